@@ -1,0 +1,135 @@
+# ipcsvc top-level build. `make` builds the module, the library and the
+# tools; `make check` runs every test; `make demo` shows the product running
+# in a guest kernel. See README.md.
+
+VERSION    := $(shell cat VERSION)
+SOVERSION  := $(firstword $(subst ., ,$(VERSION)))
+B          := build
+PREFIX     ?= /usr/local
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR     ?= $(PREFIX)/share/man
+DESTDIR    ?=
+
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	    -Wmissing-prototypes -Wpointer-arith -Wformat=2
+CPPFLAGS_IPCSVC := -Iinclude -Iinclude/uapi -D_GNU_SOURCE \
+		   -DIPCSVC_LIB_RELEASE='"$(VERSION)"'
+ALL_CFLAGS := -std=gnu11 $(WARNINGS) $(CPPFLAGS_IPCSVC) $(CFLAGS)
+
+LIB_SRCS := $(sort $(wildcard lib/*.c))
+LIB_HDRS := $(wildcard include/ipcsvc/*.h) include/uapi/linux/ipcsvc.h \
+	    $(wildcard lib/*.h)
+LIB_SO   := $(B)/lib/libipcsvc.so.$(VERSION)
+LIB_A    := $(B)/lib/libipcsvc.a
+
+TOOLS    := $(B)/bin/ipcsvc-demo
+
+# Kernel sources for tests: the kselftest harness is used from Debian's
+# kernel source, extracted into the cache (recursive: evaluated on use).
+KSRC      = $(shell tools/vm/kernel-source)
+KSFT_DIR  = $(KSRC)/tools/testing/selftests
+
+HOST_TEST_SRCS := $(sort $(wildcard tests/host/*.c))
+SELFTEST_SRCS  := $(sort $(wildcard tests/selftests/*.c))
+SELFTESTS      := $(patsubst tests/selftests/%.c,$(B)/tests/selftests/%,$(SELFTEST_SRCS))
+
+# Host tests run under two sanitizer builds; each builds its own copy of
+# the library so the instrumentation covers it.
+SAN_asan := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	    -fno-omit-frame-pointer
+SAN_tsan := -fsanitize=thread
+HOST_VARIANTS := asan tsan
+
+.PHONY: all lib tools kmod check demo install clean host-tests selftests \
+	deps
+all: lib tools kmod
+
+lib: $(LIB_SO) $(LIB_A)
+
+$(B)/lib/pic/%.o: lib/%.c $(LIB_HDRS) VERSION
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
+
+$(B)/lib/static/%.o: lib/%.c $(LIB_HDRS) VERSION
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB_SO): $(patsubst lib/%.c,$(B)/lib/pic/%.o,$(LIB_SRCS)) lib/libipcsvc.map
+	$(CC) -shared -Wl,-soname,libipcsvc.so.$(SOVERSION) \
+	      -Wl,--version-script=lib/libipcsvc.map -Wl,-z,defs \
+	      -o $@ $(filter %.o,$^) -lpthread
+	ln -sf libipcsvc.so.$(VERSION) $(B)/lib/libipcsvc.so.$(SOVERSION)
+	ln -sf libipcsvc.so.$(SOVERSION) $(B)/lib/libipcsvc.so
+
+$(LIB_A): $(patsubst lib/%.c,$(B)/lib/static/%.o,$(LIB_SRCS))
+	rm -f $@
+	ar rcs $@ $^
+
+# Tools run inside initramfs guests, which have no shared libraries.
+tools: $(TOOLS)
+
+$(B)/bin/%: tools/demo/%.c $(LIB_A) $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -static -o $@ $< $(LIB_A) -lpthread
+
+# The module, against the running kernel's headers (or KDIR=...).
+kmod:
+	tools/build-kmod $(if $(KDIR),--kdir $(KDIR))
+
+# Host tests: tests/host/<name>.c + the library, per sanitizer variant.
+define host_variant
+$(B)/host-$(1)/lib/%.o: lib/%.c $(LIB_HDRS) VERSION
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALL_CFLAGS) $$(SAN_$(1)) -c -o $$@ $$<
+
+$(B)/host-$(1)/tests/%: tests/host/%.c $(patsubst lib/%.c,$(B)/host-$(1)/lib/%.o,$(LIB_SRCS)) $(LIB_HDRS) $(wildcard tests/host/*.h)
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALL_CFLAGS) $$(SAN_$(1)) -isystem $$(KSFT_DIR) -Itests/host -DIPCSVC_VERSION_FILE='"$$(CURDIR)/VERSION"' \
+	      -o $$@ $$< $$(patsubst lib/%.c,$(B)/host-$(1)/lib/%.o,$$(LIB_SRCS)) \
+	      -lpthread
+endef
+$(foreach v,$(HOST_VARIANTS),$(eval $(call host_variant,$(v))))
+
+HOST_TESTS := $(foreach v,$(HOST_VARIANTS),\
+	$(patsubst tests/host/%.c,$(B)/host-$(v)/tests/%,$(HOST_TEST_SRCS)))
+host-tests: $(HOST_TESTS)
+
+# Selftests run in guests: static, kselftest harness.
+selftests: $(SELFTESTS)
+
+$(B)/tests/selftests/%: tests/selftests/%.c $(LIB_A) $(LIB_HDRS) $(wildcard tests/selftests/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -isystem $(KSFT_DIR) -Itests/selftests -static \
+	      -o $@ $< $(LIB_A) -lpthread
+
+deps:
+	tools/check-deps
+
+check:
+	tests/run-check
+
+demo:
+	tools/vm/demo
+
+install: lib
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/ipcsvc \
+		   $(DESTDIR)$(INCLUDEDIR)/linux
+	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf libipcsvc.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libipcsvc.so.$(SOVERSION)
+	ln -sf libipcsvc.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libipcsvc.so
+	install -m 644 include/ipcsvc/*.h $(DESTDIR)$(INCLUDEDIR)/ipcsvc/
+	install -m 644 include/uapi/linux/ipcsvc.h $(DESTDIR)$(INCLUDEDIR)/linux/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	    lib/libipcsvc.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/libipcsvc.pc
+	if ls Documentation/man/*.3 >/dev/null 2>&1; then \
+		install -d $(DESTDIR)$(MANDIR)/man3; \
+		install -m 644 Documentation/man/*.3 $(DESTDIR)$(MANDIR)/man3/; \
+	fi
+
+clean:
+	rm -rf $(B)

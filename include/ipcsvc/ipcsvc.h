@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libipcsvc: userspace half of ipcsvc.
+ *
+ * Conventions, for every function in this library:
+ *  - functions return 0 (or a non-negative count) on success and a negative
+ *    errno value on failure; they never set errno as their way of reporting;
+ *  - names are ipcsvc_<object>_<verb>;
+ *  - nothing blocks past the timeout it is given.
+ */
+#ifndef IPCSVC_IPCSVC_H
+#define IPCSVC_IPCSVC_H
+
+#include <stdint.h>
+#include <linux/ipcsvc.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The library's release, "major.minor.patch", from the VERSION file. */
+const char *ipcsvc_library_version(void);
+
+/* A handle on one open of /dev/ipcsvc. */
+struct ipcsvc_port;
+
+/*
+ * Open a port on the device at @path (NULL: "/dev/ipcsvc"). On success
+ * *@portp owns an fd that is close-on-exec.
+ */
+int ipcsvc_port_open(const char *path, struct ipcsvc_port **portp);
+
+/* Close a port and everything that hangs off it. NULL is accepted. */
+void ipcsvc_port_close(struct ipcsvc_port *port);
+
+/* The port's fd, for the caller's own poll/epoll loop. */
+int ipcsvc_port_fd(const struct ipcsvc_port *port);
+
+/* Ask the module for its version. */
+int ipcsvc_port_version(struct ipcsvc_port *port, struct ipcsvc_version *v);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* IPCSVC_IPCSVC_H */
