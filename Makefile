@@ -32,6 +32,9 @@ TOOLS    := $(B)/bin/ipcsvc-demo
 KSRC      = $(shell tools/vm/kernel-source)
 KSFT_DIR  = $(KSRC)/tools/testing/selftests
 
+# The kselftest harness defines fixture hooks without prototypes.
+TEST_CFLAGS := -Wno-missing-prototypes
+
 HOST_TEST_SRCS := $(sort $(wildcard tests/host/*.c))
 SELFTEST_SRCS  := $(sort $(wildcard tests/selftests/*.c))
 SELFTESTS      := $(patsubst tests/selftests/%.c,$(B)/tests/selftests/%,$(SELFTEST_SRCS))
@@ -44,7 +47,7 @@ SAN_tsan := -fsanitize=thread
 HOST_VARIANTS := asan tsan
 
 .PHONY: all lib tools kmod check demo install clean host-tests selftests \
-	deps
+	deps dkms-source
 all: lib tools kmod
 
 lib: $(LIB_SO) $(LIB_A)
@@ -87,7 +90,7 @@ $(B)/host-$(1)/lib/%.o: lib/%.c $(LIB_HDRS) VERSION
 
 $(B)/host-$(1)/tests/%: tests/host/%.c $(patsubst lib/%.c,$(B)/host-$(1)/lib/%.o,$(LIB_SRCS)) $(LIB_HDRS) $(wildcard tests/host/*.h)
 	@mkdir -p $$(@D)
-	$$(CC) $$(ALL_CFLAGS) $$(SAN_$(1)) -isystem $$(KSFT_DIR) -Itests/host -DIPCSVC_VERSION_FILE='"$$(CURDIR)/VERSION"' \
+	$$(CC) $$(ALL_CFLAGS) $$(TEST_CFLAGS) $$(SAN_$(1)) -isystem $$(KSFT_DIR) -Itests/host -DIPCSVC_VERSION_FILE='"$$(CURDIR)/VERSION"' \
 	      -o $$@ $$< $$(patsubst lib/%.c,$(B)/host-$(1)/lib/%.o,$$(LIB_SRCS)) \
 	      -lpthread
 endef
@@ -102,7 +105,8 @@ selftests: $(SELFTESTS)
 
 $(B)/tests/selftests/%: tests/selftests/%.c $(LIB_A) $(LIB_HDRS) $(wildcard tests/selftests/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -isystem $(KSFT_DIR) -Itests/selftests -static \
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -isystem $(KSFT_DIR) -Itests/selftests -static \
+	      -DIPCSVC_EXPECTED_RELEASE='"$(VERSION)"' \
 	      -o $@ $< $(LIB_A) -lpthread
 
 deps:
@@ -130,6 +134,16 @@ install: lib
 		install -d $(DESTDIR)$(MANDIR)/man3; \
 		install -m 644 Documentation/man/*.3 $(DESTDIR)$(MANDIR)/man3/; \
 	fi
+
+# The module source as DKMS wants it: /usr/src/ipcsvc-<version>, then
+# `dkms install ipcsvc/<version>`.
+DKMS_DIR := $(DESTDIR)/usr/src/ipcsvc-$(VERSION)
+dkms-source:
+	install -d $(DKMS_DIR)/kmod $(DKMS_DIR)/include/uapi/linux
+	install -m 644 kmod/Kbuild kmod/Makefile kmod/*.c kmod/*.h $(DKMS_DIR)/kmod/
+	install -m 644 include/uapi/linux/ipcsvc.h $(DKMS_DIR)/include/uapi/linux/
+	install -m 644 VERSION $(DKMS_DIR)/
+	sed 's/@VERSION@/$(VERSION)/' dkms.conf >$(DKMS_DIR)/dkms.conf
 
 clean:
 	rm -rf $(B)

@@ -54,3 +54,127 @@ kernel_source() {
 	fi
 	printf '%s\n' "$src"
 }
+
+# qemu_accel: the qemu accelerator arguments. KVM is used only if a probe
+# boot under it reaches userspace; /dev/kvm can exist and still hang guests
+# (it does on the machines this project is built on). The probe's answer is
+# cached per host boot.
+qemu_accel() {
+	local tcg="-accel tcg -cpu max" kvm="-accel kvm -cpu host"
+	local cache probe img kernel
+	if [ -n "${IPCSVC_ACCEL:-}" ]; then
+		printf '%s\n' "$IPCSVC_ACCEL"
+		return
+	fi
+	if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+		printf '%s\n' "$tcg"
+		return
+	fi
+	cache=$IPCSVC_CACHE/kvm-probe-$(cat /proc/sys/kernel/random/boot_id)
+	if [ ! -f "$cache" ]; then
+		kernel=$(ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -n1)
+		[ -n "$kernel" ] || { printf '%s\n' "$tcg"; return; }
+		probe=$(mktemp -d)
+		mkdir -p "$probe/root/bin"
+		cp /bin/busybox "$probe/root/bin/"
+		printf '#!/bin/busybox sh\n/bin/busybox echo IPCSVC-KVM-OK\n/bin/busybox reboot -f\n' \
+			>"$probe/root/init"
+		chmod +x "$probe/root/init"
+		(cd "$probe/root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$probe/initrd"
+		timeout -k 2 30 qemu-system-x86_64 $kvm -m 512 -nodefaults \
+			-no-user-config -display none -no-reboot -kernel "$kernel" \
+			-initrd "$probe/initrd" -append "console=ttyS0 panic=-1" \
+			-serial "file:$probe/console" </dev/null >/dev/null 2>&1 || true
+		mkdir -p "$IPCSVC_CACHE"
+		if grep -q IPCSVC-KVM-OK "$probe/console" 2>/dev/null; then
+			echo kvm >"$cache"
+		else
+			echo tcg >"$cache"
+		fi
+		rm -rf "$probe"
+	fi
+	if [ "$(cat "$cache")" = kvm ]; then
+		printf '%s\n' "$kvm"
+	else
+		printf '%s\n' "$tcg"
+	fi
+}
+
+# Kernel log lines that fail a guest run whatever the tests said.
+IPCSVC_KERNEL_REPORTS='BUG:|WARNING:|KASAN:|UBSAN:|Oops|Kernel panic|general protection fault|unreferenced object|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|blocked for more than|Call Trace:'
+
+# report_guest NAME OUT QEMU_RC ELAPSED TIMEOUT KMEMLEAK: print flattened
+# results of one guest run from OUT/report.txt and OUT/console.log.
+report_guest() {
+	local name=$1 out=$2 qrc=$3 elapsed=$4 limit=$5 kmemleak=$6 sec prefix rc
+	local report=$out/report.txt console=$out/console.log
+
+	# Split the report into one file per KUnit suite or test program.
+	rm -f "$out"/sec-*
+	awk -v dir="$out" '
+		/^@@IPCSVC (KUNIT|TEST)-BEGIN / { n++; file = sprintf("%s/sec-%03d", dir, n)
+			kind = ($2 == "KUNIT-BEGIN") ? "kunit" : "test"
+			print kind "/" $3 > (file ".name"); close(file ".name"); printf "" > file; next }
+		/^@@IPCSVC (KUNIT|TEST)-END / { if (file != "") { rc = $4; sub(/^rc=/, "", rc)
+			print rc > (file ".rc"); close(file ".rc"); close(file) }; file = ""; next }
+		/^@@IPCSVC / { next }
+		file != "" { print >> file }
+	' "$report"
+
+	for sec in "$out"/sec-???; do
+		[ -f "$sec" ] || continue
+		prefix=$name/$(cat "$sec.name")
+		rc=
+		[ -f "$sec.rc" ] && rc=$(cat "$sec.rc")
+		case "$prefix" in
+		*/kunit/*) rc=${rc:-0} ;;		# KUnit reports through KTAP alone
+		*) [ -n "$rc" ] || rc=died ;;	# the guest died inside the test
+		esac
+		awk -v prefix="$prefix" -v rc="$rc" -f "$IPCSVC_TOP/tests/lib/tap-flatten.awk" <"$sec"
+	done
+
+	if grep -q '^@@IPCSVC DONE' "$report"; then
+		printf 'ok %s: guest ran to completion (%ss)\n' "$name" "$elapsed"
+	else
+		if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+			printf 'not ok %s: guest hung; killed after %ss\n' "$name" "$limit"
+		else
+			printf 'not ok %s: guest died before finishing (qemu status %s)\n' "$name" "$qrc"
+		fi
+		msg "---- $name: last lines of the kernel log ($console)"
+		tail -n 40 "$console" >&2 || true
+	fi
+
+	if grep -q '^@@IPCSVC INSMOD rc=0' "$report"; then
+		printf 'ok %s: module loads\n' "$name"
+	else
+		printf 'not ok %s: module loads\n' "$name"
+	fi
+	if grep -q '^@@IPCSVC RMMOD rc=0' "$report"; then
+		printf 'ok %s: module unloads after the tests\n' "$name"
+	else
+		printf 'not ok %s: module unloads after the tests\n' "$name"
+	fi
+
+	if grep -Eq "$IPCSVC_KERNEL_REPORTS" "$console"; then
+		printf 'not ok %s: kernel log free of BUG/WARNING/KASAN/lockdep reports\n' "$name"
+		msg "---- $name: kernel reports ($console)"
+		grep -E -A 25 "$IPCSVC_KERNEL_REPORTS" "$console" | head -n 120 >&2
+	else
+		printf 'ok %s: kernel log free of BUG/WARNING/KASAN/lockdep reports\n' "$name"
+	fi
+
+	if grep -q '^@@IPCSVC KMEMLEAK-BEGIN' "$report"; then
+		if sed -n '/^@@IPCSVC KMEMLEAK-BEGIN/,/^@@IPCSVC KMEMLEAK-END/p' "$report" |
+				grep -q 'unreferenced object'; then
+			printf 'not ok %s: kmemleak finds no leak\n' "$name"
+			msg "---- $name: kmemleak"
+			sed -n '/^@@IPCSVC KMEMLEAK-BEGIN/,/^@@IPCSVC KMEMLEAK-END/p' "$report" |
+				head -n 80 >&2
+		else
+			printf 'ok %s: kmemleak finds no leak\n' "$name"
+		fi
+	elif [ "$kmemleak" = 1 ]; then
+		printf 'not ok %s: kmemleak finds no leak (no scan was reported)\n' "$name"
+	fi
+}
