@@ -14,12 +14,16 @@
 #include <stdint.h>
 #include <linux/ipcsvc.h>
 
+#include <ipcsvc/api.h>
+#include <ipcsvc/channel.h>
+#include <ipcsvc/mailbox.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 /* The library's release, "major.minor.patch", from the VERSION file. */
-const char *ipcsvc_library_version(void);
+IPCSVC_API const char *ipcsvc_library_version(void);
 
 /* A handle on one open of /dev/ipcsvc. */
 struct ipcsvc_port;
@@ -28,16 +32,17 @@ struct ipcsvc_port;
  * Open a port on the device at @path (NULL: "/dev/ipcsvc"). On success
  * *@portp owns an fd that is close-on-exec.
  */
-int ipcsvc_port_open(const char *path, struct ipcsvc_port **portp);
+IPCSVC_API int ipcsvc_port_open(const char *path, struct ipcsvc_port **portp);
 
 /* Close a port and everything that hangs off it. NULL is accepted. */
-void ipcsvc_port_close(struct ipcsvc_port *port);
+IPCSVC_API void ipcsvc_port_close(struct ipcsvc_port *port);
 
 /* The port's fd, for the caller's own poll/epoll loop. */
-int ipcsvc_port_fd(const struct ipcsvc_port *port);
+IPCSVC_API int ipcsvc_port_fd(const struct ipcsvc_port *port);
 
 /* Ask the module for its version. */
-int ipcsvc_port_version(struct ipcsvc_port *port, struct ipcsvc_version *v);
+IPCSVC_API int ipcsvc_port_version(struct ipcsvc_port *port,
+				  struct ipcsvc_version *v);
 
 #ifdef __cplusplus
 }

@@ -119,6 +119,74 @@ struct ipcsvc_area_identity {
 	__u64 area_bytes;
 };
 
+/*
+ * The producer and consumer pages
+ * -------------------------------
+ *
+ * The queue state is split by writer: the producer page holds what only the
+ * sending side writes, the consumer page what only the receiving side
+ * writes. Each side reads the other's page, never writes it, and validates
+ * every value it reads there before use: a page is as trustworthy as the
+ * process that writes it.
+ *
+ * Positions (@tail, @head) are byte offsets into the data region, multiples
+ * of 8, below the committed size. @tail == @head means that every published
+ * message has been released; the producer never lets the ring fill up so
+ * completely that @tail would catch up with @head from behind.
+ *
+ * The source design's single MessageCount (messages currently in the
+ * buffer) would need both sides to write it. It is kept as two counters
+ * with one writer each: MessageCount = @published - @consumed (mod 2^64).
+ */
+
+/**
+ * struct ipcsvc_area_producer - the producer page, written only by the sender
+ * @tail:	WriteOffset. Offset just past the last published message, where
+ *		the next message (or a wrap marker) will go. Stored with
+ *		release after @published's messages are complete; informational
+ *		for the consumer, which follows the messages themselves.
+ * @published:	messages published since the area was formatted. Stored with
+ *		release once a message is complete; the consumer's acquire load
+ *		of it makes the message contents visible. The consumer sleeps on
+ *		this word.
+ * @waiters:	number of sender threads sleeping until the consumer frees
+ *		space; the consumer makes a wake call only when it is non-zero.
+ * @broken:	1 once the sender found the consumer page inconsistent; the
+ *		sender then stops using the area. Informational.
+ * @__reserved:	zero
+ */
+struct ipcsvc_area_producer {
+	__u64 tail;
+	__u64 published;
+	__u64 waiters;
+	__u64 broken;
+	__u64 __reserved[4];
+};
+
+/**
+ * struct ipcsvc_area_consumer - the consumer page, written only by the receiver
+ * @head:	ReadOffset. Offset of the oldest message not yet released (or
+ *		of the wrap marker in front of it). Everything from @tail up to
+ *		@head, in ring order, is free for the producer. Stored with
+ *		release after the released messages have been read. The
+ *		producer sleeps on this word.
+ * @consumed:	messages released since the area was formatted. Stored with
+ *		release after @head.
+ * @waiters:	number of receiver threads sleeping until a message is
+ *		published; the producer makes a wake call only when it is
+ *		non-zero.
+ * @broken:	1 once the receiver found a corrupt message or producer page;
+ *		the receiver then stops using the area. Informational.
+ * @__reserved:	zero
+ */
+struct ipcsvc_area_consumer {
+	__u64 head;
+	__u64 consumed;
+	__u64 waiters;
+	__u64 broken;
+	__u64 __reserved[4];
+};
+
 #define IPCSVC_IOC_MAGIC	0xb7
 
 #define IPCSVC_IOC_VERSION	_IOWR(IPCSVC_IOC_MAGIC, 0x00, struct ipcsvc_version)

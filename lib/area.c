@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Buffer areas without the module: the library writes the identity page
+ * the kernel would otherwise write.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ipcsvc/ipcsvc.h"
+#include "internal.h"
+
+static uint64_t page_bytes(void)
+{
+	long p = sysconf(_SC_PAGESIZE);
+
+	return p > 0 ? (uint64_t)p : 4096;
+}
+
+int64_t ipcsvc_area_bytes(uint64_t max_size)
+{
+	uint64_t page = page_bytes();
+
+	if (!max_size || max_size % page || max_size > IPCSVC_AREA_MAX_SIZE_LIMIT)
+		return -EINVAL;
+	/* identity, producer and consumer pages, then the data region */
+	return (int64_t)(3 * page + max_size);
+}
+
+int ipcsvc_area_format(void *mem, size_t len,
+		       const struct ipcsvc_area_params *params)
+{
+	struct ipcsvc_area_identity *id = mem;
+	uint64_t page = page_bytes();
+	int64_t need;
+	size_t name_len;
+
+	if (!mem || !params || !params->protocol_name)
+		return -EINVAL;
+	if ((uintptr_t)mem % page)
+		return -EINVAL;
+	need = ipcsvc_area_bytes(params->max_size);
+	if (need < 0)
+		return (int)need;
+	if (!params->size || params->size % page ||
+	    params->size > params->max_size)
+		return -EINVAL;
+	if (len < (uint64_t)need)
+		return -ENOSPC;
+	name_len = strnlen(params->protocol_name, IPCSVC_PROTOCOL_NAME_MAX + 1);
+	if (!name_len || name_len > IPCSVC_PROTOCOL_NAME_MAX)
+		return -EINVAL;
+
+	/* Nobody may take the area for formatted while it is rewritten. */
+	STORE_RELAXED(&id->magic, 0);
+	memset((char *)mem + sizeof(id->reserved_lock) + sizeof(id->magic), 0,
+	       3 * page - sizeof(id->reserved_lock) - sizeof(id->magic));
+	id->reserved_lock = 0;
+	id->size = params->size;
+	id->protocol_version = params->protocol_version;
+	id->protocol_name_len = name_len;
+	memcpy(id->protocol_name, params->protocol_name, name_len);
+	id->max_size = params->max_size;
+	id->producer_offset = page;
+	id->consumer_offset = 2 * page;
+	id->data_offset = 3 * page;
+	id->area_bytes = (uint64_t)need;
+	/* pairs with the acquire of identity.magic in dir_open() in channel.c */
+	STORE_RELEASE(&id->magic, IPCSVC_AREA_MAGIC);
+	return 0;
+}

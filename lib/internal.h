@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libipcsvc internals: atomic accessors for shared words, deadlines, and
+ * the wait/wake backend interface the queue engine sleeps through.
+ */
+#ifndef IPCSVC_LIB_INTERNAL_H
+#define IPCSVC_LIB_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+/*
+ * Shared structures are declared with plain integer types (they are ABI);
+ * these access them as C11 atomics. Every use of an acquire, a release or
+ * a fence names its partner in a comment.
+ */
+#define ATOMIC_PTR(p)		((_Atomic __typeof__(*(p)) *)(p))
+#define LOAD_RELAXED(p)		atomic_load_explicit(ATOMIC_PTR(p), memory_order_relaxed)
+#define LOAD_ACQUIRE(p)		atomic_load_explicit(ATOMIC_PTR(p), memory_order_acquire)
+#define LOAD_SEQCST(p)		atomic_load_explicit(ATOMIC_PTR(p), memory_order_seq_cst)
+#define STORE_RELAXED(p, v)	atomic_store_explicit(ATOMIC_PTR(p), (v), memory_order_relaxed)
+#define STORE_RELEASE(p, v)	atomic_store_explicit(ATOMIC_PTR(p), (v), memory_order_release)
+#define STORE_SEQCST(p, v)	atomic_store_explicit(ATOMIC_PTR(p), (v), memory_order_seq_cst)
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
+}
+
+/* CLOCK_MONOTONIC now, in nanoseconds. */
+uint64_t ipcsvc__now_ns(void);
+
+/*
+ * A deadline: @timeout_ns < 0 means none (wait for ever), otherwise an
+ * absolute CLOCK_MONOTONIC time.
+ */
+struct ipcsvc_deadline {
+	bool forever;
+	uint64_t at_ns;
+};
+
+void ipcsvc__deadline_init(struct ipcsvc_deadline *d, int64_t timeout_ns);
+bool ipcsvc__deadline_passed(const struct ipcsvc_deadline *d);
+
+/*
+ * Wait/wake backend
+ * =================
+ *
+ * The engine never sleeps by itself: it asks a backend. Words are named by
+ * their byte offset from the start of the area so that a backend can be a
+ * kernel that has its own mapping of the area.
+ *
+ * @wait:  sleep while the 64-bit word at byte offset @off of @area holds
+ *         @val, until woken or @d passes. Spurious returns are allowed:
+ *         the caller re-checks. Returns 0, -ETIMEDOUT, -EINTR or another
+ *         negative errno.
+ * @wake:  wake every sleeper on the word at @off.
+ * @grow:  commit the data region of @area up to @new_size bytes, then
+ *         publish the size in the identity page (release store).
+ *
+ * The futex backend serves plain shared memory (threads, or processes
+ * sharing memfd pages); a module backend can use the device instead.
+ */
+struct ipcsvc_wait_ops {
+	const char *name;
+	int (*wait)(void *ctx, void *area, uint64_t off, uint64_t val,
+		    const struct ipcsvc_deadline *d);
+	int (*wake)(void *ctx, void *area, uint64_t off);
+	int (*grow)(void *ctx, void *area, uint64_t new_size);
+};
+
+extern const struct ipcsvc_wait_ops ipcsvc__futex_ops;
+
+/*
+ * Sleep on the 32-bit futex word @word while it holds @val, until @d.
+ * @shared selects process-shared futexes. 0, -ETIMEDOUT, -EINTR, -EAGAIN.
+ */
+int ipcsvc__futex_wait(uint32_t *word, uint32_t val, bool shared,
+		       const struct ipcsvc_deadline *d);
+void ipcsvc__futex_wake(uint32_t *word, bool shared);
+
+/* The low 32 bits of a 64-bit word, as the futex sees them. */
+static inline uint32_t *ipcsvc__low_word(uint64_t *w)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (uint32_t *)w;
+#else
+	return (uint32_t *)w + 1;
+#endif
+}
+
+struct ipcsvc_channel;
+
+/* Open a channel over a given backend (for backends other than futex). */
+int ipcsvc__channel_open_ops(void *tx, size_t tx_len, void *rx, size_t rx_len,
+			     const struct ipcsvc_channel_attr *attr,
+			     const struct ipcsvc_wait_ops *ops, void *ops_ctx,
+			     struct ipcsvc_channel **chp);
+
+#endif /* IPCSVC_LIB_INTERNAL_H */

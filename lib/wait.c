@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Sleeping and waking without the module: futexes on shared words.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <stddef.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "ipcsvc/ipcsvc.h"
+#include "internal.h"
+
+uint64_t ipcsvc__now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+void ipcsvc__deadline_init(struct ipcsvc_deadline *d, int64_t timeout_ns)
+{
+	d->forever = timeout_ns < 0;
+	d->at_ns = d->forever ? 0 : ipcsvc__now_ns() + (uint64_t)timeout_ns;
+}
+
+bool ipcsvc__deadline_passed(const struct ipcsvc_deadline *d)
+{
+	return !d->forever && ipcsvc__now_ns() >= d->at_ns;
+}
+
+int ipcsvc__futex_wait(uint32_t *word, uint32_t val, bool shared,
+		       const struct ipcsvc_deadline *d)
+{
+	struct timespec ts, *tsp = NULL;
+	int op = FUTEX_WAIT_BITSET | (shared ? 0 : FUTEX_PRIVATE_FLAG);
+	long rc;
+
+	if (!d->forever) {
+		if (ipcsvc__deadline_passed(d))
+			return -ETIMEDOUT;
+		/* FUTEX_WAIT_BITSET takes an absolute CLOCK_MONOTONIC time. */
+		ts.tv_sec = (time_t)(d->at_ns / 1000000000ULL);
+		ts.tv_nsec = (long)(d->at_ns % 1000000000ULL);
+		tsp = &ts;
+	}
+	rc = syscall(SYS_futex, word, op, val, tsp, NULL, FUTEX_BITSET_MATCH_ANY);
+	if (rc == 0)
+		return 0;
+	switch (errno) {
+	case EAGAIN:		/* the word no longer held @val */
+		return 0;
+	case ETIMEDOUT:
+		return -ETIMEDOUT;
+	case EINTR:
+		return -EINTR;
+	default:
+		return -errno;
+	}
+}
+
+void ipcsvc__futex_wake(uint32_t *word, bool shared)
+{
+	int op = FUTEX_WAKE | (shared ? 0 : FUTEX_PRIVATE_FLAG);
+
+	syscall(SYS_futex, word, op, INT_MAX, NULL, NULL, 0);
+}
+
+/*
+ * The futex backend. Futexes are 32 bits wide: it sleeps on the low half of
+ * the 64-bit word, which changes whenever the word does by less than 2^32,
+ * and a spurious return only makes the caller look again. The futexes are
+ * process-shared, so that processes mapping the same memfd pages meet on
+ * the same futex.
+ */
+static int futex_backend_wait(void *ctx, void *area, uint64_t off,
+			      uint64_t val, const struct ipcsvc_deadline *d)
+{
+	uint64_t *w = (uint64_t *)((char *)area + off);
+
+	(void)ctx;
+	return ipcsvc__futex_wait(ipcsvc__low_word(w), (uint32_t)val, true, d);
+}
+
+static int futex_backend_wake(void *ctx, void *area, uint64_t off)
+{
+	uint64_t *w = (uint64_t *)((char *)area + off);
+
+	(void)ctx;
+	ipcsvc__futex_wake(ipcsvc__low_word(w), true);
+	return 0;
+}
+
+/*
+ * Without the module the whole of max_size is already mapped, so growing
+ * is only publishing the new size, in the kernel's stead.
+ */
+static int futex_backend_grow(void *ctx, void *area, uint64_t new_size)
+{
+	struct ipcsvc_area_identity *id = area;
+
+	(void)ctx;
+	/* pairs with the acquire of identity.size in rx_refresh_size() in channel.c */
+	STORE_RELEASE(&id->size, new_size);
+	return 0;
+}
+
+const struct ipcsvc_wait_ops ipcsvc__futex_ops = {
+	.name = "futex",
+	.wait = futex_backend_wait,
+	.wake = futex_backend_wake,
+	.grow = futex_backend_grow,
+};

@@ -1,0 +1,680 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Host tests of the channel queue in one thread: message format, objects,
+ * wrap-around, full and empty, NoQueue, growth, timeouts, and the error
+ * path of every call.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "channel_helpers.h"
+#include "kselftest_harness.h"
+
+FIXTURE(pair) {
+	struct test_area a2b, b2a;
+	struct ipcsvc_channel *a, *b;
+};
+
+FIXTURE_SETUP(pair)
+{
+	ASSERT_EQ(0, test_area_make(&self->a2b, page_size(), 4 * page_size()));
+	ASSERT_EQ(0, test_area_make(&self->b2a, page_size(), 4 * page_size()));
+	ASSERT_EQ(0, ipcsvc_channel_open(self->a2b.mem, self->a2b.len,
+					 self->b2a.mem, self->b2a.len, NULL,
+					 &self->a));
+	ASSERT_EQ(0, ipcsvc_channel_open(self->b2a.mem, self->b2a.len,
+					 self->a2b.mem, self->a2b.len, NULL,
+					 &self->b));
+}
+
+FIXTURE_TEARDOWN(pair)
+{
+	ipcsvc_channel_close(self->a);
+	ipcsvc_channel_close(self->b);
+	test_area_free(&self->a2b);
+	test_area_free(&self->b2a);
+}
+
+/* Objects go out and come back with ids, lengths and bytes intact, and the
+ * ring holds them in the documented format. */
+TEST_F(pair, objects_round_trip)
+{
+	static const char hello[] = "hello";
+	uint8_t big[100];
+	struct ipcsvc_msg *m;
+	struct ipcsvc_msg_info info;
+	struct ipcsvc_object o;
+	struct ipcsvc_msg_header *h;
+	void *space;
+
+	pattern(big, sizeof(big), 3);
+	ASSERT_EQ(0, ipcsvc_channel_allocate_for_send(self->a,
+			IPCSVC_OBJECT_SPACE(5) + IPCSVC_OBJECT_SPACE(100) +
+			IPCSVC_OBJECT_SPACE(0), 0x1234, 3, 0, &m));
+	ASSERT_EQ(0, ipcsvc_msg_add_object(m, 7, hello, 5));
+	ASSERT_EQ(0, ipcsvc_msg_reserve_object(m, 8, sizeof(big), &space));
+	memcpy(space, big, sizeof(big));
+	ASSERT_EQ(0, ipcsvc_msg_add_object(m, 9, NULL, 0));
+	ASSERT_EQ(0, ipcsvc_channel_send(self->a, m));
+
+	/* The ring, as the seed lays it out. */
+	h = (void *)area_data(&self->a2b);
+	EXPECT_EQ(IPCSVC_MSG_MAGIC, h->magic);
+	EXPECT_EQ(0x1234, h->id);
+	EXPECT_EQ(IPCSVC_MSG_ALLOCATED | IPCSVC_MSG_WRITTEN, h->flags);
+	EXPECT_EQ(40 + 24 + 120 + 16, h->length);
+	EXPECT_EQ(3, h->object_count);
+	EXPECT_EQ(1, area_prod(&self->a2b)->published);
+	EXPECT_EQ(h->length, area_prod(&self->a2b)->tail);
+
+	ASSERT_EQ(0, ipcsvc_channel_receive(self->b, &m));
+	ASSERT_EQ(0, ipcsvc_msg_info(m, &info));
+	EXPECT_EQ(0x1234, info.id);
+	EXPECT_EQ(3, info.object_count);
+	EXPECT_EQ(200, info.length);
+	memset(&o, 0, sizeof(o));
+	ASSERT_EQ(1, ipcsvc_msg_next_object(m, &o));
+	EXPECT_EQ(7, o.id);
+	EXPECT_EQ(5, o.length);
+	EXPECT_EQ(0, memcmp(o.data, hello, 5));
+	ASSERT_EQ(1, ipcsvc_msg_next_object(m, &o));
+	EXPECT_EQ(8, o.id);
+	EXPECT_EQ(100, o.length);
+	EXPECT_TRUE(pattern_ok(o.data, 100, 3));
+	EXPECT_EQ(0, (uintptr_t)o.data % 8);
+	ASSERT_EQ(1, ipcsvc_msg_next_object(m, &o));
+	EXPECT_EQ(9, o.id);
+	EXPECT_EQ(0, o.length);
+	EXPECT_EQ(0, ipcsvc_msg_next_object(m, &o));
+	EXPECT_EQ(0, ipcsvc_msg_next_object(m, &o));
+	ASSERT_EQ(0, ipcsvc_channel_release(self->b, m));
+	EXPECT_EQ(200, area_cons(&self->a2b)->head);
+	EXPECT_EQ(1, area_cons(&self->a2b)->consumed);
+	EXPECT_EQ(-EAGAIN, ipcsvc_channel_receive(self->b, &m));
+	EXPECT_EQ(NULL, m);
+}
+
+/* Fewer objects than announced: ObjectCount says what was added. */
+TEST_F(pair, fewer_objects_than_announced)
+{
+	struct ipcsvc_msg *m;
+	struct ipcsvc_msg_info info;
+	struct ipcsvc_object o = { 0 };
+
+	ASSERT_EQ(0, ipcsvc_channel_allocate_for_send(self->a, 64, 1, 4, 0, &m));
+	ASSERT_EQ(0, ipcsvc_msg_add_object(m, 1, "x", 1));
+	ASSERT_EQ(0, ipcsvc_channel_send(self->a, m));
+	ASSERT_EQ(0, ipcsvc_channel_receive(self->b, &m));
+	ASSERT_EQ(0, ipcsvc_msg_info(m, &info));
+	EXPECT_EQ(1, info.object_count);
+	EXPECT_EQ(1, ipcsvc_msg_next_object(m, &o));
+	EXPECT_EQ(0, ipcsvc_msg_next_object(m, &o));
+	ASSERT_EQ(0, ipcsvc_channel_release(self->b, m));
+}
+
+/* Both directions are independent. */
+TEST_F(pair, full_duplex)
+{
+	struct ipcsvc_msg *m;
+	struct ipcsvc_msg_info info;
+
+	ASSERT_EQ(0, send_blob(self->a, 1, "a", 1, 0));
+	ASSERT_EQ(0, send_blob(self->b, 2, "b", 1, 0));
+	ASSERT_EQ(0, ipcsvc_channel_receive(self->a, &m));
+	ASSERT_EQ(0, ipcsvc_msg_info(m, &info));
+	EXPECT_EQ(2, info.id);
+	ASSERT_EQ(0, ipcsvc_channel_release(self->a, m));
+	ASSERT_EQ(0, ipcsvc_channel_receive(self->b, &m));
+	ASSERT_EQ(0, ipcsvc_msg_info(m, &info));
+	EXPECT_EQ(1, info.id);
+	ASSERT_EQ(0, ipcsvc_channel_release(self->b, m));
+}
+
+/* Many laps of differently sized messages through a one-page ring: order
+ * and contents survive every wrap, and wrap markers are really written. */
+TEST_F(pair, wrap_around)
+{
+	uint8_t buf[1500], *data = area_data(&self->a2b);
+	uint64_t sent = 0, got = 0, wraps = 0, last_head = 0;
+
+	for (int round = 0; round < 3000; round++) {
+		size_t len = (size_t)(round * 37) % sizeof(buf);
+		struct ipcsvc_msg *m;
+		struct ipcsvc_object o = { 0 };
+		struct ipcsvc_msg_info info;
+		int rc;
+
+		pattern(buf, len, sent);
+		rc = send_blob(self->a, sent, buf, len, 0);
+		if (rc == -EAGAIN) {
+			/* Full: drain one and retry this round. */
+			ASSERT_EQ(0, ipcsvc_channel_receive(self->b, &m));
+			ASSERT_EQ(0, ipcsvc_msg_info(m, &info));
+			ASSERT_EQ(got, info.id);
+			ASSERT_EQ(1, ipcsvc_msg_next_object(m, &o));
+			ASSERT_TRUE(pattern_ok(o.data, o.length, got));
+			ASSERT_EQ(0, ipcsvc_channel_release(self->b, m));
+			got++;
+			if (area_cons(&self->a2b)->head < last_head)
+				wraps++;
+			last_head = area_cons(&self->a2b)->head;
+			round--;
+			continue;
+		}
+		ASSERT_EQ(0, rc);
+		sent++;
+	}
+	for (;;) {
+		struct ipcsvc_msg *m;
+		struct ipcsvc_object o = { 0 };
+		struct ipcsvc_msg_info info;
+		int rc = ipcsvc_channel_receive(self->b, &m);
+
+		if (rc == -EAGAIN)
+			break;
+		ASSERT_EQ(0, rc);
+		ASSERT_EQ(0, ipcsvc_msg_info(m, &info));
+		ASSERT_EQ(got, info.id);
+		ASSERT_EQ(1, ipcsvc_msg_next_object(m, &o));
+		ASSERT_TRUE(pattern_ok(o.data, o.length, got));
+		ASSERT_EQ(0, ipcsvc_channel_release(self->b, m));
+		got++;
+	}
+	EXPECT_EQ(sent, got);
+	EXPECT_LT(100, wraps);
+	/* Ring empty again: tail and head meet. */
+	EXPECT_EQ(area_prod(&self->a2b)->tail, area_cons(&self->a2b)->head);
+	(void)data;
+}
+
+/* A full ring refuses with -EAGAIN; one release makes room again. MessageCount
+ * (published - consumed) follows. */
+TEST_F(pair, full_then_room)
+{
+	struct ipcsvc_channel_info ci;
+	struct ipcsvc_msg *m, *held[64];
+	int n = 0, rc;
+
+	while ((rc = send_blob(self->a, (uint64_t)n, "0123456789abcdef", 16, 0)) == 0)
+		n++;
+	EXPECT_EQ(-EAGAIN, rc);
+	/* 4096 bytes, 72-byte messages, a gap of 8 kept: 56 fit. */
+	EXPECT_EQ((page_size() - 8 - 1) / 72, n);
+	ASSERT_EQ(0, ipcsvc_channel_info(self->a, &ci));
+	EXPECT_EQ(n, ci.tx_queued);
+	ASSERT_EQ(0, ipcsvc_channel_info(self->b, &ci));
+	EXPECT_EQ(n, ci.rx_queued);
+	EXPECT_EQ(-ETIMEDOUT, ipcsvc_channel_allocate_for_send_timeout(self->a,
+			IPCSVC_OBJECT_SPACE(16), 0, 1, 0, 1000000, &m));
+
+	/* Holding (not releasing) frees nothing. */
+	ASSERT_EQ(0, ipcsvc_channel_receive(self->b, &held[0]));
+	EXPECT_EQ(-EAGAIN, send_blob(self->a, 99, "x", 1, 0));
+	ASSERT_EQ(0, ipcsvc_channel_release(self->b, held[0]));
+	EXPECT_EQ(0, send_blob(self->a, 99, "x", 1, 0));
+	ASSERT_EQ(0, ipcsvc_channel_info(self->a, &ci));
+	EXPECT_EQ(n, ci.tx_queued);
+}
+
+/* Messages may be released in any order; space returns in ring order. */
+TEST_F(pair, release_out_of_order)
+{
+	struct ipcsvc_msg *m[3];
+	uint64_t head0 = area_cons(&self->a2b)->head;
+
+	for (int i = 0; i < 3; i++)
+		ASSERT_EQ(0, send_blob(self->a, (uint64_t)i, "abc", 3, 0));
+	for (int i = 0; i < 3; i++)
+		ASSERT_EQ(0, ipcsvc_channel_receive(self->b, &m[i]));
+	ASSERT_EQ(0, ipcsvc_channel_release(self->b, m[2]));
+	ASSERT_EQ(0, ipcsvc_channel_release(self->b, m[1]));
+	EXPECT_EQ(head0, area_cons(&self->a2b)->head);
+	EXPECT_EQ(0, area_cons(&self->a2b)->consumed);
+	ASSERT_EQ(0, ipcsvc_channel_release(self->b, m[0]));
+	EXPECT_EQ(3, area_cons(&self->a2b)->consumed);
+	EXPECT_EQ(area_prod(&self->a2b)->tail, area_cons(&self->a2b)->head);
+	/* A released handle is dead. */
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_release(self->b, m[0]));
+}
+
+/* A receiver may hold at most 64 messages; the 65th is -ENOBUFS. */
+TEST_F(pair, hold_limit)
+{
+	struct ipcsvc_msg *m[65];
+	int i;
+
+	ASSERT_EQ(0, ipcsvc_channel_grow(self->b, 4 * page_size()));
+	for (i = 0; i < 65; i++)
+		ASSERT_EQ(0, send_blob(self->b, (uint64_t)i, NULL, 0, 0));
+	for (i = 0; i < 64; i++)
+		ASSERT_EQ(0, ipcsvc_channel_receive(self->a, &m[i]));
+	EXPECT_EQ(-ENOBUFS, ipcsvc_channel_receive(self->a, &m[64]));
+	ASSERT_EQ(0, ipcsvc_channel_release(self->a, m[5]));
+	EXPECT_EQ(-ENOBUFS, ipcsvc_channel_receive(self->a, &m[64]));
+	ASSERT_EQ(0, ipcsvc_channel_release(self->a, m[0]));
+	EXPECT_EQ(0, ipcsvc_channel_receive(self->a, &m[64]));
+}
+
+/* A sender may hold at most 64 unsent allocations. */
+TEST_F(pair, allocation_limit)
+{
+	struct ipcsvc_msg *m[65];
+
+	ASSERT_EQ(0, ipcsvc_channel_grow(self->a, 4 * page_size()));
+	for (int i = 0; i < 64; i++)
+		ASSERT_EQ(0, ipcsvc_channel_allocate_for_send(self->a, 0, 0, 0, 0, &m[i]));
+	EXPECT_EQ(-EAGAIN, ipcsvc_channel_allocate_for_send(self->a, 0, 0, 0, 0, &m[64]));
+	EXPECT_EQ(-ETIMEDOUT, ipcsvc_channel_allocate_for_send_timeout(self->a,
+			0, 0, 0, 0, 1000000, &m[64]));
+	/* Nothing is published until the oldest is sent. */
+	for (int i = 63; i >= 1; i--)
+		ASSERT_EQ(0, ipcsvc_channel_send(self->a, m[i]));
+	EXPECT_EQ(0, area_prod(&self->a2b)->published);
+	ASSERT_EQ(0, ipcsvc_channel_send(self->a, m[0]));
+	EXPECT_EQ(64, area_prod(&self->a2b)->published);
+	EXPECT_EQ(0, ipcsvc_channel_allocate_for_send(self->a, 0, 0, 0, 0, &m[64]));
+	ASSERT_EQ(0, ipcsvc_channel_send(self->a, m[64]));
+}
+
+/* Publication is in allocation order, whatever the order of sends. */
+TEST_F(pair, publish_in_allocation_order)
+{
+	struct ipcsvc_msg *m1, *m2, *r;
+	struct ipcsvc_msg_info info;
+
+	ASSERT_EQ(0, ipcsvc_channel_allocate_for_send(self->a, 0, 1, 0, 0, &m1));
+	ASSERT_EQ(0, ipcsvc_channel_allocate_for_send(self->a, 0, 2, 0, 0, &m2));
+	ASSERT_EQ(0, ipcsvc_channel_send(self->a, m2));
+	EXPECT_EQ(-EAGAIN, ipcsvc_channel_receive(self->b, &r));
+	ASSERT_EQ(0, ipcsvc_channel_send(self->a, m1));
+	ASSERT_EQ(0, ipcsvc_channel_receive(self->b, &r));
+	ASSERT_EQ(0, ipcsvc_msg_info(r, &info));
+	EXPECT_EQ(1, info.id);
+	ASSERT_EQ(0, ipcsvc_channel_release(self->b, r));
+	ASSERT_EQ(0, ipcsvc_channel_receive(self->b, &r));
+	ASSERT_EQ(0, ipcsvc_msg_info(r, &info));
+	EXPECT_EQ(2, info.id);
+	ASSERT_EQ(0, ipcsvc_channel_release(self->b, r));
+}
+
+/* NoQueue: accepted only into an empty queue, refused with -EBUSY (not
+ * -EAGAIN) otherwise, even by the blocking call; the receiver sees the flag. */
+TEST_F(pair, noqueue)
+{
+	struct ipcsvc_msg *m, *r;
+	struct ipcsvc_msg_info info;
+
+	ASSERT_EQ(0, send_blob(self->a, 1, "urgent", 6, IPCSVC_MSG_NOQUEUE));
+	/* One message waits now: a second NoQueue message is refused. */
+	EXPECT_EQ(-EBUSY, send_blob(self->a, 2, "urgent", 6, IPCSVC_MSG_NOQUEUE));
+	EXPECT_EQ(-EBUSY, ipcsvc_channel_allocate_for_send_timeout(self->a, 0, 2, 0,
+			IPCSVC_MSG_NOQUEUE, 1000000000, &m));
+	EXPECT_EQ(NULL, m);
+	/* Ordinary messages still queue. */
+	EXPECT_EQ(0, send_blob(self->a, 3, "normal", 6, 0));
+	ASSERT_EQ(0, ipcsvc_channel_receive(self->b, &r));
+	ASSERT_EQ(0, ipcsvc_msg_info(r, &info));
+	EXPECT_EQ(1, info.id);
+	EXPECT_TRUE(info.flags & IPCSVC_MSG_NOQUEUE);
+	/* Received is not enough: the queue empties on release. */
+	ASSERT_EQ(0, ipcsvc_channel_release(self->b, r));
+	EXPECT_EQ(-EBUSY, send_blob(self->a, 4, "u", 1, IPCSVC_MSG_NOQUEUE));
+	ASSERT_EQ(0, ipcsvc_channel_receive(self->b, &r));
+	ASSERT_EQ(0, ipcsvc_msg_info(r, &info));
+	EXPECT_EQ(3, info.id);
+	EXPECT_FALSE(info.flags & IPCSVC_MSG_NOQUEUE);
+	/* An unsent allocation also counts as queued. */
+	ASSERT_EQ(0, ipcsvc_channel_allocate_for_send(self->a, 0, 5, 0, 0, &m));
+	ASSERT_EQ(0, ipcsvc_channel_release(self->b, r));
+	EXPECT_EQ(-EBUSY, send_blob(self->a, 6, "u", 1, IPCSVC_MSG_NOQUEUE));
+	ASSERT_EQ(0, ipcsvc_channel_send(self->a, m));
+	ASSERT_EQ(0, ipcsvc_channel_receive(self->b, &r));
+	ASSERT_EQ(0, ipcsvc_channel_release(self->b, r));
+	EXPECT_EQ(0, send_blob(self->a, 7, "u", 1, IPCSVC_MSG_NOQUEUE));
+}
+
+/* The largest message is half the committed ring (less the wrap room), and
+ * always fits an empty ring wherever its head stands. */
+TEST_F(pair, max_message_size)
+{
+	uint64_t max = ((page_size() - 16) / 2) & ~7ULL;
+	struct ipcsvc_msg *m;
+
+	EXPECT_EQ(-EMSGSIZE, ipcsvc_channel_allocate_for_send(self->a,
+			max - 40 + 8, 0, 0, 0, &m));
+	EXPECT_EQ(-EMSGSIZE, ipcsvc_channel_allocate_for_send(self->a,
+			UINT64_MAX - 3, 0, 0, 0, &m));
+	/* Move the empty ring's head about with fillers of varying size; a
+	 * largest message must fit wherever it stands. */
+	for (uint64_t step = 0; step < 600; step++) {
+		ASSERT_EQ(0, ipcsvc_channel_allocate_for_send(self->a,
+				8 * (step * 7 % 97), 0, 0, 0, &m));
+		ASSERT_EQ(0, ipcsvc_channel_send(self->a, m));
+		ASSERT_EQ(0, ipcsvc_channel_receive(self->b, &m));
+		ASSERT_EQ(0, ipcsvc_channel_release(self->b, m));
+		ASSERT_EQ(0, ipcsvc_channel_allocate_for_send(self->a, max - 40,
+							      step, 0, 0, &m));
+		ASSERT_EQ(0, ipcsvc_channel_send(self->a, m));
+		ASSERT_EQ(0, ipcsvc_channel_receive(self->b, &m));
+		ASSERT_EQ(0, ipcsvc_channel_release(self->b, m));
+	}
+	/* After growth the limit grows too. */
+	ASSERT_EQ(0, ipcsvc_channel_grow(self->a, 2 * page_size()));
+	EXPECT_EQ(0, ipcsvc_channel_allocate_for_send(self->a, max, 0, 0, 0, &m));
+	ASSERT_EQ(0, ipcsvc_channel_send(self->a, m));
+}
+
+/* Growth while messages sit in a wrapped ring: nothing is lost, later
+ * messages use the new room, and the receiver follows identity.size. */
+TEST_F(pair, grow_with_messages_in_flight)
+{
+	uint8_t buf[2100];
+	struct ipcsvc_channel_info ci;
+	struct ipcsvc_msg *m;
+	uint64_t sent = 0, got = 0;
+
+	/* Wrap once, and leave messages on both sides of the wrap. */
+	for (int i = 0; i < 5; i++) {
+		pattern(buf, 700, sent);
+		ASSERT_EQ(0, send_blob(self->a, sent++, buf, 700, 0));
+	}
+	for (int i = 0; i < 4; i++) {
+		ASSERT_EQ(0, ipcsvc_channel_receive(self->b, &m));
+		ASSERT_EQ(0, ipcsvc_channel_release(self->b, m));
+		got++;
+	}
+	for (int i = 0; i < 3; i++) {
+		pattern(buf, 700, sent);
+		ASSERT_EQ(0, send_blob(self->a, sent++, buf, 700, 0));
+	}
+	ASSERT_LT(area_prod(&self->a2b)->tail, area_cons(&self->a2b)->head);
+	pattern(buf, 2100, sent);
+	EXPECT_EQ(-EMSGSIZE, send_blob(self->a, sent, buf, 2100, 0));
+
+	ASSERT_EQ(0, ipcsvc_channel_grow(self->a, 4 * page_size()));
+	EXPECT_EQ(4 * page_size(), area_id(&self->a2b)->size);
+	/* Still behind the consumer until it passes the old wrap marker. */
+	for (int i = 0; i < 40; i++) {
+		int rc;
+
+		pattern(buf, 2100, sent);
+		rc = send_blob(self->a, sent, buf, 2100, 0);
+
+		if (rc == -EAGAIN) {
+			struct ipcsvc_object o = { 0 };
+			struct ipcsvc_msg_info info;
+
+			ASSERT_EQ(0, ipcsvc_channel_receive(self->b, &m));
+			ASSERT_EQ(0, ipcsvc_msg_info(m, &info));
+			ASSERT_EQ(got, info.id);
+			ASSERT_EQ(1, ipcsvc_msg_next_object(m, &o));
+			ASSERT_TRUE(pattern_ok(o.data, o.length, got));
+			ASSERT_EQ(0, ipcsvc_channel_release(self->b, m));
+			got++;
+			continue;
+		}
+		ASSERT_EQ(0, rc);
+		sent++;
+	}
+	ASSERT_EQ(0, ipcsvc_channel_info(self->b, &ci));
+	EXPECT_EQ(4 * page_size(), ci.rx_size);
+	while (ipcsvc_channel_receive(self->b, &m) == 0) {
+		struct ipcsvc_object o = { 0 };
+		struct ipcsvc_msg_info info;
+
+		ASSERT_EQ(0, ipcsvc_msg_info(m, &info));
+		ASSERT_EQ(got, info.id);
+		ASSERT_EQ(1, ipcsvc_msg_next_object(m, &o));
+		ASSERT_TRUE(pattern_ok(o.data, o.length, got));
+		ASSERT_EQ(0, ipcsvc_channel_release(self->b, m));
+		got++;
+	}
+	EXPECT_EQ(sent, got);
+	EXPECT_LT(10, sent);
+}
+
+TEST_F(pair, grow_errors)
+{
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_grow(NULL, page_size()));
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_grow(self->a, page_size() + 8));
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_grow(self->a, 5 * page_size()));
+	EXPECT_EQ(0, ipcsvc_channel_grow(self->a, page_size()));
+	EXPECT_EQ(0, ipcsvc_channel_grow(self->a, 2 * page_size()));
+	/* Never shrinks. */
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_grow(self->a, page_size()));
+	EXPECT_EQ(2 * page_size(), area_id(&self->a2b)->size);
+}
+
+/* Blocking calls give up at their deadline, not before, in every mode. */
+TEST_F(pair, receive_timeout_on_empty)
+{
+	static const uint32_t modes[] = {
+		IPCSVC_WAIT_ADAPTIVE, IPCSVC_WAIT_BUSY_POLL, IPCSVC_WAIT_SLEEP,
+	};
+
+	for (unsigned int i = 0; i < 3; i++) {
+		struct ipcsvc_channel_attr attr = {
+			.size = sizeof(attr), .wait_mode = modes[i],
+		};
+		struct ipcsvc_channel *ch;
+		struct ipcsvc_msg *m = (void *)1;
+		uint64_t t0, dt;
+
+		ASSERT_EQ(0, ipcsvc_channel_open(NULL, 0, self->a2b.mem,
+						 self->a2b.len, &attr, &ch));
+		t0 = now_ns();
+		EXPECT_EQ(-ETIMEDOUT, ipcsvc_channel_receive_timeout(ch, 20000000, &m));
+		dt = now_ns() - t0;
+		EXPECT_EQ(NULL, m);
+		EXPECT_LE(20000000, dt);
+		EXPECT_GT(5000000000ULL, dt);
+		/* Zero: one look, no wait. */
+		EXPECT_EQ(-ETIMEDOUT, ipcsvc_channel_receive_timeout(ch, 0, &m));
+		ipcsvc_channel_close(ch);
+	}
+}
+
+/* A message that is there is taken without waiting. */
+TEST_F(pair, receive_timeout_with_message)
+{
+	struct ipcsvc_msg *m;
+
+	ASSERT_EQ(0, send_blob(self->a, 5, "x", 1, 0));
+	ASSERT_EQ(0, ipcsvc_channel_receive_timeout(self->b, -1, &m));
+	ASSERT_EQ(0, ipcsvc_channel_release(self->b, m));
+}
+
+TEST(area_format_errors)
+{
+	struct ipcsvc_area_params p = {
+		.size = page_size(), .max_size = page_size(),
+		.protocol_name = "p",
+	};
+	size_t len = 4 * page_size();
+	void *mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct ipcsvc_channel *ch;
+	char longname[80];
+
+	ASSERT_NE(MAP_FAILED, mem);
+	EXPECT_EQ((int64_t)len, ipcsvc_area_bytes(page_size()));
+	EXPECT_EQ(-EINVAL, ipcsvc_area_bytes(0));
+	EXPECT_EQ(-EINVAL, ipcsvc_area_bytes(page_size() + 1));
+	EXPECT_EQ(-EINVAL, ipcsvc_area_bytes(IPCSVC_AREA_MAX_SIZE_LIMIT * 2));
+	EXPECT_EQ(-EINVAL, ipcsvc_area_format(NULL, len, &p));
+	EXPECT_EQ(-EINVAL, ipcsvc_area_format(mem, len, NULL));
+	EXPECT_EQ(-EINVAL, ipcsvc_area_format((char *)mem + 8, len - 8, &p));
+	EXPECT_EQ(-ENOSPC, ipcsvc_area_format(mem, len - 1, &p));
+	p.size = 2 * page_size();
+	EXPECT_EQ(-EINVAL, ipcsvc_area_format(mem, len, &p));
+	p.size = 0;
+	EXPECT_EQ(-EINVAL, ipcsvc_area_format(mem, len, &p));
+	p.size = page_size();
+	p.protocol_name = "";
+	EXPECT_EQ(-EINVAL, ipcsvc_area_format(mem, len, &p));
+	memset(longname, 'n', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	p.protocol_name = longname;
+	EXPECT_EQ(-EINVAL, ipcsvc_area_format(mem, len, &p));
+	p.protocol_name = NULL;
+	EXPECT_EQ(-EINVAL, ipcsvc_area_format(mem, len, &p));
+	/* Not formatted: the channel refuses it. */
+	EXPECT_EQ(-EPROTO, ipcsvc_channel_open(mem, len, NULL, 0, NULL, &ch));
+	EXPECT_EQ(NULL, ch);
+	p.protocol_name = "proto";
+	ASSERT_EQ(0, ipcsvc_area_format(mem, len, &p));
+	EXPECT_EQ(5, area_id(&(struct test_area){ .mem = mem })->protocol_name_len);
+	EXPECT_EQ(0, memcmp(((struct ipcsvc_area_identity *)mem)->protocol_name,
+			    "proto", 5));
+	EXPECT_EQ(0, ((struct ipcsvc_area_identity *)mem)->reserved_lock);
+	EXPECT_EQ(IPCSVC_AREA_MAGIC, ((struct ipcsvc_area_identity *)mem)->magic);
+	/* A mapping shorter than the identity page claims. */
+	EXPECT_EQ(-EPROTO, ipcsvc_channel_open(mem, len - page_size(), NULL, 0,
+					       NULL, &ch));
+	EXPECT_EQ(0, ipcsvc_channel_open(mem, len, NULL, 0, NULL, &ch));
+	ipcsvc_channel_close(ch);
+	munmap(mem, len);
+}
+
+TEST_F(pair, open_errors)
+{
+	struct ipcsvc_channel_attr attr = { .size = sizeof(attr) };
+	struct ipcsvc_channel *ch = (void *)1;
+	void *tx = self->a2b.mem, *rx = self->b2a.mem;
+	size_t l = self->a2b.len;
+
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_open(tx, l, rx, l, NULL, NULL));
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_open(NULL, 0, NULL, 0, NULL, &ch));
+	EXPECT_EQ(NULL, ch);
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_open(tx, 0, NULL, 0, NULL, &ch));
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_open(tx, l, tx, l, NULL, &ch));
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_open((char *)tx + 1, l, NULL, 0, NULL, &ch));
+	attr.flags = 1;
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_open(tx, l, rx, l, &attr, &ch));
+	attr.flags = 0;
+	attr.wait_mode = 3;
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_open(tx, l, rx, l, &attr, &ch));
+	attr.wait_mode = 0;
+	attr.size = 4;
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_open(tx, l, rx, l, &attr, &ch));
+	ipcsvc_channel_close(NULL);
+}
+
+TEST_F(pair, call_errors)
+{
+	struct ipcsvc_msg *m = (void *)1, *r, *other;
+	struct ipcsvc_msg_info info;
+	struct ipcsvc_object o = { 0 };
+	struct ipcsvc_channel_info ci;
+	struct ipcsvc_channel *rxonly;
+	void *p;
+
+	/* allocate */
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_allocate_for_send(NULL, 0, 0, 0, 0, &m));
+	EXPECT_EQ(NULL, m);
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_allocate_for_send(self->a, 0, 0, 0, 0, NULL));
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_allocate_for_send(self->a, 0, 0, 0, 1ULL << 4, &m));
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_allocate_for_send(self->a, 0, 0, 0,
+			IPCSVC_MSG_WRITTEN, &m));
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_allocate_for_send(self->a, 32, 0, 3, 0, &m));
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_allocate_for_send_timeout(self->a, 0, 0, 0,
+			1ULL << 63, 0, &m));
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_allocate_for_send_timeout(NULL, 0, 0, 0,
+			0, 0, &m));
+	ASSERT_EQ(0, ipcsvc_channel_open(NULL, 0, self->a2b.mem, self->a2b.len,
+					 NULL, &rxonly));
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_allocate_for_send(rxonly, 0, 0, 0, 0, &m));
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_grow(rxonly, page_size()));
+
+	/* objects */
+	ASSERT_EQ(0, ipcsvc_channel_allocate_for_send(self->a,
+			IPCSVC_OBJECT_SPACE(8), 1, 1, 0, &m));
+	EXPECT_EQ(-EINVAL, ipcsvc_msg_add_object(NULL, 0, "x", 1));
+	EXPECT_EQ(-EINVAL, ipcsvc_msg_add_object(m, 0, NULL, 1));
+	EXPECT_EQ(-EINVAL, ipcsvc_msg_reserve_object(m, 0, 1, NULL));
+	EXPECT_EQ(-EMSGSIZE, ipcsvc_msg_add_object(m, 0, "0123456789", 9));
+	EXPECT_EQ(-EMSGSIZE, ipcsvc_msg_reserve_object(m, 0, UINT64_MAX, &p));
+	EXPECT_EQ(-EMSGSIZE, ipcsvc_msg_reserve_object(m, 0, UINT64_MAX - 20, &p));
+	EXPECT_EQ(0, ipcsvc_msg_add_object(m, 0, "01234567", 8));
+	EXPECT_EQ(-E2BIG, ipcsvc_msg_add_object(m, 0, NULL, 0));
+	EXPECT_EQ(-EINVAL, ipcsvc_msg_next_object(m, &o));	/* not received */
+	EXPECT_EQ(0, ipcsvc_msg_info(m, &info));
+	EXPECT_EQ(-EINVAL, ipcsvc_msg_info(m, NULL));
+	EXPECT_EQ(-EINVAL, ipcsvc_msg_info(NULL, &info));
+
+	/* send */
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_send(NULL, m));
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_send(self->a, NULL));
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_send(self->b, m));	/* other channel */
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_send(rxonly, m));
+	ASSERT_EQ(0, ipcsvc_channel_send(self->a, m));
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_send(self->a, m));	/* twice */
+	EXPECT_EQ(-EINVAL, ipcsvc_msg_add_object(m, 0, NULL, 0));	/* after send */
+
+	/* receive */
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_receive(NULL, &r));
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_receive(self->b, NULL));
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_receive_timeout(NULL, 0, &r));
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_receive_timeout(self->b, 0, NULL));
+	ASSERT_EQ(0, ipcsvc_channel_receive(self->b, &r));
+	EXPECT_EQ(-EINVAL, ipcsvc_msg_next_object(r, NULL));
+	EXPECT_EQ(-EINVAL, ipcsvc_msg_next_object(NULL, &o));
+	EXPECT_EQ(-EINVAL, ipcsvc_msg_add_object(r, 0, NULL, 0));	/* received */
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_send(self->b, r));
+	/* a cursor that we did not hand out */
+	o.index = 5;
+	EXPECT_EQ(-EINVAL, ipcsvc_msg_next_object(r, &o));
+
+	/* release */
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_release(NULL, r));
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_release(self->b, NULL));
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_release(self->a, r));	/* other channel */
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_release(rxonly, r));
+	ASSERT_EQ(0, ipcsvc_channel_allocate_for_send(self->b, 0, 0, 0, 0, &other));
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_release(self->b, other));	/* a tx handle */
+	ASSERT_EQ(0, ipcsvc_channel_send(self->b, other));
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_release(self->b, (struct ipcsvc_msg *)((char *)r + 1)));
+	ASSERT_EQ(0, ipcsvc_channel_release(self->b, r));
+	EXPECT_EQ(-EINVAL, ipcsvc_msg_info(r, &info));	/* released */
+
+	/* info */
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_info(NULL, &ci));
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_info(self->a, NULL));
+	ASSERT_EQ(0, ipcsvc_channel_info(self->a, &ci));
+	EXPECT_EQ(page_size(), ci.tx_size);
+	EXPECT_EQ(4 * page_size(), ci.tx_max_size);
+	EXPECT_EQ(0, ci.broken);
+	ipcsvc_channel_close(rxonly);
+}
+
+/* A second opener of the same areas resumes where the first stopped. */
+TEST_F(pair, reopen_resumes)
+{
+	struct ipcsvc_msg *m;
+	struct ipcsvc_msg_info info;
+
+	ASSERT_EQ(0, send_blob(self->a, 1, "x", 1, 0));
+	ASSERT_EQ(0, send_blob(self->a, 2, "y", 1, 0));
+	ASSERT_EQ(0, ipcsvc_channel_receive(self->b, &m));
+	ASSERT_EQ(0, ipcsvc_channel_release(self->b, m));
+	ipcsvc_channel_close(self->a);
+	ipcsvc_channel_close(self->b);
+	ASSERT_EQ(0, ipcsvc_channel_open(self->a2b.mem, self->a2b.len,
+					 self->b2a.mem, self->b2a.len, NULL,
+					 &self->a));
+	ASSERT_EQ(0, ipcsvc_channel_open(self->b2a.mem, self->b2a.len,
+					 self->a2b.mem, self->a2b.len, NULL,
+					 &self->b));
+	ASSERT_EQ(0, send_blob(self->a, 3, "z", 1, 0));
+	ASSERT_EQ(0, ipcsvc_channel_receive(self->b, &m));
+	ASSERT_EQ(0, ipcsvc_msg_info(m, &info));
+	EXPECT_EQ(2, info.id);
+	ASSERT_EQ(0, ipcsvc_channel_release(self->b, m));
+	ASSERT_EQ(0, ipcsvc_channel_receive(self->b, &m));
+	ASSERT_EQ(0, ipcsvc_msg_info(m, &info));
+	EXPECT_EQ(3, info.id);
+	ASSERT_EQ(0, ipcsvc_channel_release(self->b, m));
+}
+
+TEST_HARNESS_MAIN
