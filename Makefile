@@ -47,7 +47,7 @@ SAN_tsan := -fsanitize=thread
 HOST_VARIANTS := asan tsan
 
 .PHONY: all lib tools kmod check demo install clean host-tests selftests \
-	deps dkms-source
+	deps dkms-source bench bench-build
 all: lib tools kmod
 
 lib: $(LIB_SO) $(LIB_A)
@@ -108,6 +108,19 @@ $(B)/tests/selftests/%: tests/selftests/%.c $(LIB_A) $(LIB_HDRS) $(wildcard test
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -isystem $(KSFT_DIR) -Itests/selftests -static \
 	      -DIPCSVC_EXPECTED_RELEASE='"$(VERSION)"' \
 	      -o $@ $< $(LIB_A) -lpthread
+
+# Benchmarks report figures and assert nothing about speed; make check
+# only builds them.
+BENCH_SRCS := $(sort $(wildcard tests/bench/*.c))
+BENCHES    := $(patsubst tests/bench/%.c,$(B)/bench/%,$(BENCH_SRCS))
+bench-build: $(BENCHES)
+
+$(B)/bench/%: tests/bench/%.c $(LIB_A) $(LIB_HDRS) $(wildcard tests/host/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/host -o $@ $< $(LIB_A) -lpthread
+
+bench: $(BENCHES)
+	@for b in $(BENCHES); do $$b $(BENCH_ARGS) || exit 1; done
 
 deps:
 	tools/check-deps
