@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ipcsvc ports and their handle tables.
+ *
+ * A port is what one open() of /dev/ipcsvc gives: a handle table and an
+ * event queue. Handles are allocated from 1 upwards, lowest free first,
+ * like file descriptors, and are meaningful only in their port.
+ *
+ * A handle-table entry owns one reference on its object (service or
+ * channel). Lookups take a further reference under port->lock, so an ioctl
+ * may use the object after the lock is dropped even if another thread
+ * closes the handle meanwhile; closing only detaches the object and puts
+ * the table's reference.
+ */
+#include <linux/cred.h>
+#include <linux/pid_namespace.h>
+#include <linux/slab.h>
+
+#include "ipcsvc.h"
+
+struct ipcsvc_port *ipcsvc_port_create(struct ipc_namespace *ipc_ns,
+				       struct pid_namespace *pid_ns,
+				       const struct cred *cred)
+{
+	struct ipcsvc_port *port;
+
+	port = kzalloc(sizeof(*port), GFP_KERNEL_ACCOUNT);
+	if (!port)
+		return NULL;
+	kref_init(&port->ref);
+	mutex_init(&port->lock);
+	xa_init_flags(&port->handles, XA_FLAGS_ALLOC1);
+	port->ipc_ns = ipc_ns;
+	port->pid_ns = get_pid_ns(pid_ns);
+	port->cred = get_cred(cred);
+	spin_lock_init(&port->ev_lock);
+	INIT_LIST_HEAD(&port->ev_ready);
+	init_waitqueue_head(&port->ev_wq);
+	return port;
+}
+
+void ipcsvc_port_get(struct ipcsvc_port *port)
+{
+	kref_get(&port->ref);
+}
+
+static void ipcsvc_port_release(struct kref *ref)
+{
+	struct ipcsvc_port *port = container_of(ref, struct ipcsvc_port, ref);
+
+	WARN_ON(!xa_empty(&port->handles));
+	WARN_ON(!list_empty(&port->ev_ready));
+	xa_destroy(&port->handles);
+	put_pid_ns(port->pid_ns);
+	put_cred(port->cred);
+	mutex_destroy(&port->lock);
+	kfree(port);
+}
+
+void ipcsvc_port_put(struct ipcsvc_port *port)
+{
+	kref_put(&port->ref, ipcsvc_port_release);
+}
+
+/*
+ * Publish @h under a new handle. The object's reference passes to the table
+ * on success. Fails with -EMFILE when the table is full and -EBADF when the
+ * port is being released.
+ */
+int ipcsvc_port_install(struct ipcsvc_port *port, struct ipcsvc_hobj *h,
+			u32 *handle)
+{
+	u32 limit = READ_ONCE(ipcsvc_max_handles);
+	u32 id;
+	int ret;
+
+	mutex_lock(&port->lock);
+	if (port->dead) {
+		ret = -EBADF;
+		goto out;
+	}
+	if (port->nr_handles >= limit) {
+		ret = -EMFILE;
+		goto out;
+	}
+	ret = xa_alloc(&port->handles, &id, h, XA_LIMIT(1, INT_MAX),
+		       GFP_KERNEL_ACCOUNT);
+	if (ret) {
+		ret = ret == -EBUSY ? -EMFILE : ret;
+		goto out;
+	}
+	/* Nobody can look @h up before port->lock is dropped. */
+	h->ev.handle = id;
+	h->ev.dead = false;
+	port->nr_handles++;
+	*handle = id;
+out:
+	mutex_unlock(&port->lock);
+	return ret;
+}
+
+static struct ipcsvc_hobj *ipcsvc_port_detach(struct ipcsvc_port *port,
+					      u32 handle)
+{
+	struct ipcsvc_hobj *h;
+
+	lockdep_assert_held(&port->lock);
+	h = xa_erase(&port->handles, handle);
+	if (h)
+		port->nr_handles--;
+	return h;
+}
+
+/*
+ * Undo ipcsvc_port_install() for an object that was never reachable by
+ * anyone else; the table's reference returns to the caller.
+ */
+void ipcsvc_port_uninstall(struct ipcsvc_port *port, u32 handle)
+{
+	struct ipcsvc_hobj *h;
+
+	mutex_lock(&port->lock);
+	h = ipcsvc_port_detach(port, handle);
+	mutex_unlock(&port->lock);
+	if (h)
+		ipcsvc_event_kill(port, &h->ev);
+}
+
+static void ipcsvc_hobj_get(struct ipcsvc_hobj *h)
+{
+	if (h->type == IPCSVC_H_SERVICE)
+		kref_get(&ipcsvc_to_svc(h)->ref);
+	else
+		kref_get(&ipcsvc_to_ep(h)->chan->ref);
+}
+
+void ipcsvc_hobj_put(struct ipcsvc_hobj *h)
+{
+	if (h->type == IPCSVC_H_SERVICE)
+		ipcsvc_service_put(ipcsvc_to_svc(h));
+	else
+		ipcsvc_channel_put(ipcsvc_to_ep(h)->chan);
+}
+
+/*
+ * Return the object behind @handle with a reference the caller must drop
+ * with ipcsvc_hobj_put(), or NULL when the handle is unknown, closed or of
+ * another type.
+ */
+struct ipcsvc_hobj *ipcsvc_port_lookup(struct ipcsvc_port *port, u32 handle,
+				       enum ipcsvc_htype type)
+{
+	struct ipcsvc_hobj *h;
+
+	mutex_lock(&port->lock);
+	h = xa_load(&port->handles, handle);
+	if (h && h->type == type)
+		ipcsvc_hobj_get(h);
+	else
+		h = NULL;
+	mutex_unlock(&port->lock);
+	return h;
+}
+
+/* Tear down what a handle named; consumes the table's reference. */
+static void ipcsvc_hobj_close(struct ipcsvc_port *port, struct ipcsvc_hobj *h)
+{
+	ipcsvc_event_kill(port, &h->ev);
+	if (h->type == IPCSVC_H_SERVICE) {
+		ipcsvc_service_close(ipcsvc_to_svc(h));
+		ipcsvc_service_put(ipcsvc_to_svc(h));
+	} else {
+		ipcsvc_endpoint_close(ipcsvc_to_ep(h));
+		ipcsvc_channel_put(ipcsvc_to_ep(h)->chan);
+	}
+}
+
+int ipcsvc_port_close_handle(struct ipcsvc_port *port, u32 handle)
+{
+	struct ipcsvc_hobj *h;
+
+	mutex_lock(&port->lock);
+	h = ipcsvc_port_detach(port, handle);
+	mutex_unlock(&port->lock);
+	if (!h)
+		return -EBADF;
+	ipcsvc_hobj_close(port, h);
+	return 0;
+}
+
+void ipcsvc_port_shutdown(struct ipcsvc_port *port)
+{
+	struct ipcsvc_hobj *h;
+	unsigned long idx;
+
+	mutex_lock(&port->lock);
+	port->dead = true;
+	mutex_unlock(&port->lock);
+
+	/*
+	 * Close one handle at a time without holding port->lock: closing
+	 * takes the registry lock, which never nests inside a port lock.
+	 * No handle can be added once ->dead is set.
+	 */
+	for (;;) {
+		idx = 0;
+		mutex_lock(&port->lock);
+		h = xa_find(&port->handles, &idx, ULONG_MAX, XA_PRESENT);
+		if (h)
+			h = ipcsvc_port_detach(port, idx);
+		mutex_unlock(&port->lock);
+		if (!h)
+			break;
+		ipcsvc_hobj_close(port, h);
+	}
+}

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Lifetime: closing handles, ports and processes tears everything down;
+ * the module cannot be removed while anything is in use and can be once
+ * nothing is, even after heavy use. The module file is expected at
+ * /lib/modules/ipcsvc.ko, as the guest harness installs it.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "ipcsvc_st.h"
+#include "kselftest_harness.h"
+
+#define MODULE_PATH	"/lib/modules/ipcsvc.ko"
+
+static int module_loaded(void)
+{
+	return access("/sys/module/ipcsvc", F_OK) == 0;
+}
+
+static int try_rmmod(void)
+{
+	return system("rmmod ipcsvc 2>/dev/null");
+}
+
+static int reload(void)
+{
+	return module_loaded() ? 0 : system("insmod " MODULE_PATH);
+}
+
+FIXTURE(lifetime) {
+	int unused;
+};
+
+FIXTURE_SETUP(lifetime)
+{
+	if (access(MODULE_PATH, R_OK))
+		SKIP(return, "no %s", MODULE_PATH);
+	ASSERT_TRUE(module_loaded());
+}
+
+FIXTURE_TEARDOWN(lifetime)
+{
+	/* Whatever happened, leave the module loaded for later tests. */
+	reload();
+}
+
+TEST_F(lifetime, rmmod_refused_while_port_open)
+{
+	int fd = st_open();
+
+	ASSERT_LE(0, fd);
+	EXPECT_NE(0, try_rmmod());
+	EXPECT_TRUE(module_loaded());
+	close(fd);
+}
+
+/* A mapping alone keeps the area, and so the module, in use. */
+TEST_F(lifetime, rmmod_refused_while_area_mapped)
+{
+	struct st_pair p;
+	struct ipcsvc_map_info mi;
+	uint8_t *a;
+
+	ASSERT_EQ(0, st_pair_open(&p, "life.map", 0, 0));
+	ASSERT_EQ(0, st_map_info(p.cfd, p.cch, IPCSVC_DIR_TX, &mi));
+	a = st_map(p.cfd, p.cch, IPCSVC_DIR_TX, PROT_READ | PROT_WRITE);
+	ASSERT_NE(NULL, a);
+	a[mi.data_offset] = 1;
+	st_pair_close(&p);
+	EXPECT_NE(0, try_rmmod());
+	EXPECT_EQ(1, a[mi.data_offset]);
+	ASSERT_EQ(0, munmap(a, mi.map_size));
+}
+
+/* Children that die holding ports, channels, mappings and waiters. */
+static void churn_child(int i)
+{
+	char name[32];
+	struct st_pair p;
+	uint8_t *a;
+
+	snprintf(name, sizeof(name), "life.child%d", i);
+	if (st_pair_open(&p, name, 8 * ST_PAGE, 8 * ST_PAGE))
+		_exit(1);
+	a = st_map(p.cfd, p.cch, IPCSVC_DIR_TX, PROT_READ | PROT_WRITE);
+	if (!a || st_grow(p.cfd, p.cch, 8 * ST_PAGE, NULL))
+		_exit(1);
+	memset(a + 3 * ST_PAGE, i, 8 * ST_PAGE);
+	st_arm(p.sfd, p.sch, IPCSVC_DIR_RX, ST_PAGE, 0);
+	st_wait(p.sfd, p.sch, IPCSVC_DIR_RX, ST_PAGE + 8, 0, -1);
+	_exit(0);
+}
+
+TEST_F(lifetime, rmmod_after_heavy_use)
+{
+	pid_t kids[16];
+	int fd[8], status;
+	uint32_t h = 0;
+
+	for (int i = 0; i < 8; i++) {
+		char name[32];
+
+		fd[i] = st_open();
+		ASSERT_LE(0, fd[i]);
+		snprintf(name, sizeof(name), "life.svc%d", i);
+		ASSERT_EQ(0, st_service(fd[i], name, 1, 0666, NULL));
+		for (int j = 0; j < 32; j++) {
+			ASSERT_EQ(0, st_connect_sized(fd[(i + j) % (i + 1)],
+						      name, 1, 4 * ST_PAGE,
+						      4 * ST_PAGE, &h));
+			ASSERT_EQ(0, st_grow(fd[(i + j) % (i + 1)], h,
+					     2 * ST_PAGE, NULL));
+		}
+	}
+	for (int i = 0; i < 16; i++) {
+		kids[i] = fork();
+		ASSERT_LE(0, kids[i]);
+		if (kids[i] == 0)
+			churn_child(i);
+	}
+	usleep(300000);
+	for (int i = 0; i < 16; i++) {
+		kill(kids[i], SIGKILL);
+		ASSERT_EQ(kids[i], waitpid(kids[i], &status, 0));
+	}
+	for (int i = 0; i < 8; i++)
+		close(fd[i]);
+
+	ASSERT_EQ(0, try_rmmod());
+	EXPECT_FALSE(module_loaded());
+	EXPECT_GT(0, st_open());
+	ASSERT_EQ(0, reload());
+	fd[0] = st_open();
+	EXPECT_LE(0, fd[0]);
+	close(fd[0]);
+}
+
+/*
+ * Races: clients connect, wait, wake and close while the server keeps
+ * closing and recreating its service and port. Nothing may crash, leak or
+ * deadlock (the debug guest watches with KASAN, lockdep and kmemleak).
+ */
+struct race {
+	volatile int stop;
+	int cfd;
+};
+
+static void *race_client(void *arg)
+{
+	struct race *r = arg;
+	uint32_t ch = 0;
+
+	while (!r->stop) {
+		if (st_connect(r->cfd, "life.race", 1, &ch))
+			continue;
+		st_wake(r->cfd, ch, IPCSVC_DIR_TX);
+		st_arm(r->cfd, ch, IPCSVC_DIR_RX, ST_PAGE, 0);
+		st_wait(r->cfd, ch, IPCSVC_DIR_RX, ST_PAGE, 0, 100000);
+		st_grow(r->cfd, ch, 2 * ST_PAGE, NULL);
+		st_close(r->cfd, ch);
+	}
+	return NULL;
+}
+
+TEST_F(lifetime, connect_close_races)
+{
+	struct ipcsvc_event ev[64];
+	struct race r = { 0 };
+	pthread_t t[3];
+
+	r.cfd = st_open();
+	ASSERT_LE(0, r.cfd);
+	for (int i = 0; i < 3; i++)
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, race_client, &r));
+	for (int i = 0; i < 200; i++) {
+		int sfd = st_open();
+		uint32_t svc = 0;
+
+		ASSERT_LE(0, sfd);
+		if (st_service(sfd, "life.race", 1, 0666, &svc) == 0) {
+			usleep(1000);
+			while (st_events(sfd, ev, 64) > 0)
+				;
+			if (i & 1)
+				st_close(sfd, svc);
+		}
+		close(sfd);
+	}
+	r.stop = 1;
+	for (int i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	close(r.cfd);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Ports and handles: every open() is a port with its own handle table and
+ * event queue; handles are small integers valid only in their port.
+ */
+#include <poll.h>
+
+#include "ipcsvc_st.h"
+#include "kselftest_harness.h"
+
+FIXTURE(ports) {
+	int a, b;
+};
+
+FIXTURE_SETUP(ports)
+{
+	self->a = st_open();
+	self->b = st_open();
+	ASSERT_LE(0, self->a);
+	ASSERT_LE(0, self->b);
+}
+
+FIXTURE_TEARDOWN(ports)
+{
+	close(self->a);
+	close(self->b);
+}
+
+TEST_F(ports, handles_are_small_and_reused)
+{
+	uint32_t h1 = 0, h2 = 0, h3 = 0;
+
+	ASSERT_EQ(0, st_service(self->a, "ports.one", 1, 0600, &h1));
+	ASSERT_EQ(0, st_service(self->a, "ports.two", 1, 0600, &h2));
+	EXPECT_EQ(1u, h1);
+	EXPECT_EQ(2u, h2);
+	ASSERT_EQ(0, st_close(self->a, h1));
+	ASSERT_EQ(0, st_service(self->a, "ports.three", 1, 0600, &h3));
+	EXPECT_EQ(1u, h3);
+}
+
+TEST_F(ports, handle_of_other_port_is_ebadf)
+{
+	uint32_t h = 0;
+
+	ASSERT_EQ(0, st_service(self->a, "ports.other", 1, 0600, &h));
+	EXPECT_EQ(-EBADF, st_close(self->b, h));
+	EXPECT_EQ(0, st_close(self->a, h));
+}
+
+TEST_F(ports, closed_handle_is_ebadf)
+{
+	struct ipcsvc_map_info mi;
+	uint32_t h = 0;
+
+	ASSERT_EQ(0, st_service(self->a, "ports.closed", 1, 0600, &h));
+	ASSERT_EQ(0, st_close(self->a, h));
+	EXPECT_EQ(-EBADF, st_close(self->a, h));
+	EXPECT_EQ(-EBADF, st_close(self->a, 0));
+	EXPECT_EQ(-EBADF, st_close(self->a, 12345));
+	EXPECT_EQ(-EBADF, st_map_info(self->a, h, IPCSVC_DIR_TX, &mi));
+}
+
+/* A service handle where a channel handle belongs. */
+TEST_F(ports, wrong_handle_type_is_ebadf)
+{
+	struct ipcsvc_map_info mi;
+	uint32_t h = 0;
+
+	ASSERT_EQ(0, st_service(self->a, "ports.type", 1, 0600, &h));
+	EXPECT_EQ(-EBADF, st_map_info(self->a, h, IPCSVC_DIR_TX, &mi));
+	EXPECT_EQ(-EBADF, st_grow(self->a, h, 8192, NULL));
+	EXPECT_EQ(-EBADF, st_wake(self->a, h, IPCSVC_DIR_TX));
+	EXPECT_EQ(-EBADF, st_wait(self->a, h, IPCSVC_DIR_RX, st_prod_word(1),
+				  0, 0));
+}
+
+TEST_F(ports, no_events_reads_eagain_and_polls_idle)
+{
+	struct pollfd pfd = { .fd = self->a, .events = POLLIN };
+	struct ipcsvc_event ev;
+	char small[8];
+
+	EXPECT_EQ(-EAGAIN, st_events(self->a, &ev, 1));
+	EXPECT_EQ(-1, read(self->a, small, sizeof(small)));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, poll(&pfd, 1, 0));
+}
+
+TEST_F(ports, close_flags_and_padding_are_checked)
+{
+	struct ipcsvc_handle_arg a;
+	uint32_t h = 0;
+
+	ASSERT_EQ(0, st_service(self->a, "ports.flags", 1, 0600, &h));
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.handle = h;
+	a.flags = 1;
+	EXPECT_EQ(-EINVAL, st_ioctl(self->a, IPCSVC_IOC_CLOSE, &a));
+	a.flags = 0;
+	a.__pad = 1;
+	EXPECT_EQ(-EINVAL, st_ioctl(self->a, IPCSVC_IOC_CLOSE, &a));
+	a.__pad = 0;
+	a.size = 8;
+	EXPECT_EQ(-EINVAL, st_ioctl(self->a, IPCSVC_IOC_CLOSE, &a));
+	EXPECT_EQ(-EFAULT, st_ioctl(self->a, IPCSVC_IOC_CLOSE, (void *)8));
+	a.size = sizeof(a);
+	EXPECT_EQ(0, st_ioctl(self->a, IPCSVC_IOC_CLOSE, &a));
+}
+
+/* The handle table is bounded by the max_handles parameter: EMFILE. */
+TEST_F(ports, handle_table_full_is_emfile)
+{
+	unsigned long old;
+	uint32_t h = 0;
+
+	ASSERT_EQ(0, st_param_get("max_handles", &old));
+	ASSERT_EQ(0, st_param_set("max_handles", 2));
+	EXPECT_EQ(0, st_service(self->a, "ports.full1", 1, 0600, &h));
+	EXPECT_EQ(0, st_service(self->a, "ports.full2", 1, 0600, &h));
+	EXPECT_EQ(-EMFILE, st_service(self->a, "ports.full3", 1, 0600, &h));
+	ASSERT_EQ(0, st_param_set("max_handles", old));
+	EXPECT_EQ(0, st_service(self->a, "ports.full3", 1, 0600, &h));
+}
+
+TEST_HARNESS_MAIN
