@@ -104,6 +104,7 @@ struct ipcsvc_channel {
 	uint32_t spin_count;
 	struct tx *tx;
 	struct rx *rx;
+	_Atomic(struct ipcsvc_calls *) calls;	/* lib/call.c; lazily */
 };
 
 static inline uint64_t ld64(const uint8_t *p)
@@ -299,6 +300,8 @@ void ipcsvc_channel_close(struct ipcsvc_channel *ch)
 {
 	if (!ch)
 		return;
+	ipcsvc__calls_free(atomic_load_explicit(&ch->calls,
+						memory_order_acquire));
 	if (ch->tx) {
 		pthread_mutex_destroy(&ch->tx->grow_lock);
 		free(ch->tx);
@@ -522,6 +525,38 @@ int ipcsvc_channel_allocate_for_send(struct ipcsvc_channel *ch, uint64_t size,
 	return rc;
 }
 
+struct ipcsvc_calls *ipcsvc__channel_calls(struct ipcsvc_channel *ch)
+{
+	/* pairs with the release in ipcsvc__channel_set_calls() */
+	return atomic_load_explicit(&ch->calls, memory_order_acquire);
+}
+
+bool ipcsvc__channel_set_calls(struct ipcsvc_channel *ch,
+			       struct ipcsvc_calls *calls)
+{
+	struct ipcsvc_calls *none = NULL;
+
+	/* release: the state is initialised before another thread uses it */
+	return atomic_compare_exchange_strong_explicit(&ch->calls, &none, calls,
+			memory_order_release, memory_order_acquire);
+}
+
+/*
+ * Busy polling never sleeps, so every 64 polls it asks the backend to look
+ * without sleeping (a wait whose deadline has passed): a backend that
+ * knows the peer is gone says -EPIPE, which ends the call.
+ */
+static int poll_peer(struct ipcsvc_channel *ch, uint32_t spins, void *area,
+		     uint64_t off, uint64_t val)
+{
+	static const struct ipcsvc_deadline now = { .forever = false };
+
+	if (ch->wait_mode != IPCSVC_WAIT_BUSY_POLL || spins % 64)
+		return 0;
+	return ch->ops->wait(ch->ops_ctx, area, off, val, &now) == -EPIPE ?
+	       -EPIPE : 0;
+}
+
 /* Spin or sleep per the channel's policy? true: spin once more. */
 static bool should_spin(struct ipcsvc_channel *ch, uint32_t *spins)
 {
@@ -573,8 +608,14 @@ int ipcsvc_channel_allocate_for_send_timeout(struct ipcsvc_channel *ch,
 			sched_yield();
 			continue;
 		}
-		if (should_spin(ch, &spins))
+		if (should_spin(ch, &spins)) {
+			rc = poll_peer(ch, spins, tx->d.area, tx->d.cons_off +
+				       offsetof(struct ipcsvc_area_consumer,
+						consumed), seen);
+			if (rc)
+				break;
 			continue;
+		}
 		rc = 0;
 		/* seq_cst, Dekker pairing with rx_retire(): pairs with its
 		 * seq_cst load of producer.waiters */
@@ -867,8 +908,14 @@ int ipcsvc_channel_receive_timeout(struct ipcsvc_channel *ch,
 			return rc;
 		if (ipcsvc__deadline_passed(&d))
 			return -ETIMEDOUT;
-		if (should_spin(ch, &spins))
+		if (should_spin(ch, &spins)) {
+			rc = poll_peer(ch, spins, rx->d.area, rx->d.prod_off +
+				       offsetof(struct ipcsvc_area_producer,
+						published), seen);
+			if (rc)
+				return rc;
 			continue;
+		}
 		/* rx_wait: */
 		/* seq_cst, Dekker pairing with tx_publish(): pairs with its
 		 * seq_cst load of consumer.waiters */

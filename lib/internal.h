@@ -60,8 +60,10 @@ bool ipcsvc__deadline_passed(const struct ipcsvc_deadline *d);
  *
  * @wait:  sleep while the 64-bit word at byte offset @off of @area holds
  *         @val, until woken or @d passes. Spurious returns are allowed:
- *         the caller re-checks. Returns 0, -ETIMEDOUT, -EINTR or another
- *         negative errno.
+ *         the caller re-checks. Returns 0, -ETIMEDOUT, -EINTR, -EPIPE (the
+ *         peer is gone: ends the engine's blocking call) or another
+ *         negative errno. With @d already passed it only looks, without
+ *         sleeping; busy polling calls it so to learn of a dead peer.
  * @wake:  wake every sleeper on the word at @off.
  * @grow:  commit the data region of @area up to @new_size bytes, then
  *         publish the size in the identity page (release store).
@@ -104,5 +106,47 @@ int ipcsvc__channel_open_ops(void *tx, size_t tx_len, void *rx, size_t rx_len,
 			     const struct ipcsvc_channel_attr *attr,
 			     const struct ipcsvc_wait_ops *ops, void *ops_ctx,
 			     struct ipcsvc_channel **chp);
+
+/*
+ * Sync-call state of a channel (lib/call.c), created on the first call and
+ * freed with the channel.
+ */
+struct ipcsvc_calls;
+struct ipcsvc_calls *ipcsvc__channel_calls(struct ipcsvc_channel *ch);
+/* Install @calls unless another thread did first; true if installed. */
+bool ipcsvc__channel_set_calls(struct ipcsvc_channel *ch,
+			       struct ipcsvc_calls *calls);
+void ipcsvc__calls_free(struct ipcsvc_calls *calls);
+
+/*
+ * Ports (lib/port.c). A port is counted: one reference for the caller of
+ * ipcsvc_port_open(), one for each service and connection made through it.
+ * The fd is closed with the last reference.
+ */
+struct ipcsvc_port {
+	_Atomic unsigned int ref;
+	int fd;
+};
+
+void ipcsvc__port_get(struct ipcsvc_port *port);
+void ipcsvc__port_put(struct ipcsvc_port *port);
+
+/* Close a handle of @port. 0 or a negative errno. */
+int ipcsvc__port_close_handle(struct ipcsvc_port *port, uint32_t handle);
+
+/*
+ * The module backend (lib/module_backend.c): the engine sleeps in
+ * IPCSVC_IOC_WAIT, wakes with IPCSVC_IOC_WAKE and grows with
+ * IPCSVC_IOC_GROW on the channel end @handle of the port @fd. @tx and @rx
+ * are this end's mappings of its two areas; they tell the directions apart.
+ */
+struct ipcsvc_module_ctx {
+	int fd;
+	uint32_t handle;
+	void *tx;
+	void *rx;
+};
+
+extern const struct ipcsvc_wait_ops ipcsvc__module_ops;
 
 #endif /* IPCSVC_LIB_INTERNAL_H */

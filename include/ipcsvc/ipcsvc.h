@@ -17,6 +17,7 @@
 #include <ipcsvc/api.h>
 #include <ipcsvc/channel.h>
 #include <ipcsvc/mailbox.h>
+#include <ipcsvc/service.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -34,7 +35,11 @@ struct ipcsvc_port;
  */
 IPCSVC_API int ipcsvc_port_open(const char *path, struct ipcsvc_port **portp);
 
-/* Close a port and everything that hangs off it. NULL is accepted. */
+/*
+ * Close a port. Services and connections made through it keep it open
+ * until they are closed too; the fd is closed with the last of them.
+ * NULL is accepted.
+ */
 IPCSVC_API void ipcsvc_port_close(struct ipcsvc_port *port);
 
 /* The port's fd, for the caller's own poll/epoll loop. */

@@ -52,6 +52,7 @@ typedef enum ipc_status {
 	IPC_STATUS_INVALID = -EINVAL,		/* NULL pointer, bad argument */
 	IPC_STATUS_CORRUPT = -EBADMSG,		/* the shared state is inconsistent */
 	IPC_STATUS_INTERRUPTED = -EINTR,	/* a signal ended the wait */
+	IPC_STATUS_PEER_CLOSED = -EPIPE,	/* the other end of a channel is gone */
 } ipc_status_t;
 
 /* One slot. @seq says whose turn it is (see Documentation/library.md). */

@@ -27,6 +27,10 @@ static const char cxx_src[] =
 	"	ipcsvc_channel_close(ch);\n"
 	"	ipc_queue_init(&q);\n"
 	"	ipc_status_t st = ipc_queue_send(&q, &msg);\n"
+	"	struct ipcsvc_conn *conn = nullptr;\n"
+	"	if (ipcsvc_client_connect(nullptr, \"x\", 1, 0, 0, nullptr, &conn) ==\n"
+	"	    IPC_STATUS_PEER_CLOSED)\n"
+	"		return 2;\n"
 	"	return st == IPC_STATUS_SUCCESS ? 0 : 1;\n"
 	"}\n";
 
@@ -34,7 +38,8 @@ TEST(headers_compile_as_cxx)
 {
 	char root[PATH_MAX], dir[] = "/tmp/ipcsvc-cxx-XXXXXX", cmd[4 * PATH_MAX];
 	const char *syms[] = { "ipcsvc_channel_open", "ipcsvc_channel_send",
-			       "ipc_queue_init", "ipc_queue_send" };
+			       "ipc_queue_init", "ipc_queue_send",
+			       "ipcsvc_client_connect" };
 	FILE *f;
 
 	if (system("command -v g++ >/dev/null 2>&1") != 0)

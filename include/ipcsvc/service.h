@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libipcsvc services and connections: the part of the library that talks to
+ * the module (/dev/ipcsvc).
+ *
+ * A server creates a service on a port, waits for events on the port and
+ * accepts each ServiceConnected event as a connection. A client connects to
+ * a service by name, version and buffer sizes. A connection owns the two
+ * mapped buffer areas of one channel end and a queue engine channel over
+ * them (ipcsvc_conn_channel()), which sleeps and wakes through the module.
+ * Services and connections keep their port alive: the port's fd is closed
+ * when the port and everything made through it are closed.
+ *
+ * Include <ipcsvc/ipcsvc.h> rather than this file.
+ */
+#ifndef IPCSVC_SERVICE_H
+#define IPCSVC_SERVICE_H
+
+#include <stdint.h>
+#include <linux/ipcsvc.h>
+
+#include <ipcsvc/api.h>
+#include <ipcsvc/channel.h>
+#include <ipcsvc/mailbox.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct ipcsvc_port;
+struct ipcsvc_service;
+struct ipcsvc_conn;
+
+/*
+ * Events
+ * ======
+ *
+ * The module's event records (struct ipcsvc_event) have the shape of a
+ * mailbox message and are delivered as one: type is IPCSVC_EVENT_*, and a,
+ * b and c are the record's fields as <linux/ipcsvc.h> describes them. The
+ * macros below take them apart. Where uintptr_t has 32 bits the upper
+ * halves (pid, gid) are not carried; handles always are. Use
+ * ipcsvc_conn_peer_creds() for credentials that fit every word size.
+ */
+#define IPCSVC_EVENT_HANDLE(m)		((uint32_t)(m)->a)
+#define IPCSVC_EVENT_CHANNEL(m)		((uint32_t)(m)->b)
+
+/*
+ * Read one pending event without waiting. IPC_STATUS_SUCCESS, or
+ * IPC_STATUS_EMPTY when none is pending.
+ */
+IPCSVC_API ipc_status_t ipcsvc_port_read_event(struct ipcsvc_port *port,
+					       struct ipc_message *ev);
+
+/*
+ * Wait up to @timeout_ns (< 0: without limit, 0: look once) for an event
+ * on any handle of the port and read it. IPC_STATUS_TIMEOUT when none came.
+ */
+IPCSVC_API ipc_status_t ipcsvc_port_wait_event(struct ipcsvc_port *port,
+					       int64_t timeout_ns,
+					       struct ipc_message *ev);
+
+/*
+ * Services
+ * ========
+ */
+
+/*
+ * Create the service @name (1..64 bytes of UTF-8) speaking protocol
+ * @version. @mode: who may connect, like a Unix socket's permission bits.
+ */
+IPCSVC_API int ipcsvc_service_create(struct ipcsvc_port *port,
+				     const char *name, uint64_t version,
+				     uint32_t mode,
+				     struct ipcsvc_service **svcp);
+
+/* Remove the service. Connections accepted from it stay open. */
+IPCSVC_API int ipcsvc_service_close(struct ipcsvc_service *svc);
+
+/* The service's handle, as events name it (IPCSVC_EVENT_HANDLE()). */
+IPCSVC_API int ipcsvc_service_handle(const struct ipcsvc_service *svc);
+
+/* The fd of the service's port, for the caller's own poll/epoll loop. */
+IPCSVC_API int ipcsvc_service_fd(const struct ipcsvc_service *svc);
+
+/*
+ * Accept the connection a ServiceConnected event @ev of this service
+ * announced: map its areas and open a channel over them. @attr (may be
+ * NULL) sets the channel's waiting policy.
+ */
+IPCSVC_API int ipcsvc_service_accept(struct ipcsvc_service *svc,
+				     const struct ipc_message *ev,
+				     const struct ipcsvc_channel_attr *attr,
+				     struct ipcsvc_conn **connp);
+
+/* Refuse the connection a ServiceConnected event announced. */
+IPCSVC_API int ipcsvc_service_reject(struct ipcsvc_service *svc,
+				     const struct ipc_message *ev);
+
+/*
+ * Clients
+ * =======
+ *
+ * Connect to the service @name speaking @version. @max_send and @max_recv
+ * are the largest data regions of the two directions (0: the module's
+ * default); each starts at one page and grows with ipcsvc_channel_grow().
+ */
+IPCSVC_API int ipcsvc_client_connect(struct ipcsvc_port *port,
+				     const char *name, uint64_t version,
+				     uint64_t max_send, uint64_t max_recv,
+				     const struct ipcsvc_channel_attr *attr,
+				     struct ipcsvc_conn **connp);
+
+/*
+ * Connections (both sides)
+ * ========================
+ */
+
+/*
+ * Close the connection: the peer gets PeerClosed and its blocked calls
+ * return -EPIPE. Messages still held from ipcsvc_conn_channel() become
+ * invalid. NULL is accepted.
+ */
+IPCSVC_API int ipcsvc_conn_close(struct ipcsvc_conn *conn);
+
+/* The queue engine channel: send and receive with ipcsvc_channel_*(). */
+IPCSVC_API struct ipcsvc_channel *ipcsvc_conn_channel(struct ipcsvc_conn *conn);
+
+/* The connection's channel handle, as events name it. */
+IPCSVC_API int ipcsvc_conn_handle(const struct ipcsvc_conn *conn);
+
+/* The fd of the connection's port, for the caller's own poll/epoll loop. */
+IPCSVC_API int ipcsvc_conn_fd(const struct ipcsvc_conn *conn);
+
+/* The peer's pid, uid and gid at connect time, and the protocol version. */
+IPCSVC_API int ipcsvc_conn_peer_creds(struct ipcsvc_conn *conn,
+				      struct ipcsvc_peer_creds *pc);
+
+/*
+ * Ask for one ChannelReadable (@dir IPCSVC_DIR_RX: the peer published
+ * messages not yet released here) or ChannelWritable (IPCSVC_DIR_TX: the
+ * peer released messages) event on the port. It fires at once if the
+ * condition already holds. Arm again after each event.
+ */
+IPCSVC_API int ipcsvc_conn_arm(struct ipcsvc_conn *conn, uint32_t dir);
+
+/*
+ * Sync calls
+ * ==========
+ *
+ * Send the request @req (from ipcsvc_channel_allocate_for_send(), filled,
+ * not yet sent) and wait up to @timeout_ns (< 0: without limit) for the
+ * reply: the next received message whose MessageId equals the request's.
+ * Any number of threads may have calls outstanding on one channel, each
+ * with its own id; a reply is handed to the call that waits for it
+ * whichever thread receives it. Received messages that no call waits for
+ * (a late reply to a call that timed out) are released and dropped, so a
+ * direction that carries replies should carry nothing else. The reply
+ * *@replyp is released by the caller with ipcsvc_channel_release().
+ * -EPIPE when the peer closed the channel.
+ */
+IPCSVC_API int ipcsvc_channel_call(struct ipcsvc_channel *ch,
+				   struct ipcsvc_msg *req, int64_t timeout_ns,
+				   struct ipcsvc_msg **replyp);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* IPCSVC_SERVICE_H */

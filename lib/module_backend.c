@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The module backend of the queue engine: sleeping, waking and growth go
+ * through the ioctls of /dev/ipcsvc on one channel end.
+ *
+ * The engine names a word by its byte offset from the start of an area,
+ * which is also how IPCSVC_IOC_WAIT names it (the module checks that it
+ * lies in the producer or consumer page and reads it through its own
+ * mapping). The direction comes from which of this end's two mappings the
+ * engine passes:
+ *
+ *   engine call                         area   ioctl
+ *   receive: wait on producer.published  rx     WAIT dir RX
+ *   send:    wait on consumer.consumed   tx     WAIT dir TX
+ *   publish: wake producer.published     tx     WAKE dir TX
+ *   release: wake consumer.consumed      rx     WAKE dir RX
+ *   grow                                 tx     GROW
+ *
+ * When the channel is closed (by either end, or because the peer died) a
+ * wait whose word still holds the value returns -EPIPE, which ends the
+ * engine's blocking call with IPC_STATUS_PEER_CLOSED.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <sys/ioctl.h>
+
+#include "ipcsvc/ipcsvc.h"
+#include "internal.h"
+
+static uint32_t area_dir(const struct ipcsvc_module_ctx *mc, const void *area)
+{
+	return area == mc->tx ? IPCSVC_DIR_TX : IPCSVC_DIR_RX;
+}
+
+/*
+ * A deadline that has passed still makes one call with a zero timeout: the
+ * module then only looks, and reports -EPIPE for a closed channel. Busy
+ * polling uses that to notice a dead peer without sleeping.
+ */
+static int module_wait(void *ctx, void *area, uint64_t off, uint64_t val,
+		       const struct ipcsvc_deadline *d)
+{
+	struct ipcsvc_module_ctx *mc = ctx;
+	struct ipcsvc_wait w = {
+		.size = sizeof(w),
+		.handle = mc->handle,
+		.dir = area_dir(mc, area),
+		.offset = off,
+		.value = val,
+		.timeout_ns = -1,
+	};
+
+	if (!d->forever) {
+		uint64_t now = ipcsvc__now_ns();
+
+		w.timeout_ns = now >= d->at_ns ? 0 : (int64_t)(d->at_ns - now);
+	}
+	if (ioctl(mc->fd, IPCSVC_IOC_WAIT, &w) == 0)
+		return 0;
+	return -errno;	/* -ETIMEDOUT, -EINTR, -EPIPE, ... */
+}
+
+static int module_wake(void *ctx, void *area, uint64_t off)
+{
+	struct ipcsvc_module_ctx *mc = ctx;
+	struct ipcsvc_wake w = {
+		.size = sizeof(w),
+		.handle = mc->handle,
+		.dir = area_dir(mc, area),
+	};
+
+	(void)off;
+	/* -EPIPE: nobody left to wake; the engine ignores the result. */
+	return ioctl(mc->fd, IPCSVC_IOC_WAKE, &w) ? -errno : 0;
+}
+
+static int module_grow(void *ctx, void *area, uint64_t new_size)
+{
+	struct ipcsvc_module_ctx *mc = ctx;
+	struct ipcsvc_area_identity *id = area;
+	struct ipcsvc_grow g = {
+		.size = sizeof(g),
+		.handle = mc->handle,
+		.new_size = new_size,
+	};
+
+	if (area != mc->tx)
+		return -EINVAL;
+	if (ioctl(mc->fd, IPCSVC_IOC_GROW, &g))
+		return -errno;	/* -EFBIG, -EDQUOT, -ENOMEM, -EPIPE */
+	/* The module stores identity.size with release before returning:
+	 * pairs with this acquire; the new pages are faultable by now. */
+	if (LOAD_ACQUIRE(&id->size) < new_size)
+		return -EPROTO;
+	return 0;
+}
+
+const struct ipcsvc_wait_ops ipcsvc__module_ops = {
+	.name = "module",
+	.wait = module_wait,
+	.wake = module_wake,
+	.grow = module_grow,
+};

@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Services and connections over the module: create, connect, accept, map
+ * the areas of a channel end and open a queue engine channel over them with
+ * the module backend.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include "ipcsvc/ipcsvc.h"
+#include "internal.h"
+
+struct ipcsvc_service {
+	struct ipcsvc_port *port;	/* counted */
+	uint32_t handle;
+};
+
+struct ipcsvc_conn {
+	struct ipcsvc_port *port;	/* counted */
+	struct ipcsvc_module_ctx mc;	/* the backend's context */
+	size_t tx_map, rx_map;		/* mmap() lengths, guard included */
+	struct ipcsvc_channel *ch;
+	atomic_bool armed_rx;		/* a waiter advertised for events */
+	atomic_bool armed_tx;
+};
+
+/* A name as the module wants it: 1..64 bytes, zero-padded. */
+static int name_arg(const char *name, uint8_t out[IPCSVC_PROTOCOL_NAME_MAX],
+		    uint32_t *lenp)
+{
+	size_t len;
+
+	if (!name)
+		return -EINVAL;
+	len = strnlen(name, IPCSVC_PROTOCOL_NAME_MAX + 1);
+	if (len < 1 || len > IPCSVC_PROTOCOL_NAME_MAX)
+		return -EINVAL;
+	memset(out, 0, IPCSVC_PROTOCOL_NAME_MAX);
+	memcpy(out, name, len);
+	*lenp = (uint32_t)len;
+	return 0;
+}
+
+int ipcsvc_service_create(struct ipcsvc_port *port, const char *name,
+			  uint64_t version, uint32_t mode,
+			  struct ipcsvc_service **svcp)
+{
+	struct ipcsvc_service_create c;
+	struct ipcsvc_service *svc;
+	int rc;
+
+	if (!svcp)
+		return -EINVAL;
+	*svcp = NULL;
+	if (!port || mode > 0777)
+		return -EINVAL;
+	memset(&c, 0, sizeof(c));
+	c.size = sizeof(c);
+	c.mode = mode;
+	c.version = version;
+	rc = name_arg(name, c.name, &c.name_len);
+	if (rc)
+		return rc;
+	svc = calloc(1, sizeof(*svc));
+	if (!svc)
+		return -ENOMEM;
+	if (ioctl(port->fd, IPCSVC_IOC_SERVICE_CREATE, &c)) {
+		rc = -errno;
+		free(svc);
+		return rc;
+	}
+	ipcsvc__port_get(port);
+	svc->port = port;
+	svc->handle = c.handle;
+	*svcp = svc;
+	return 0;
+}
+
+int ipcsvc_service_close(struct ipcsvc_service *svc)
+{
+	int rc;
+
+	if (!svc)
+		return 0;
+	rc = ipcsvc__port_close_handle(svc->port, svc->handle);
+	ipcsvc__port_put(svc->port);
+	free(svc);
+	return rc;
+}
+
+int ipcsvc_service_handle(const struct ipcsvc_service *svc)
+{
+	return svc ? (int)svc->handle : -EINVAL;
+}
+
+int ipcsvc_service_fd(const struct ipcsvc_service *svc)
+{
+	return svc ? svc->port->fd : -EINVAL;
+}
+
+/* Map one area of the channel end; *@lenp: the mapping's length. */
+static int map_area(struct ipcsvc_port *port, uint32_t handle, uint32_t dir,
+		    void **areap, size_t *lenp, size_t *bytesp)
+{
+	struct ipcsvc_map_info mi;
+	void *p;
+
+	memset(&mi, 0, sizeof(mi));
+	mi.size = sizeof(mi);
+	mi.handle = handle;
+	mi.dir = dir;
+	if (ioctl(port->fd, IPCSVC_IOC_MAP_INFO, &mi))
+		return -errno;
+	if (mi.map_size <= mi.area_bytes || mi.area_bytes > SIZE_MAX ||
+	    mi.map_size > SIZE_MAX)
+		return -EPROTO;
+	/* The producer side writes its producer page and the data, the
+	 * consumer side its consumer page; the module enforces which page
+	 * each may write, whatever the protection asked for here. */
+	p = mmap(NULL, (size_t)mi.map_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 port->fd, (off_t)mi.offset);
+	if (p == MAP_FAILED)
+		return -errno;
+	*areap = p;
+	*lenp = (size_t)mi.map_size;
+	*bytesp = (size_t)mi.area_bytes;
+	return 0;
+}
+
+static void conn_free(struct ipcsvc_conn *conn)
+{
+	ipcsvc_channel_close(conn->ch);
+	if (conn->mc.tx)
+		munmap(conn->mc.tx, conn->tx_map);
+	if (conn->mc.rx)
+		munmap(conn->mc.rx, conn->rx_map);
+	free(conn);
+}
+
+/*
+ * Make a connection of the channel end @handle of @port. The handle is
+ * closed on failure: nobody else knows of it.
+ */
+static int conn_open(struct ipcsvc_port *port, uint32_t handle,
+		     const struct ipcsvc_channel_attr *attr,
+		     struct ipcsvc_conn **connp)
+{
+	struct ipcsvc_conn *conn;
+	size_t tx_bytes = 0, rx_bytes = 0;
+	int rc;
+
+	conn = calloc(1, sizeof(*conn));
+	if (!conn) {
+		rc = -ENOMEM;
+		goto close_handle;
+	}
+	conn->mc.fd = port->fd;
+	conn->mc.handle = handle;
+	rc = map_area(port, handle, IPCSVC_DIR_TX, &conn->mc.tx, &conn->tx_map,
+		      &tx_bytes);
+	if (!rc)
+		rc = map_area(port, handle, IPCSVC_DIR_RX, &conn->mc.rx,
+			      &conn->rx_map, &rx_bytes);
+	if (!rc)
+		rc = ipcsvc__channel_open_ops(conn->mc.tx, tx_bytes,
+					      conn->mc.rx, rx_bytes, attr,
+					      &ipcsvc__module_ops, &conn->mc,
+					      &conn->ch);
+	if (rc) {
+		conn_free(conn);
+		goto close_handle;
+	}
+	ipcsvc__port_get(port);
+	conn->port = port;
+	*connp = conn;
+	return 0;
+close_handle:
+	ipcsvc__port_close_handle(port, handle);
+	return rc;
+}
+
+static int attr_check(const struct ipcsvc_channel_attr *attr)
+{
+	if (attr && (attr->size < sizeof(*attr) || attr->flags ||
+		     attr->wait_mode > IPCSVC_WAIT_SLEEP))
+		return -EINVAL;
+	return 0;
+}
+
+/* The channel handle a ServiceConnected event of @svc announces. */
+static int connected_handle(const struct ipcsvc_service *svc,
+			    const struct ipc_message *ev, uint32_t *handle)
+{
+	if (!svc || !ev)
+		return -EINVAL;
+	if (ev->type != IPCSVC_EVENT_SERVICE_CONNECTED ||
+	    IPCSVC_EVENT_HANDLE(ev) != svc->handle ||
+	    !IPCSVC_EVENT_CHANNEL(ev))
+		return -EINVAL;
+	*handle = IPCSVC_EVENT_CHANNEL(ev);
+	return 0;
+}
+
+int ipcsvc_service_accept(struct ipcsvc_service *svc,
+			  const struct ipc_message *ev,
+			  const struct ipcsvc_channel_attr *attr,
+			  struct ipcsvc_conn **connp)
+{
+	uint32_t handle;
+	int rc;
+
+	if (!connp)
+		return -EINVAL;
+	*connp = NULL;
+	rc = connected_handle(svc, ev, &handle);
+	if (!rc)
+		rc = attr_check(attr);
+	if (rc)
+		return rc;
+	return conn_open(svc->port, handle, attr, connp);
+}
+
+int ipcsvc_service_reject(struct ipcsvc_service *svc,
+			  const struct ipc_message *ev)
+{
+	uint32_t handle;
+	int rc = connected_handle(svc, ev, &handle);
+
+	return rc ? rc : ipcsvc__port_close_handle(svc->port, handle);
+}
+
+int ipcsvc_client_connect(struct ipcsvc_port *port, const char *name,
+			  uint64_t version, uint64_t max_send,
+			  uint64_t max_recv,
+			  const struct ipcsvc_channel_attr *attr,
+			  struct ipcsvc_conn **connp)
+{
+	struct ipcsvc_connect c;
+	int rc;
+
+	if (!connp)
+		return -EINVAL;
+	*connp = NULL;
+	if (!port)
+		return -EINVAL;
+	rc = attr_check(attr);
+	if (rc)
+		return rc;
+	memset(&c, 0, sizeof(c));
+	c.size = sizeof(c);
+	c.version = version;
+	c.max_send = max_send;
+	c.max_recv = max_recv;
+	rc = name_arg(name, c.name, &c.name_len);
+	if (rc)
+		return rc;
+	if (ioctl(port->fd, IPCSVC_IOC_CONNECT, &c))
+		return -errno;
+	return conn_open(port, c.handle, attr, connp);
+}
+
+int ipcsvc_conn_close(struct ipcsvc_conn *conn)
+{
+	struct ipcsvc_port *port;
+	int rc;
+
+	if (!conn)
+		return 0;
+	port = conn->port;
+	/* Closing the handle first ends every wait on it, here and in the
+	 * peer, before the mappings go. */
+	rc = ipcsvc__port_close_handle(port, conn->mc.handle);
+	conn_free(conn);
+	ipcsvc__port_put(port);
+	return rc;
+}
+
+struct ipcsvc_channel *ipcsvc_conn_channel(struct ipcsvc_conn *conn)
+{
+	return conn ? conn->ch : NULL;
+}
+
+int ipcsvc_conn_handle(const struct ipcsvc_conn *conn)
+{
+	return conn ? (int)conn->mc.handle : -EINVAL;
+}
+
+int ipcsvc_conn_fd(const struct ipcsvc_conn *conn)
+{
+	return conn ? conn->port->fd : -EINVAL;
+}
+
+int ipcsvc_conn_peer_creds(struct ipcsvc_conn *conn,
+			   struct ipcsvc_peer_creds *pc)
+{
+	if (!conn || !pc)
+		return -EINVAL;
+	memset(pc, 0, sizeof(*pc));
+	pc->size = sizeof(*pc);
+	pc->handle = conn->mc.handle;
+	if (ioctl(conn->port->fd, IPCSVC_IOC_PEER_CREDS, pc))
+		return -errno;
+	return 0;
+}
+
+/*
+ * The peer's engine makes a wake call only when this side advertises a
+ * waiter in its own page, and only a wake call fires an armed event. So
+ * the first arm of a direction adds one waiter for good (until the
+ * connection is closed); from then on the peer wakes after every publish
+ * (RX) or release (TX). The increment comes before the module compares the
+ * word, both seq_cst on our side, the Dekker pairing of the engine: either
+ * the peer sees the waiter and wakes, or the module sees the new count and
+ * fires at once.
+ *
+ * RX: the word is producer.published, the value the count of messages
+ * released here: anything published beyond that fires the event. TX: the
+ * word is consumer.consumed, the value its current count.
+ */
+int ipcsvc_conn_arm(struct ipcsvc_conn *conn, uint32_t dir)
+{
+	struct ipcsvc_wait w = { .size = sizeof(w) };
+	const struct ipcsvc_area_identity *id;
+	struct ipcsvc_area_producer *prod;
+	struct ipcsvc_area_consumer *cons;
+	uint8_t *area;
+
+	if (!conn || dir > IPCSVC_DIR_RX)
+		return -EINVAL;
+	area = dir == IPCSVC_DIR_RX ? conn->mc.rx : conn->mc.tx;
+	id = (const void *)area;
+	/* The identity page is the module's and constant but for size. */
+	prod = (void *)(area + LOAD_RELAXED(&id->producer_offset));
+	cons = (void *)(area + LOAD_RELAXED(&id->consumer_offset));
+	w.handle = conn->mc.handle;
+	w.dir = dir;
+	if (dir == IPCSVC_DIR_RX) {
+		if (!atomic_exchange(&conn->armed_rx, true))
+			atomic_fetch_add(ATOMIC_PTR(&cons->waiters), 1);
+		w.offset = (uint64_t)((uint8_t *)&prod->published - area);
+		/* our own page: the messages released here */
+		w.value = LOAD_SEQCST(&cons->consumed);
+	} else {
+		if (!atomic_exchange(&conn->armed_tx, true))
+			atomic_fetch_add(ATOMIC_PTR(&prod->waiters), 1);
+		w.offset = (uint64_t)((uint8_t *)&cons->consumed - area);
+		w.value = LOAD_SEQCST(&cons->consumed);
+	}
+	return ioctl(conn->port->fd, IPCSVC_IOC_ARM, &w) ? -errno : 0;
+}

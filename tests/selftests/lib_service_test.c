@@ -1,0 +1,803 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The library's service and client path over the module: create, connect,
+ * accept, events, credentials, small and large messages, growth up to the
+ * limit, sync calls with several outstanding, peer death during blocking
+ * calls in every wait mode, and several clients served at once.
+ *
+ * Timeouts here are upper bounds only: no verdict depends on timing.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ipcsvc/ipcsvc.h"
+#include "kselftest_harness.h"
+
+#define SEC	1000000000LL
+#define LONG	(20 * SEC)	/* an upper bound for things that must happen */
+
+static uint64_t page(void)
+{
+	return (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+static void fill(uint8_t *buf, size_t len, uint64_t seed)
+{
+	for (size_t i = 0; i < len; i++)
+		buf[i] = (uint8_t)(seed * 131 + i * 7 + (i >> 8));
+}
+
+static bool check(const uint8_t *buf, size_t len, uint64_t seed)
+{
+	for (size_t i = 0; i < len; i++)
+		if (buf[i] != (uint8_t)(seed * 131 + i * 7 + (i >> 8)))
+			return false;
+	return true;
+}
+
+/*
+ * A message of one object: @len pattern bytes from @seed. @timeout 0: do
+ * not wait (FULL is -EAGAIN), else wait that long (-ETIMEDOUT).
+ */
+static int send_msg(struct ipcsvc_channel *ch, uint64_t id, size_t len,
+		    uint64_t seed, int64_t timeout, struct ipcsvc_msg **mp)
+{
+	struct ipcsvc_msg *m;
+	void *p;
+	int rc;
+
+	if (timeout)
+		rc = ipcsvc_channel_allocate_for_send_timeout(ch,
+				IPCSVC_OBJECT_SPACE(len), id, 1, 0, timeout, &m);
+	else
+		rc = ipcsvc_channel_allocate_for_send(ch,
+				IPCSVC_OBJECT_SPACE(len), id, 1, 0, &m);
+	if (rc)
+		return rc;
+	rc = ipcsvc_msg_reserve_object(m, seed, len, &p);
+	if (rc)
+		return rc;
+	fill(p, len, seed);
+	if (mp) {	/* for ipcsvc_channel_call() */
+		*mp = m;
+		return 0;
+	}
+	return ipcsvc_channel_send(ch, m);
+}
+
+/* Check a received message: id, one object of @len pattern bytes. */
+static int msg_ok(const struct ipcsvc_msg *m, uint64_t id, size_t len)
+{
+	struct ipcsvc_object o = { 0 };
+	struct ipcsvc_msg_info info;
+
+	if (ipcsvc_msg_info(m, &info) || info.id != id || info.object_count != 1)
+		return 0;
+	if (ipcsvc_msg_next_object(m, &o) != 1 || o.length != len)
+		return 0;
+	return check(o.data, len, o.id);
+}
+
+/* Echo one received message back with the same id and contents. */
+static int echo(struct ipcsvc_channel *ch, struct ipcsvc_msg *in)
+{
+	struct ipcsvc_object o = { 0 };
+	struct ipcsvc_msg_info info;
+	struct ipcsvc_msg *m;
+	int rc;
+
+	rc = ipcsvc_msg_info(in, &info);
+	if (!rc && ipcsvc_msg_next_object(in, &o) != 1)
+		rc = -EBADMSG;
+	if (!rc)
+		rc = ipcsvc_channel_allocate_for_send_timeout(ch,
+				IPCSVC_OBJECT_SPACE(o.length), info.id, 1, 0,
+				LONG, &m);
+	if (!rc)
+		rc = ipcsvc_msg_add_object(m, o.id, o.data, o.length);
+	if (!rc)
+		rc = ipcsvc_channel_send(ch, m);
+	ipcsvc_channel_release(ch, in);
+	return rc;
+}
+
+/* Grow @ch's tx ring so that a message of @len object bytes fits. */
+static int grow_for(struct ipcsvc_channel *ch, size_t len)
+{
+	uint64_t want = 2 * (IPCSVC_OBJECT_SPACE(len) +
+			     sizeof(struct ipcsvc_msg_header)) + 16;
+
+	want = (want + page() - 1) / page() * page();
+	return ipcsvc_channel_grow(ch, want);
+}
+
+/* ---- one process, both ends --------------------------------------- */
+
+FIXTURE(svc) {
+	struct ipcsvc_port *sport, *cport;
+	struct ipcsvc_service *svc;
+	struct ipcsvc_conn *client, *server;
+};
+
+FIXTURE_SETUP(svc)
+{
+	ASSERT_EQ(0, ipcsvc_port_open(NULL, &self->sport));
+	ASSERT_EQ(0, ipcsvc_port_open(NULL, &self->cport));
+	ASSERT_EQ(0, ipcsvc_service_create(self->sport, "lib.svc", 3, 0666,
+					   &self->svc));
+}
+
+FIXTURE_TEARDOWN(svc)
+{
+	ipcsvc_conn_close(self->client);
+	ipcsvc_conn_close(self->server);
+	ipcsvc_service_close(self->svc);
+	ipcsvc_port_close(self->cport);
+	ipcsvc_port_close(self->sport);
+}
+
+/* Connect and accept with the given sizes and wait mode. */
+static int pair(FIXTURE_DATA(svc) *self, uint64_t max_send, uint64_t max_recv,
+		uint32_t mode)
+{
+	struct ipcsvc_channel_attr a = { .size = sizeof(a), .wait_mode = mode };
+	struct ipc_message ev;
+	int rc;
+
+	rc = ipcsvc_client_connect(self->cport, "lib.svc", 3, max_send,
+				   max_recv, &a, &self->client);
+	if (rc)
+		return rc;
+	rc = ipcsvc_port_wait_event(self->sport, LONG, &ev);
+	if (rc)
+		return rc;
+	if (ev.type != IPCSVC_EVENT_SERVICE_CONNECTED)
+		return -EPROTO;
+	return ipcsvc_service_accept(self->svc, &ev, &a, &self->server);
+}
+
+TEST_F(svc, connect_accept_and_credentials)
+{
+	struct ipcsvc_peer_creds pc;
+	struct ipc_message ev;
+	struct ipcsvc_msg *m;
+
+	ASSERT_EQ(0, ipcsvc_client_connect(self->cport, "lib.svc", 3, 0, 0,
+					   NULL, &self->client));
+	EXPECT_LT(0, ipcsvc_conn_handle(self->client));
+	EXPECT_EQ(ipcsvc_port_fd(self->cport), ipcsvc_conn_fd(self->client));
+	EXPECT_EQ(ipcsvc_port_fd(self->sport), ipcsvc_service_fd(self->svc));
+
+	ASSERT_EQ(0, ipcsvc_port_wait_event(self->sport, LONG, &ev));
+	ASSERT_EQ(IPCSVC_EVENT_SERVICE_CONNECTED, ev.type);
+	EXPECT_EQ((uint32_t)ipcsvc_service_handle(self->svc),
+		  IPCSVC_EVENT_HANDLE(&ev));
+	if (sizeof(uintptr_t) == 8) {
+		EXPECT_EQ((uint64_t)getpid(), (uint64_t)ev.a >> 32);
+		EXPECT_EQ((uint64_t)geteuid(), (uint32_t)ev.c);
+	}
+	/* Only the service's own events are accepted. */
+	{
+		struct ipc_message bad = ev;
+
+		bad.type = IPCSVC_EVENT_PEER_CLOSED;
+		EXPECT_EQ(-EINVAL, ipcsvc_service_accept(self->svc, &bad, NULL,
+							 &self->server));
+		EXPECT_EQ(NULL, self->server);
+	}
+	ASSERT_EQ(0, ipcsvc_service_accept(self->svc, &ev, NULL,
+					   &self->server));
+	EXPECT_EQ(IPCSVC_EVENT_CHANNEL(&ev),
+		  (uint32_t)ipcsvc_conn_handle(self->server));
+
+	ASSERT_EQ(0, ipcsvc_conn_peer_creds(self->server, &pc));
+	EXPECT_EQ((uint32_t)getpid(), pc.pid);
+	EXPECT_EQ(geteuid(), pc.uid);
+	EXPECT_EQ(getegid(), pc.gid);
+	EXPECT_EQ(3u, pc.version);
+	ASSERT_EQ(0, ipcsvc_conn_peer_creds(self->client, &pc));
+	EXPECT_EQ((uint32_t)getpid(), pc.pid);
+	EXPECT_EQ(3u, pc.version);
+
+	/* No other event is pending. */
+	EXPECT_EQ(IPC_STATUS_EMPTY, ipcsvc_port_read_event(self->sport, &ev));
+	EXPECT_EQ(IPC_STATUS_TIMEOUT,
+		  ipcsvc_port_wait_event(self->sport, 0, &ev));
+
+	/* A round trip. */
+	ASSERT_EQ(0, send_msg(ipcsvc_conn_channel(self->client), 11, 100, 5,
+			      0, NULL));
+	ASSERT_EQ(0, ipcsvc_channel_receive_timeout(
+			ipcsvc_conn_channel(self->server), LONG, &m));
+	EXPECT_TRUE(msg_ok(m, 11, 100));
+	ASSERT_EQ(0, echo(ipcsvc_conn_channel(self->server), m));
+	ASSERT_EQ(0, ipcsvc_channel_receive_timeout(
+			ipcsvc_conn_channel(self->client), LONG, &m));
+	EXPECT_TRUE(msg_ok(m, 11, 100));
+	ASSERT_EQ(0, ipcsvc_channel_release(ipcsvc_conn_channel(self->client),
+					    m));
+
+	/* The client leaves: PeerClosed for the server, and its blocking
+	 * receive returns at once with the PeerClosed status. */
+	ASSERT_EQ(0, ipcsvc_conn_close(self->client));
+	self->client = NULL;
+	ASSERT_EQ(0, ipcsvc_port_wait_event(self->sport, LONG, &ev));
+	EXPECT_EQ(IPCSVC_EVENT_PEER_CLOSED, ev.type);
+	EXPECT_EQ((uint32_t)ipcsvc_conn_handle(self->server),
+		  IPCSVC_EVENT_HANDLE(&ev));
+	EXPECT_EQ(IPC_STATUS_PEER_CLOSED, ipcsvc_channel_receive_timeout(
+			ipcsvc_conn_channel(self->server), LONG, &m));
+}
+
+TEST_F(svc, connect_errors)
+{
+	struct ipcsvc_channel_attr bad = { .size = sizeof(bad), .flags = 1 };
+	struct ipcsvc_service *dup = NULL;
+
+	EXPECT_EQ(-EPROTONOSUPPORT, ipcsvc_client_connect(self->cport,
+			"lib.svc", 4, 0, 0, NULL, &self->client));
+	EXPECT_EQ(NULL, self->client);
+	EXPECT_EQ(-ENOENT, ipcsvc_client_connect(self->cport, "lib.none", 3,
+						 0, 0, NULL, &self->client));
+	EXPECT_EQ(-EINVAL, ipcsvc_client_connect(self->cport, "", 3, 0, 0,
+						 NULL, &self->client));
+	EXPECT_EQ(-EINVAL, ipcsvc_client_connect(self->cport, "lib.svc", 3, 0,
+						 0, &bad, &self->client));
+	EXPECT_EQ(-EINVAL, ipcsvc_client_connect(NULL, "lib.svc", 3, 0, 0,
+						 NULL, &self->client));
+	EXPECT_EQ(-EADDRINUSE, ipcsvc_service_create(self->cport, "lib.svc", 3,
+						 0666, &dup));
+	EXPECT_EQ(NULL, dup);
+	EXPECT_EQ(-EINVAL, ipcsvc_service_create(self->cport, "lib.x", 3,
+						 01000, &dup));
+}
+
+TEST_F(svc, reject_closes_the_client)
+{
+	struct ipc_message ev;
+	struct ipcsvc_msg *m;
+
+	ASSERT_EQ(0, ipcsvc_client_connect(self->cport, "lib.svc", 3, 0, 0,
+					   NULL, &self->client));
+	ASSERT_EQ(0, ipcsvc_port_wait_event(self->sport, LONG, &ev));
+	ASSERT_EQ(0, ipcsvc_service_reject(self->svc, &ev));
+	ASSERT_EQ(0, ipcsvc_port_wait_event(self->cport, LONG, &ev));
+	EXPECT_EQ(IPCSVC_EVENT_PEER_CLOSED, ev.type);
+	EXPECT_EQ(IPC_STATUS_PEER_CLOSED, ipcsvc_channel_receive_timeout(
+			ipcsvc_conn_channel(self->client), LONG, &m));
+}
+
+TEST_F(svc, service_gone_event)
+{
+	struct ipc_message ev;
+
+	ASSERT_EQ(0, pair(self, 0, 0, IPCSVC_WAIT_ADAPTIVE));
+	ASSERT_EQ(0, ipcsvc_service_close(self->svc));
+	self->svc = NULL;
+	ASSERT_EQ(0, ipcsvc_port_wait_event(self->cport, LONG, &ev));
+	EXPECT_EQ(IPCSVC_EVENT_SERVICE_GONE, ev.type);
+	EXPECT_EQ((uint32_t)ipcsvc_conn_handle(self->client),
+		  IPCSVC_EVENT_HANDLE(&ev));
+}
+
+/* Small messages of many sizes, in both directions, many laps of the ring. */
+TEST_F(svc, small_messages)
+{
+	struct ipcsvc_channel *c, *s;
+	struct ipcsvc_msg *m;
+
+	ASSERT_EQ(0, pair(self, 0, 0, IPCSVC_WAIT_ADAPTIVE));
+	c = ipcsvc_conn_channel(self->client);
+	s = ipcsvc_conn_channel(self->server);
+	for (uint64_t i = 0; i < 2000; i++) {
+		size_t len = (size_t)(i * 37 % 500);
+
+		ASSERT_EQ(0, send_msg(c, i, len, i, LONG, NULL));
+		ASSERT_EQ(0, ipcsvc_channel_receive_timeout(s, LONG, &m));
+		ASSERT_TRUE(msg_ok(m, i, len));
+		ASSERT_EQ(0, echo(s, m));
+		ASSERT_EQ(0, ipcsvc_channel_receive_timeout(c, LONG, &m));
+		ASSERT_TRUE(msg_ok(m, i, len));
+		ASSERT_EQ(0, ipcsvc_channel_release(c, m));
+	}
+}
+
+struct rx_job {
+	struct ipcsvc_channel *ch;
+	int count;
+	size_t len;
+	int rc;
+};
+
+static void *receiver(void *arg)
+{
+	struct rx_job *j = arg;
+	struct ipcsvc_msg *m;
+
+	for (int i = 0; i < j->count; i++) {
+		j->rc = ipcsvc_channel_receive_timeout(j->ch, LONG, &m);
+		if (j->rc)
+			return NULL;
+		if (!msg_ok(m, (uint64_t)i, j->len)) {
+			j->rc = -EBADMSG;
+			return NULL;
+		}
+		j->rc = ipcsvc_channel_release(j->ch, m);
+		if (j->rc)
+			return NULL;
+	}
+	return NULL;
+}
+
+/* Messages larger than the first page need growth; a receiver follows. */
+TEST_F(svc, large_messages)
+{
+	const size_t len = 300 * 1024;
+	struct rx_job j;
+	struct ipcsvc_channel_info info;
+	pthread_t t;
+
+	ASSERT_EQ(0, pair(self, 1 << 20, 0, IPCSVC_WAIT_SLEEP));
+	j.ch = ipcsvc_conn_channel(self->server);
+	j.count = 20;
+	j.len = len;
+	j.rc = 0;
+	EXPECT_EQ(-EMSGSIZE, send_msg(ipcsvc_conn_channel(self->client), 0,
+				      len, 0, 0, NULL));
+	ASSERT_EQ(0, grow_for(ipcsvc_conn_channel(self->client), len));
+	ASSERT_EQ(0, ipcsvc_channel_info(ipcsvc_conn_channel(self->server),
+					 &info));
+	EXPECT_LE(2 * len, info.rx_size);
+	ASSERT_EQ(0, pthread_create(&t, NULL, receiver, &j));
+	for (int i = 0; i < j.count; i++)
+		ASSERT_EQ(0, send_msg(ipcsvc_conn_channel(self->client),
+				      (uint64_t)i, len, (uint64_t)i, LONG,
+				      NULL));
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, j.rc);
+}
+
+/* Grow page by page doubling up to max_size; then too-big and FULL. */
+TEST_F(svc, growth_to_max_then_full_or_too_big)
+{
+	const uint64_t max = 64 * 1024;
+	struct ipcsvc_channel *c, *s;
+	struct ipcsvc_channel_info ci, si;
+	struct ipcsvc_msg *m, *held[64];
+	uint64_t size, biggest;
+	int n = 0, rc;
+
+	ASSERT_EQ(0, pair(self, max, 0, IPCSVC_WAIT_ADAPTIVE));
+	c = ipcsvc_conn_channel(self->client);
+	s = ipcsvc_conn_channel(self->server);
+	ASSERT_EQ(0, ipcsvc_channel_info(c, &ci));
+	EXPECT_EQ(page(), ci.tx_size);
+	EXPECT_EQ(max, ci.tx_max_size);
+
+	/* Messages in flight stay valid while the ring grows under them. */
+	ASSERT_EQ(0, send_msg(c, 1000, 100, 1, 0, NULL));
+	for (size = 2 * page(); size <= max; size *= 2) {
+		ASSERT_EQ(0, ipcsvc_channel_grow(c, size));
+		ASSERT_EQ(0, ipcsvc_channel_info(c, &ci));
+		EXPECT_EQ(size, ci.tx_size);
+		ASSERT_EQ(0, ipcsvc_channel_info(s, &si));
+		EXPECT_EQ(size, si.rx_size);
+	}
+	ASSERT_EQ(0, ipcsvc_channel_receive(s, &m));
+	EXPECT_TRUE(msg_ok(m, 1000, 100));
+	ASSERT_EQ(0, ipcsvc_channel_release(s, m));
+
+	/* Past the maximum: refused, nothing changes. */
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_grow(c, max + page()));
+	ASSERT_EQ(0, ipcsvc_channel_info(c, &ci));
+	EXPECT_EQ(max, ci.tx_size);
+
+	/* Too big for the ring at its maximum: -EMSGSIZE at once. */
+	biggest = (max - 16) / 2 - sizeof(struct ipcsvc_msg_header) -
+		  sizeof(struct ipcsvc_obj_header);
+	biggest &= ~7ULL;
+	EXPECT_EQ(-EMSGSIZE, send_msg(c, 1, biggest + 8, 1, 0, NULL));
+	EXPECT_EQ(-EMSGSIZE, send_msg(c, 1, biggest + 8, 1, SEC, NULL));
+
+	/* Fill it: FULL (-EAGAIN) without waiting, -ETIMEDOUT with. */
+	for (;;) {
+		rc = send_msg(c, (uint64_t)n, 4000, (uint64_t)n, 0, NULL);
+		if (rc)
+			break;
+		n++;
+		ASSERT_GT(64, n);
+	}
+	EXPECT_EQ(-EAGAIN, rc);
+	EXPECT_LE(8, n);
+	EXPECT_EQ(-ETIMEDOUT, send_msg(c, 99, 4000, 1, SEC / 100, NULL));
+	ASSERT_EQ(0, ipcsvc_channel_info(c, &ci));
+	EXPECT_EQ((uint64_t)n, ci.tx_queued);
+
+	/* Receiving alone frees nothing; releasing does. */
+	for (int i = 0; i < n; i++) {
+		ASSERT_EQ(0, ipcsvc_channel_receive(s, &held[i]));
+		EXPECT_TRUE(msg_ok(held[i], (uint64_t)i, 4000));
+	}
+	EXPECT_EQ(-EAGAIN, send_msg(c, 99, 4000, 1, 0, NULL));
+	for (int i = 0; i < n; i++)
+		ASSERT_EQ(0, ipcsvc_channel_release(s, held[i]));
+	EXPECT_EQ(0, send_msg(c, 99, 4000, 99, 0, NULL));
+	ASSERT_EQ(0, ipcsvc_channel_receive(s, &m));
+	EXPECT_TRUE(msg_ok(m, 99, 4000));
+	ASSERT_EQ(0, ipcsvc_channel_release(s, m));
+}
+
+/* ---- sync calls: several outstanding on one channel ---------------- */
+
+#define NCALLERS 6
+
+struct caller {
+	struct ipcsvc_channel *ch;
+	uint64_t id;
+	int rc;
+	bool ok;
+};
+
+static void *do_call(void *arg)
+{
+	struct caller *c = arg;
+	struct ipcsvc_msg *req, *rep;
+
+	c->rc = send_msg(c->ch, c->id, 64 + c->id, c->id, LONG, &req);
+	if (c->rc)
+		return NULL;
+	c->rc = ipcsvc_channel_call(c->ch, req, LONG, &rep);
+	if (c->rc)
+		return NULL;
+	c->ok = msg_ok(rep, c->id, 64 + c->id);
+	ipcsvc_channel_release(c->ch, rep);
+	return NULL;
+}
+
+/* The server waits for every request, then answers in reverse order. */
+TEST_F(svc, calls_matched_by_id)
+{
+	struct caller callers[NCALLERS];
+	pthread_t t[NCALLERS];
+	struct ipcsvc_msg *req[NCALLERS];
+	struct ipcsvc_channel *s;
+
+	ASSERT_EQ(0, pair(self, 0, 0, IPCSVC_WAIT_ADAPTIVE));
+	s = ipcsvc_conn_channel(self->server);
+	for (int i = 0; i < NCALLERS; i++) {
+		callers[i] = (struct caller){
+			.ch = ipcsvc_conn_channel(self->client),
+			.id = 100 + (uint64_t)i,
+		};
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, do_call, &callers[i]));
+	}
+	for (int i = 0; i < NCALLERS; i++)
+		ASSERT_EQ(0, ipcsvc_channel_receive_timeout(s, LONG, &req[i]));
+	for (int i = NCALLERS - 1; i >= 0; i--)
+		ASSERT_EQ(0, echo(s, req[i]));
+	for (int i = 0; i < NCALLERS; i++) {
+		pthread_join(t[i], NULL);
+		EXPECT_EQ(0, callers[i].rc);
+		EXPECT_TRUE(callers[i].ok);
+	}
+}
+
+TEST_F(svc, call_times_out_and_drops_late_reply)
+{
+	struct ipcsvc_channel *c, *s;
+	struct ipcsvc_msg *req, *rep;
+
+	ASSERT_EQ(0, pair(self, 0, 0, IPCSVC_WAIT_SLEEP));
+	c = ipcsvc_conn_channel(self->client);
+	s = ipcsvc_conn_channel(self->server);
+	ASSERT_EQ(0, send_msg(c, 1, 8, 1, 0, &req));
+	EXPECT_EQ(-ETIMEDOUT, ipcsvc_channel_call(c, req, SEC / 100, &rep));
+	EXPECT_EQ(NULL, rep);
+	/* Answer the first call late, then a second call gets its own. */
+	ASSERT_EQ(0, ipcsvc_channel_receive_timeout(s, LONG, &req));
+	ASSERT_EQ(0, echo(s, req));
+	ASSERT_EQ(0, send_msg(c, 2, 16, 2, 0, &req));
+	ASSERT_EQ(0, send_msg(s, 2, 16, 2, 0, NULL));
+	ASSERT_EQ(0, ipcsvc_channel_call(c, req, LONG, &rep));
+	EXPECT_TRUE(msg_ok(rep, 2, 16));
+	ASSERT_EQ(0, ipcsvc_channel_release(c, rep));
+}
+
+/* ---- peer death during a blocking call ---------------------------- */
+
+FIXTURE(death) {
+	pid_t child;
+};
+
+FIXTURE_VARIANT(death) {
+	uint32_t mode;
+	bool in_send;	/* block in a send on a full ring, not in a call */
+};
+
+FIXTURE_VARIANT_ADD(death, adaptive_call) {
+	.mode = IPCSVC_WAIT_ADAPTIVE,
+};
+
+FIXTURE_VARIANT_ADD(death, sleep_call) {
+	.mode = IPCSVC_WAIT_SLEEP,
+};
+
+FIXTURE_VARIANT_ADD(death, busy_poll_call) {
+	.mode = IPCSVC_WAIT_BUSY_POLL,
+};
+
+FIXTURE_VARIANT_ADD(death, sleep_send) {
+	.mode = IPCSVC_WAIT_SLEEP,
+	.in_send = true,
+};
+
+FIXTURE_VARIANT_ADD(death, busy_poll_send) {
+	.mode = IPCSVC_WAIT_BUSY_POLL,
+	.in_send = true,
+};
+
+FIXTURE_SETUP(death)
+{
+	self->child = -1;
+}
+
+FIXTURE_TEARDOWN(death)
+{
+	if (self->child > 0) {
+		kill(self->child, SIGKILL);
+		waitpid(self->child, NULL, 0);
+	}
+}
+
+/*
+ * The server child: create the service, say so on @ready, accept, take
+ * one message (or none), say so on @busy, then hang until killed.
+ */
+static void death_server(int ready, int busy, bool take)
+{
+	struct ipcsvc_port *port;
+	struct ipcsvc_service *svc;
+	struct ipcsvc_conn *conn;
+	struct ipc_message ev;
+	struct ipcsvc_msg *m;
+	char b = 1;
+
+	if (ipcsvc_port_open(NULL, &port) ||
+	    ipcsvc_service_create(port, "lib.death", 1, 0666, &svc))
+		_exit(1);
+	if (write(ready, &b, 1) != 1)
+		_exit(1);
+	if (ipcsvc_port_wait_event(port, LONG, &ev) ||
+	    ipcsvc_service_accept(svc, &ev, NULL, &conn))
+		_exit(1);
+	if (take && ipcsvc_channel_receive_timeout(ipcsvc_conn_channel(conn),
+						   LONG, &m))
+		_exit(1);
+	if (write(busy, &b, 1) != 1)
+		_exit(1);
+	for (;;)
+		pause();
+}
+
+struct killer {
+	int busy;
+	pid_t pid;
+};
+
+static void *killer(void *arg)
+{
+	struct killer *k = arg;
+	char b;
+
+	if (read(k->busy, &b, 1) == 1)
+		kill(k->pid, SIGKILL);
+	return NULL;
+}
+
+TEST_F(death, blocked_call_returns_peer_closed)
+{
+	struct ipcsvc_channel_attr a = { .size = sizeof(a),
+					 .wait_mode = variant->mode };
+	int ready[2], busy[2];
+	struct ipcsvc_port *port;
+	struct ipcsvc_conn *conn;
+	struct ipcsvc_channel *ch;
+	struct ipcsvc_msg *req, *rep;
+	struct killer k;
+	pthread_t t;
+	int status, rc;
+	char b;
+
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(busy));
+	/* Fork first: the port and its mappings are not inherited. */
+	self->child = fork();
+	ASSERT_LE(0, self->child);
+	if (!self->child)
+		death_server(ready[1], busy[1], !variant->in_send);
+	ASSERT_EQ(1, read(ready[0], &b, 1));
+
+	ASSERT_EQ(0, ipcsvc_port_open(NULL, &port));
+	ASSERT_EQ(0, ipcsvc_client_connect(port, "lib.death", 1, 0, 0, &a,
+					   &conn));
+	ch = ipcsvc_conn_channel(conn);
+	k.busy = busy[0];
+	k.pid = self->child;
+	ASSERT_EQ(0, pthread_create(&t, NULL, killer, &k));
+	if (variant->in_send) {
+		/* Nobody receives: fill the ring, then block for room. */
+		do
+			rc = send_msg(ch, 1, 1000, 1, 0, NULL);
+		while (!rc);
+		ASSERT_EQ(-EAGAIN, rc);
+		rc = send_msg(ch, 2, 1000, 2, LONG, NULL);
+	} else {
+		ASSERT_EQ(0, send_msg(ch, 7, 32, 7, 0, &req));
+		rc = ipcsvc_channel_call(ch, req, LONG, &rep);
+	}
+	/* PeerClosed, not the timeout. */
+	EXPECT_EQ(IPC_STATUS_PEER_CLOSED, rc);
+	pthread_join(t, NULL);
+	ASSERT_EQ(self->child, waitpid(self->child, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status));
+	self->child = -1;
+	/* Later calls fail the same way at once. */
+	EXPECT_EQ(IPC_STATUS_PEER_CLOSED, ipcsvc_channel_receive_timeout(
+			ch, LONG, &rep));
+	EXPECT_EQ(0, ipcsvc_conn_close(conn));
+	ipcsvc_port_close(port);
+	close(ready[0]);
+	close(ready[1]);
+	close(busy[0]);
+	close(busy[1]);
+}
+
+/* ---- several clients served by one event loop --------------------- */
+
+#define NCLIENTS	4
+#define NCALLS		300
+
+struct served {
+	struct ipcsvc_port *port;
+	struct ipcsvc_service *svc;
+	int rc;
+	int accepted;
+	int echoed;
+};
+
+/* Serve until NCLIENTS connections came and went. */
+static void *event_server(void *arg)
+{
+	struct served *sv = arg;
+	struct ipcsvc_channel_attr a = { .size = sizeof(a),
+					 .wait_mode = IPCSVC_WAIT_SLEEP };
+	struct ipcsvc_conn *conns[NCLIENTS] = { 0 };
+	int closed = 0;
+
+	while (closed < NCLIENTS) {
+		struct ipcsvc_conn *conn = NULL;
+		struct ipc_message ev;
+		int i;
+
+		sv->rc = ipcsvc_port_wait_event(sv->port, LONG, &ev);
+		if (sv->rc)
+			return NULL;
+		if (ev.type == IPCSVC_EVENT_SERVICE_CONNECTED) {
+			if (sv->accepted == NCLIENTS) {
+				sv->rc = -EPROTO;
+				return NULL;
+			}
+			sv->rc = ipcsvc_service_accept(sv->svc, &ev, &a,
+						       &conns[sv->accepted]);
+			if (!sv->rc)
+				sv->rc = ipcsvc_conn_arm(conns[sv->accepted],
+							 IPCSVC_DIR_RX);
+			if (sv->rc)
+				return NULL;
+			sv->accepted++;
+			continue;
+		}
+		for (i = 0; i < sv->accepted; i++)
+			if (conns[i] && (uint32_t)ipcsvc_conn_handle(conns[i]) ==
+					IPCSVC_EVENT_HANDLE(&ev))
+				conn = conns[i];
+		if (!conn)
+			continue;	/* an event of a closed connection */
+		if (ev.type == IPCSVC_EVENT_CHANNEL_READABLE) {
+			struct ipcsvc_channel *ch = ipcsvc_conn_channel(conn);
+			struct ipcsvc_msg *m;
+
+			while (!(sv->rc = ipcsvc_channel_receive(ch, &m))) {
+				sv->rc = echo(ch, m);
+				if (sv->rc)
+					return NULL;
+				sv->echoed++;
+			}
+			if (sv->rc != -EAGAIN)
+				return NULL;
+			sv->rc = ipcsvc_conn_arm(conn, IPCSVC_DIR_RX);
+			/* -EPIPE: the client is gone; PeerClosed follows */
+			if (sv->rc && sv->rc != -EPIPE)
+				return NULL;
+			sv->rc = 0;
+		} else if (ev.type == IPCSVC_EVENT_PEER_CLOSED) {
+			for (i = 0; i < sv->accepted; i++)
+				if (conns[i] == conn)
+					conns[i] = NULL;
+			ipcsvc_conn_close(conn);
+			closed++;
+		}
+	}
+	return NULL;
+}
+
+struct client_job {
+	int index;
+	int rc;
+	int good;
+};
+
+static void *client(void *arg)
+{
+	struct client_job *j = arg;
+	struct ipcsvc_port *port;
+	struct ipcsvc_conn *conn;
+	struct ipcsvc_channel *ch;
+
+	j->rc = ipcsvc_port_open(NULL, &port);
+	if (j->rc)
+		return NULL;
+	j->rc = ipcsvc_client_connect(port, "lib.many", 1, 0, 0, NULL, &conn);
+	if (j->rc)
+		goto out;
+	ch = ipcsvc_conn_channel(conn);
+	for (int i = 0; i < NCALLS; i++) {
+		uint64_t id = (uint64_t)j->index << 32 | (uint64_t)i;
+		size_t len = (size_t)(i % 7) * 100 + (size_t)j->index;
+		struct ipcsvc_msg *req, *rep;
+
+		j->rc = send_msg(ch, id, len, id, LONG, &req);
+		if (!j->rc)
+			j->rc = ipcsvc_channel_call(ch, req, LONG, &rep);
+		if (j->rc)
+			break;
+		j->good += msg_ok(rep, id, len);
+		ipcsvc_channel_release(ch, rep);
+	}
+	ipcsvc_conn_close(conn);
+out:
+	ipcsvc_port_close(port);
+	return NULL;
+}
+
+TEST(several_clients_at_once)
+{
+	struct client_job jobs[NCLIENTS];
+	pthread_t ct[NCLIENTS], st;
+	struct served sv = { 0 };
+
+	ASSERT_EQ(0, ipcsvc_port_open(NULL, &sv.port));
+	ASSERT_EQ(0, ipcsvc_service_create(sv.port, "lib.many", 1, 0666,
+					   &sv.svc));
+	ASSERT_EQ(0, pthread_create(&st, NULL, event_server, &sv));
+	for (int i = 0; i < NCLIENTS; i++) {
+		jobs[i] = (struct client_job){ .index = i };
+		ASSERT_EQ(0, pthread_create(&ct[i], NULL, client, &jobs[i]));
+	}
+	for (int i = 0; i < NCLIENTS; i++) {
+		pthread_join(ct[i], NULL);
+		EXPECT_EQ(0, jobs[i].rc);
+		EXPECT_EQ(NCALLS, jobs[i].good);
+	}
+	pthread_join(st, NULL);
+	EXPECT_EQ(0, sv.rc);
+	EXPECT_EQ(NCLIENTS, sv.accepted);
+	EXPECT_EQ(NCLIENTS * NCALLS, sv.echoed);
+	ipcsvc_service_close(sv.svc);
+	ipcsvc_port_close(sv.port);
+}
+
+TEST_HARNESS_MAIN
