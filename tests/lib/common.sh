@@ -5,7 +5,10 @@
 # "N passed, N failed, N skipped" line.
 
 TESTS_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-CHECK_DIR=$TESTS_TOP/build/check
+# IPCSVC_RUN_ID keeps the results and guest logs of concurrent runs in one
+# tree apart.
+RUN_SUFFIX=${IPCSVC_RUN_ID:+-$IPCSVC_RUN_ID}
+CHECK_DIR=$TESTS_TOP/build/check$RUN_SUFFIX
 mkdir -p "$CHECK_DIR"
 
 # flatten PREFIX RC: read one program's TAP on stdin, print flattened lines.
