@@ -68,6 +68,7 @@
 #include <linux/xarray.h>
 
 struct cred;
+struct file;
 struct ipcsvc_channel;
 struct ipc_namespace;
 struct pid;
@@ -149,8 +150,14 @@ struct ipcsvc_port {
 	unsigned int nr_handles;	/* lock */
 	bool dead;			/* lock; set by release */
 
-	/* The namespaces and credentials of the opener; constant. */
+	/*
+	 * The namespaces and credentials of the opener; constant. ipc_ns is
+	 * the registry key: while the port's file lives, main.c holds it
+	 * through ipc_ns_pin (compat.h), so that no other namespace can take
+	 * its address while the port has services registered.
+	 */
 	struct ipc_namespace *ipc_ns;
+	struct file *ipc_ns_pin;
 	struct pid_namespace *pid_ns;
 	const struct cred *cred;
 

@@ -432,24 +432,36 @@ static int ipcsvc_open(struct inode *inode, struct file *file)
 {
 	struct ipc_namespace *ns = current->nsproxy->ipc_ns;
 	struct ipcsvc_port *port;
+	struct file *pin;
+	int ret;
 
+	ret = ipcsvc_ipc_ns_get(ns, &pin);
+	if (ret)
+		return ret;
 	port = ipcsvc_port_create(ns, task_active_pid_ns(current),
 				  file->f_cred);
-	if (!port)
+	if (!port) {
+		ipcsvc_ipc_ns_put(ns, pin);
 		return -ENOMEM;
-	ipcsvc_ipc_ns_get(ns);
+	}
+	port->ipc_ns_pin = pin;
 	file->private_data = port;
 	return stream_open(inode, file);
 }
 
+/*
+ * Services are withdrawn by the shutdown, so the namespace may go once it
+ * is done, even if in-flight connects still hold the port.
+ */
 static int ipcsvc_release(struct inode *inode, struct file *file)
 {
 	struct ipcsvc_port *port = file->private_data;
 	struct ipc_namespace *ns = port->ipc_ns;
+	struct file *pin = port->ipc_ns_pin;
 
 	ipcsvc_port_shutdown(port);
 	ipcsvc_port_put(port);
-	ipcsvc_ipc_ns_put(ns);
+	ipcsvc_ipc_ns_put(ns, pin);
 	return 0;
 }
 
