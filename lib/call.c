@@ -116,6 +116,22 @@ static void fail_all(struct ipcsvc_calls *calls, int err)
 	}
 }
 
+/*
+ * Give up receiving for a while, at most 1 ms and not past @d: woken
+ * early by any change of the calls' state. Called with the lock held.
+ */
+static void backoff(struct ipcsvc_calls *calls, const struct ipcsvc_deadline *d)
+{
+	uint64_t at = ipcsvc__now_ns() + 1000000;
+	struct timespec ts;
+
+	if (!d->forever && d->at_ns < at)
+		at = d->at_ns;
+	ts.tv_sec = (time_t)(at / 1000000000ULL);
+	ts.tv_nsec = (long)(at % 1000000000ULL);
+	pthread_cond_timedwait(&calls->cond, &calls->lock, &ts);
+}
+
 static int64_t remaining_ns(const struct ipcsvc_deadline *d)
 {
 	uint64_t now;
@@ -180,6 +196,19 @@ int ipcsvc_channel_call(struct ipcsvc_channel *ch, struct ipcsvc_msg *req,
 				}
 			} else if (rc == -EPIPE || rc == -EBADMSG) {
 				fail_all(calls, rc);
+			} else if (rc == -ENOBUFS && !me.done &&
+				   !ipcsvc__deadline_passed(&d)) {
+				/*
+				 * This side holds 64 received messages: replies
+				 * handed to calls, or to their callers, and not
+				 * released yet. Like a sender's slots, they come
+				 * back when their holders release them: let the
+				 * others run, then try again, until our deadline
+				 * (where the call fails with -ENOBUFS).
+				 */
+				pthread_cond_broadcast(&calls->cond);
+				backoff(calls, &d);
+				continue;
 			} else if (!me.done) {
 				/* -ETIMEDOUT (ours), -ENOBUFS, ... */
 				me.err = rc;

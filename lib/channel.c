@@ -77,10 +77,14 @@ struct tx {
 	_Atomic uint64_t rsv;
 	/* the next ticket to publish; whoever moves it holds the baton */
 	_Atomic uint32_t pub_seq;
-	/* committed data bytes; only grows */
+	/* committed data bytes; only grows, and only under grow_lock */
 	_Atomic uint64_t size;
 	/* messages published; touched only by the baton holder */
 	uint64_t published;
+	/* allocation grows the area by itself (no IPCSVC_CHANNEL_NO_AUTOGROW) */
+	bool autogrow;
+	/* bytes of a page: growth commits whole pages */
+	uint64_t page;
 	pthread_mutex_t grow_lock;
 	struct ipcsvc_msg slot[NSLOTS];
 };
@@ -194,13 +198,18 @@ static int dir_open(struct dir *d, void *area, size_t len, uint64_t *sizep)
 	return 0;
 }
 
-static int tx_open(struct tx *tx, void *area, size_t len)
+static int tx_open(struct tx *tx, void *area, size_t len, bool autogrow)
 {
+	long page = sysconf(_SC_PAGESIZE);
 	uint64_t size, tail;
 	int rc = dir_open(&tx->d, area, len, &size);
 
 	if (rc)
 		return rc;
+	if (page <= 0)
+		return -EINVAL;
+	tx->page = (uint64_t)page;
+	tx->autogrow = autogrow;
 	/* Our own page: resume where an earlier opener left off. */
 	tail = LOAD_RELAXED(&tx->d.prod->tail);
 	if (tail % 8 || tail > size - WRAP_BYTES)
@@ -251,7 +260,8 @@ int ipcsvc__channel_open_ops(void *tx, size_t tx_len, void *rx, size_t rx_len,
 	if (tx && tx == rx)
 		return -EINVAL;
 	if (attr) {
-		if (attr->size < sizeof(*attr) || attr->flags ||
+		if (attr->size < sizeof(*attr) ||
+		    (attr->flags & ~(uint32_t)IPCSVC_CHANNEL_FLAGS) ||
 		    attr->wait_mode > IPCSVC_WAIT_SLEEP)
 			return -EINVAL;
 	}
@@ -265,7 +275,9 @@ int ipcsvc__channel_open_ops(void *tx, size_t tx_len, void *rx, size_t rx_len,
 			 IPCSVC_SPIN_DEFAULT;
 	if (tx) {
 		ch->tx = calloc(1, sizeof(*ch->tx));
-		rc = ch->tx ? tx_open(ch->tx, tx, tx_len) : -ENOMEM;
+		rc = ch->tx ? tx_open(ch->tx, tx, tx_len, !attr ||
+				      !(attr->flags & IPCSVC_CHANNEL_NO_AUTOGROW)) :
+			      -ENOMEM;
 		if (rc)
 			goto fail;
 		for (unsigned int i = 0; i < NSLOTS; i++)
@@ -324,27 +336,36 @@ static bool slot_of(const struct ipcsvc_msg *slots, const struct ipcsvc_msg *msg
 
 /* ---- Sending ---------------------------------------------------------- */
 
-enum reserve_block { BLOCK_NONE, BLOCK_SPACE, BLOCK_SLOTS };
+/*
+ * Why a reservation failed with -EAGAIN. BLOCK_SIZE: the committed size is
+ * what is missing (only with auto-growth, below max_size); growing the area
+ * to *need bytes or more makes room, so the caller grows and tries again.
+ */
+enum reserve_block { BLOCK_NONE, BLOCK_SPACE, BLOCK_SLOTS, BLOCK_SIZE };
 
 /*
  * Reserve @len bytes for a message. Lock-free: threads race on the private
  * reservation word with compare-and-swap; the winner owns the range and the
- * slot of its ticket. On -EAGAIN, *@block says what is missing and
+ * slot of its ticket. On -EAGAIN, *@block says what is missing,
  * *@seen_consumed is the consumer's release count that the decision used,
- * for the caller to sleep on.
+ * for the caller to sleep on, and for BLOCK_SIZE *@need is the committed
+ * size that would make room.
  */
 static int tx_reserve(struct ipcsvc_channel *ch, uint64_t len, uint64_t flags,
 		      struct ipcsvc_msg **msgp, enum reserve_block *block,
-		      uint64_t *seen_consumed)
+		      uint64_t *seen_consumed, uint64_t *need)
 {
 	struct tx *tx = ch->tx;
 	struct ipcsvc_msg *m;
 	uint64_t cur, w, size, head, consumed, start, end;
 	uint32_t t, pub;
-	bool wrap;
+	bool wrap, too_big, can_grow;
 
 	*block = BLOCK_NONE;
-	cur = atomic_load_explicit(&tx->rsv, memory_order_relaxed);
+	/* acquire: pairs with the release of the compare-and-swap below in
+	 * another sender thread; an offset it reserved in grown room comes
+	 * with the size it used (see the load of tx->size) */
+	cur = atomic_load_explicit(&tx->rsv, memory_order_acquire);
 	for (;;) {
 		if (is_broken(&tx->d))
 			return -EBADMSG;
@@ -357,15 +378,23 @@ static int tx_reserve(struct ipcsvc_channel *ch, uint64_t len, uint64_t flags,
 			*block = BLOCK_SLOTS;
 			return -EAGAIN;
 		}
-		/* pairs with the release store of tx->size in ipcsvc_channel_grow() */
-		size = atomic_load_explicit(&tx->size, memory_order_acquire);
-		if (len > max_message(size))
-			return -EMSGSIZE;
 		/* pairs with the release of consumer.consumed in rx_retire() */
 		consumed = LOAD_ACQUIRE(&tx->d.cons->consumed);
 		/* pairs with the release of consumer.head in rx_retire(): the
 		 * consumer has finished reading everything before head */
 		head = LOAD_ACQUIRE(&tx->d.cons->head);
+		/*
+		 * pairs with the release store of tx->size in tx_grow_locked().
+		 * Loaded after head and rsv: a head or an offset that lies in
+		 * room another sender thread grew came after that thread's
+		 * acquire of the new size, so this load sees it too, and
+		 * neither is ever past the size we check them against.
+		 */
+		size = atomic_load_explicit(&tx->size, memory_order_acquire);
+		can_grow = tx->autogrow && size < tx->d.max_size;
+		too_big = len > max_message(size);
+		if (too_big && !can_grow)
+			return -EMSGSIZE;
 		if (head % 8 || head > size - WRAP_BYTES)
 			return mark_broken(&tx->d, true);
 		*seen_consumed = consumed;
@@ -373,20 +402,38 @@ static int tx_reserve(struct ipcsvc_channel *ch, uint64_t len, uint64_t flags,
 		/* head == w: everything reserved has been released. */
 		if ((flags & IPCSVC_MSG_NOQUEUE) && head != w)
 			return -EBUSY;
+		if (too_big) {
+			/* The smallest ring whose max_message() is len. */
+			*need = 2 * len + 2 * WRAP_BYTES;
+			*block = BLOCK_SIZE;
+			return -EAGAIN;
+		}
 		wrap = false;
 		if (w >= head) {
 			/* used: [head, w); free: [w, size - 8) and [0, head) */
 			if (len <= size - WRAP_BYTES - w) {
 				start = w;
-			} else if (len < head) {
+			} else if (len < head &&
+				   !(can_grow && w - head > size / 2)) {
+				/* Wrap, unless more than half the ring is
+				 * in flight: then grow, so that a consumer
+				 * that lags behind gets a larger ring, and
+				 * one that keeps up does not. */
 				start = 0;
 				wrap = true;
+			} else if (can_grow) {
+				/* Room right after w, in the grown area. */
+				*need = w + len + WRAP_BYTES;
+				*block = BLOCK_SIZE;
+				return -EAGAIN;
 			} else {
 				*block = BLOCK_SPACE;
 				return -EAGAIN;
 			}
 		} else {
-			/* used: [head, marker) and [0, w); free: [w, head) */
+			/* used: [head, marker) and [0, w); free: [w, head).
+			 * Room past the marker, grown or not, is usable only
+			 * once the consumer has passed the marker. */
 			if (len < head - w) {
 				start = w;
 			} else {
@@ -395,9 +442,11 @@ static int tx_reserve(struct ipcsvc_channel *ch, uint64_t len, uint64_t flags,
 			}
 		}
 		end = start + len;
+		/* release: pairs with the acquire loads of rsv (this one's
+		 * failure ordering included) in other sender threads */
 		if (atomic_compare_exchange_weak_explicit(&tx->rsv, &cur,
 				((uint64_t)(t + 1) << 32) | end,
-				memory_order_relaxed, memory_order_relaxed))
+				memory_order_acq_rel, memory_order_acquire))
 			break;
 	}
 
@@ -497,7 +546,81 @@ static int check_alloc(struct ipcsvc_channel *ch, uint64_t size,
 	if (object_count > size / OBJ_BYTES)
 		return -EINVAL;
 	*lenp = HDR_BYTES + align8(size);
+	/* With auto-growth, whether a message can ever fit is a matter of
+	 * max_size alone: decided here, once, and never after a wait. */
+	if (ch->tx->autogrow && *lenp > max_message(ch->tx->d.max_size))
+		return -EMSGSIZE;
 	return 0;
+}
+
+/*
+ * Grow the tx area to @new_size, with grow_lock held, @new_size above the
+ * current size and at most max_size.
+ */
+static int tx_grow_locked(struct ipcsvc_channel *ch, uint64_t new_size)
+{
+	struct tx *tx = ch->tx;
+	/* The backend publishes identity.size with a release store before
+	 * we use the new room. */
+	int rc = ch->ops->grow(ch->ops_ctx, tx->d.area, new_size);
+
+	if (!rc)
+		/* pairs with the acquire of tx->size in tx_reserve() */
+		atomic_store_explicit(&tx->size, new_size, memory_order_release);
+	return rc;
+}
+
+/*
+ * Auto-growth: make the committed size at least @need, unless another
+ * sender thread already did. The new size is at least double the current
+ * one (so that a stream of small messages grows the ring in few steps),
+ * rounded up to whole pages and capped at max_size. 0 when the caller
+ * should try its reservation again, or the backend's error.
+ */
+static int tx_autogrow(struct ipcsvc_channel *ch, uint64_t need)
+{
+	struct tx *tx = ch->tx;
+	uint64_t cur, target;
+	int rc = 0;
+
+	if (is_broken(&tx->d))
+		return -EBADMSG;
+	pthread_mutex_lock(&tx->grow_lock);
+	/* Only grow_lock holders store tx->size: the lock orders it. */
+	cur = atomic_load_explicit(&tx->size, memory_order_relaxed);
+	if (cur < need && cur < tx->d.max_size) {
+		target = 2 * cur > need ? 2 * cur : need;
+		target = (target + tx->page - 1) / tx->page * tx->page;
+		if (target > tx->d.max_size)
+			target = tx->d.max_size;
+		rc = tx_grow_locked(ch, target);
+	}
+	pthread_mutex_unlock(&tx->grow_lock);
+	return rc;
+}
+
+/*
+ * tx_reserve(), growing the area first wherever the committed size is
+ * what is missing. Each round either reserves, fails, or finds the size
+ * larger than before (grown here or by another sender thread), and the
+ * size is bounded by max_size: the loop ends.
+ */
+static int tx_alloc(struct ipcsvc_channel *ch, uint64_t len, uint64_t flags,
+		    struct ipcsvc_msg **msgp, enum reserve_block *block,
+		    uint64_t *seen_consumed)
+{
+	uint64_t need;
+	int rc;
+
+	for (;;) {
+		rc = tx_reserve(ch, len, flags, msgp, block, seen_consumed,
+				&need);
+		if (rc != -EAGAIN || *block != BLOCK_SIZE)
+			return rc;
+		rc = tx_autogrow(ch, need);
+		if (rc)
+			return rc;
+	}
 }
 
 static void write_id(struct ipcsvc_channel *ch, struct ipcsvc_msg *m,
@@ -519,7 +642,7 @@ int ipcsvc_channel_allocate_for_send(struct ipcsvc_channel *ch, uint64_t size,
 
 	if (rc)
 		return rc;
-	rc = tx_reserve(ch, len, flags, msgp, &block, &seen);
+	rc = tx_alloc(ch, len, flags, msgp, &block, &seen);
 	if (!rc)
 		write_id(ch, *msgp, message_id, object_count);
 	return rc;
@@ -596,7 +719,7 @@ int ipcsvc_channel_allocate_for_send_timeout(struct ipcsvc_channel *ch,
 	for (;;) {
 		struct tx *tx = ch->tx;
 
-		rc = tx_reserve(ch, len, flags, msgp, &block, &seen);
+		rc = tx_alloc(ch, len, flags, msgp, &block, &seen);
 		if (rc != -EAGAIN)
 			break;
 		if (ipcsvc__deadline_passed(&d)) {
@@ -735,17 +858,10 @@ int ipcsvc_channel_grow(struct ipcsvc_channel *ch, uint64_t new_size)
 		return -EBADMSG;
 	pthread_mutex_lock(&tx->grow_lock);
 	cur = atomic_load_explicit(&tx->size, memory_order_relaxed);
-	if (new_size < cur) {
+	if (new_size < cur)
 		rc = -EINVAL;
-	} else if (new_size > cur) {
-		/* The backend publishes identity.size with a release store
-		 * before we use the new room. */
-		rc = ch->ops->grow(ch->ops_ctx, tx->d.area, new_size);
-		if (!rc)
-			/* pairs with the acquire of tx->size in tx_reserve() */
-			atomic_store_explicit(&tx->size, new_size,
-					      memory_order_release);
-	}
+	else if (new_size > cur)
+		rc = tx_grow_locked(ch, new_size);
 	pthread_mutex_unlock(&tx->grow_lock);
 	return rc;
 }

@@ -184,7 +184,8 @@ close_handle:
 
 static int attr_check(const struct ipcsvc_channel_attr *attr)
 {
-	if (attr && (attr->size < sizeof(*attr) || attr->flags ||
+	if (attr && (attr->size < sizeof(*attr) ||
+		     (attr->flags & ~(uint32_t)IPCSVC_CHANNEL_FLAGS) ||
 		     attr->wait_mode > IPCSVC_WAIT_SLEEP))
 		return -EINVAL;
 	return 0;

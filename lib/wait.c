@@ -102,7 +102,8 @@ static int futex_backend_grow(void *ctx, void *area, uint64_t new_size)
 	struct ipcsvc_area_identity *id = area;
 
 	(void)ctx;
-	/* pairs with the acquire of identity.size in rx_refresh_size() in channel.c */
+	/* pairs with the acquire of identity.size in rx_take() and
+	 * dir_open() in channel.c */
 	STORE_RELEASE(&id->size, new_size);
 	return 0;
 }

@@ -119,13 +119,26 @@ enum ipcsvc_wait_mode {
 
 #define IPCSVC_SPIN_DEFAULT	200
 
+/*
+ * Flags of struct ipcsvc_channel_attr.
+ *
+ * IPCSVC_CHANNEL_NO_AUTOGROW: allocation never grows the tx area by
+ * itself. The committed size changes only through ipcsvc_channel_grow(),
+ * a message larger than half the ring at its current size fails with
+ * -EMSGSIZE, and a full ring is full at any size. Without it (the
+ * default), allocation grows the area up to max_size whenever the ring is
+ * what stands in the way.
+ */
+#define IPCSVC_CHANNEL_NO_AUTOGROW	(1U << 0)
+#define IPCSVC_CHANNEL_FLAGS		IPCSVC_CHANNEL_NO_AUTOGROW
+
 /**
  * struct ipcsvc_channel_attr - options of ipcsvc_channel_open()
  * @size:	sizeof(struct ipcsvc_channel_attr)
  * @wait_mode:	enum ipcsvc_wait_mode
  * @spin_count:	polls before sleeping in IPCSVC_WAIT_ADAPTIVE; 0 means
  *		IPCSVC_SPIN_DEFAULT
- * @flags:	must be 0
+ * @flags:	IPCSVC_CHANNEL_* bits; others are refused with -EINVAL
  */
 struct ipcsvc_channel_attr {
 	uint32_t size;
@@ -157,7 +170,11 @@ void ipcsvc_channel_close(struct ipcsvc_channel *ch);
  * Reserve room for a message with @size bytes of objects (the sum of
  * IPCSVC_OBJECT_SPACE() of each) and up to @object_count objects. Never
  * blocks. *@msgp is then filled with ipcsvc_msg_add_object() and must be
- * passed to ipcsvc_channel_send().
+ * passed to ipcsvc_channel_send(). Unless the channel was opened with
+ * IPCSVC_CHANNEL_NO_AUTOGROW, the tx area is grown first (up to max_size)
+ * when the message is too large for the ring at its current size or the
+ * ring has no room for it; -EMSGSIZE then means too large for max_size,
+ * and a failed growth returns the backend's error (-EDQUOT, -ENOMEM, ...).
  */
 IPCSVC_API
 int ipcsvc_channel_allocate_for_send(struct ipcsvc_channel *ch, uint64_t size,
@@ -240,7 +257,8 @@ int ipcsvc_msg_next_object(const struct ipcsvc_msg *msg,
 
 /*
  * Grow the tx area's committed data size to @new_size (a page multiple,
- * up to max_size). Messages in flight stay valid.
+ * up to max_size). Messages in flight stay valid. Allocation also grows
+ * the area by itself, unless IPCSVC_CHANNEL_NO_AUTOGROW is set.
  */
 IPCSVC_API
 int ipcsvc_channel_grow(struct ipcsvc_channel *ch, uint64_t new_size);

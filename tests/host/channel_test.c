@@ -2,7 +2,9 @@
 /*
  * Host tests of the channel queue in one thread: message format, objects,
  * wrap-around, full and empty, NoQueue, growth, timeouts, and the error
- * path of every call.
+ * path of every call. Tests of a ring of fixed size open their sending
+ * side with IPCSVC_CHANNEL_NO_AUTOGROW; channel_grow_test.c covers
+ * auto-growth.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,6 +28,18 @@ FIXTURE_SETUP(pair)
 	ASSERT_EQ(0, ipcsvc_channel_open(self->b2a.mem, self->b2a.len,
 					 self->a2b.mem, self->a2b.len, NULL,
 					 &self->b));
+}
+
+/* Reopen side a with auto-growth off: its ring keeps its size. */
+static int fixed_size(FIXTURE_DATA(pair) *self)
+{
+	struct ipcsvc_channel_attr attr = {
+		.size = sizeof(attr), .flags = IPCSVC_CHANNEL_NO_AUTOGROW,
+	};
+
+	ipcsvc_channel_close(self->a);
+	return ipcsvc_channel_open(self->a2b.mem, self->a2b.len, self->b2a.mem,
+				   self->b2a.len, &attr, &self->a);
 }
 
 FIXTURE_TEARDOWN(pair)
@@ -138,6 +152,7 @@ TEST_F(pair, wrap_around)
 	uint8_t buf[1500], *data = area_data(&self->a2b);
 	uint64_t sent = 0, got = 0, wraps = 0, last_head = 0;
 
+	ASSERT_EQ(0, fixed_size(self));
 	for (int round = 0; round < 3000; round++) {
 		size_t len = (size_t)(round * 37) % sizeof(buf);
 		struct ipcsvc_msg *m;
@@ -183,6 +198,7 @@ TEST_F(pair, wrap_around)
 	}
 	EXPECT_EQ(sent, got);
 	EXPECT_LT(100, wraps);
+	EXPECT_EQ(page_size(), area_id(&self->a2b)->size);
 	/* Ring empty again: tail and head meet. */
 	EXPECT_EQ(area_prod(&self->a2b)->tail, area_cons(&self->a2b)->head);
 	(void)data;
@@ -196,6 +212,7 @@ TEST_F(pair, full_then_room)
 	struct ipcsvc_msg *m, *held[64];
 	int n = 0, rc;
 
+	ASSERT_EQ(0, fixed_size(self));
 	while ((rc = send_blob(self->a, (uint64_t)n, "0123456789abcdef", 16, 0)) == 0)
 		n++;
 	EXPECT_EQ(-EAGAIN, rc);
@@ -341,6 +358,7 @@ TEST_F(pair, max_message_size)
 	uint64_t max = ((page_size() - 16) / 2) & ~7ULL;
 	struct ipcsvc_msg *m;
 
+	ASSERT_EQ(0, fixed_size(self));
 	EXPECT_EQ(-EMSGSIZE, ipcsvc_channel_allocate_for_send(self->a,
 			max - 40 + 8, 0, 0, 0, &m));
 	EXPECT_EQ(-EMSGSIZE, ipcsvc_channel_allocate_for_send(self->a,
@@ -374,6 +392,7 @@ TEST_F(pair, grow_with_messages_in_flight)
 	struct ipcsvc_msg *m;
 	uint64_t sent = 0, got = 0;
 
+	ASSERT_EQ(0, fixed_size(self));
 	/* Wrap once, and leave messages on both sides of the wrap. */
 	for (int i = 0; i < 5; i++) {
 		pattern(buf, 700, sent);
@@ -550,8 +569,16 @@ TEST_F(pair, open_errors)
 	EXPECT_EQ(-EINVAL, ipcsvc_channel_open(tx, 0, NULL, 0, NULL, &ch));
 	EXPECT_EQ(-EINVAL, ipcsvc_channel_open(tx, l, tx, l, NULL, &ch));
 	EXPECT_EQ(-EINVAL, ipcsvc_channel_open((char *)tx + 1, l, NULL, 0, NULL, &ch));
-	attr.flags = 1;
+	/* Unknown flags are refused; the known one is taken. */
+	attr.flags = IPCSVC_CHANNEL_NO_AUTOGROW << 1;
 	EXPECT_EQ(-EINVAL, ipcsvc_channel_open(tx, l, rx, l, &attr, &ch));
+	attr.flags = ~(uint32_t)IPCSVC_CHANNEL_FLAGS;
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_open(tx, l, rx, l, &attr, &ch));
+	attr.flags = 1U << 31 | IPCSVC_CHANNEL_NO_AUTOGROW;
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_open(tx, l, rx, l, &attr, &ch));
+	attr.flags = IPCSVC_CHANNEL_NO_AUTOGROW;
+	ASSERT_EQ(0, ipcsvc_channel_open(tx, l, rx, l, &attr, &ch));
+	ipcsvc_channel_close(ch);
 	attr.flags = 0;
 	attr.wait_mode = 3;
 	EXPECT_EQ(-EINVAL, ipcsvc_channel_open(tx, l, rx, l, &attr, &ch));

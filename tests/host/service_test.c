@@ -87,7 +87,10 @@ TEST_F(foreign, bad_channel_attr)
 	EXPECT_EQ(-EINVAL, ipcsvc_client_connect(self->port, "x", 1, 0, 0, &a,
 						 &conn));
 	a.wait_mode = IPCSVC_WAIT_SLEEP;
-	a.flags = 1;
+	a.flags = IPCSVC_CHANNEL_NO_AUTOGROW << 1;
+	EXPECT_EQ(-EINVAL, ipcsvc_client_connect(self->port, "x", 1, 0, 0, &a,
+						 &conn));
+	a.flags = 1U << 31 | IPCSVC_CHANNEL_NO_AUTOGROW;
 	EXPECT_EQ(-EINVAL, ipcsvc_client_connect(self->port, "x", 1, 0, 0, &a,
 						 &conn));
 	a.flags = 0;

@@ -2,14 +2,17 @@
 /*
  * The library's service and client path over the module: create, connect,
  * accept, events, credentials, small and large messages, growth up to the
- * limit, sync calls with several outstanding, peer death during blocking
- * calls in every wait mode, and several clients served at once.
+ * limit (explicit, and automatic on allocation), the per-user byte limit,
+ * sync calls with several outstanding, peer death during blocking calls in
+ * every wait mode, and several clients served at once.
  *
  * Timeouts here are upper bounds only: no verdict depends on timing.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -104,6 +107,24 @@ static int echo(struct ipcsvc_channel *ch, struct ipcsvc_msg *in)
 	return rc;
 }
 
+/* Read or write a parameter of the module: 0 or -errno. */
+static int param(const char *name, unsigned long *get, unsigned long set)
+{
+	char path[128];
+	FILE *f;
+	int rc = 0;
+
+	snprintf(path, sizeof(path), "/sys/module/ipcsvc/parameters/%s", name);
+	f = fopen(path, get ? "r" : "w");
+	if (!f)
+		return -errno;
+	if (get ? fscanf(f, "%lu", get) != 1 : fprintf(f, "%lu\n", set) <= 0)
+		rc = -EIO;
+	if (fclose(f) && !rc)
+		rc = -errno;
+	return rc;
+}
+
 /* Grow @ch's tx ring so that a message of @len object bytes fits. */
 static int grow_for(struct ipcsvc_channel *ch, size_t len)
 {
@@ -139,11 +160,12 @@ FIXTURE_TEARDOWN(svc)
 	ipcsvc_port_close(self->sport);
 }
 
-/* Connect and accept with the given sizes and wait mode. */
-static int pair(FIXTURE_DATA(svc) *self, uint64_t max_send, uint64_t max_recv,
-		uint32_t mode)
+/* Connect and accept with the given sizes, wait mode and channel flags. */
+static int pair_flags(FIXTURE_DATA(svc) *self, uint64_t max_send,
+		      uint64_t max_recv, uint32_t mode, uint32_t flags)
 {
-	struct ipcsvc_channel_attr a = { .size = sizeof(a), .wait_mode = mode };
+	struct ipcsvc_channel_attr a = { .size = sizeof(a), .wait_mode = mode,
+					 .flags = flags };
 	struct ipc_message ev;
 	int rc;
 
@@ -157,6 +179,12 @@ static int pair(FIXTURE_DATA(svc) *self, uint64_t max_send, uint64_t max_recv,
 	if (ev.type != IPCSVC_EVENT_SERVICE_CONNECTED)
 		return -EPROTO;
 	return ipcsvc_service_accept(self->svc, &ev, &a, &self->server);
+}
+
+static int pair(FIXTURE_DATA(svc) *self, uint64_t max_send, uint64_t max_recv,
+		uint32_t mode)
+{
+	return pair_flags(self, max_send, max_recv, mode, 0);
 }
 
 TEST_F(svc, connect_accept_and_credentials)
@@ -234,7 +262,9 @@ TEST_F(svc, connect_accept_and_credentials)
 
 TEST_F(svc, connect_errors)
 {
-	struct ipcsvc_channel_attr bad = { .size = sizeof(bad), .flags = 1 };
+	struct ipcsvc_channel_attr bad = {
+		.size = sizeof(bad), .flags = IPCSVC_CHANNEL_NO_AUTOGROW << 1,
+	};
 	struct ipcsvc_service *dup = NULL;
 
 	EXPECT_EQ(-EPROTONOSUPPORT, ipcsvc_client_connect(self->cport,
@@ -332,7 +362,8 @@ static void *receiver(void *arg)
 	return NULL;
 }
 
-/* Messages larger than the first page need growth; a receiver follows. */
+/* Messages larger than the first page need growth; with auto-growth off,
+ * an explicit grow; a receiver follows. */
 TEST_F(svc, large_messages)
 {
 	const size_t len = 300 * 1024;
@@ -340,7 +371,8 @@ TEST_F(svc, large_messages)
 	struct ipcsvc_channel_info info;
 	pthread_t t;
 
-	ASSERT_EQ(0, pair(self, 1 << 20, 0, IPCSVC_WAIT_SLEEP));
+	ASSERT_EQ(0, pair_flags(self, 1 << 20, 0, IPCSVC_WAIT_SLEEP,
+				IPCSVC_CHANNEL_NO_AUTOGROW));
 	j.ch = ipcsvc_conn_channel(self->server);
 	j.count = 20;
 	j.len = len;
@@ -358,6 +390,109 @@ TEST_F(svc, large_messages)
 				      NULL));
 	pthread_join(t, NULL);
 	EXPECT_EQ(0, j.rc);
+}
+
+/* The largest data bytes of a one-object message for a ring of @size. */
+static uint64_t biggest_object(uint64_t size)
+{
+	return (((size - 16) / 2) & ~7ULL) - sizeof(struct ipcsvc_msg_header) -
+	       sizeof(struct ipcsvc_obj_header);
+}
+
+/*
+ * No grow call: a message close to the channel's maximum goes through at
+ * once (the area grows on allocation, the receiver follows), one that can
+ * never fit fails at once with -EMSGSIZE, and messages of every size then
+ * flow both ways while a receiver thread takes them.
+ */
+TEST_F(svc, auto_growth_near_max)
+{
+	const uint64_t max = 1 << 20;
+	const size_t big = biggest_object(max);
+	struct ipcsvc_channel_info ci;
+	struct ipcsvc_channel *c, *s;
+	struct ipcsvc_msg *m;
+	struct rx_job j;
+	pthread_t t;
+
+	ASSERT_EQ(0, pair(self, max, max, IPCSVC_WAIT_SLEEP));
+	c = ipcsvc_conn_channel(self->client);
+	s = ipcsvc_conn_channel(self->server);
+
+	/* Impossible: refused before any growth, also by the timed call. */
+	EXPECT_EQ(-EMSGSIZE, send_msg(c, 1, big + 8, 1, 0, NULL));
+	EXPECT_EQ(-EMSGSIZE, send_msg(c, 1, big + 8, 1, LONG, NULL));
+	ASSERT_EQ(0, ipcsvc_channel_info(c, &ci));
+	EXPECT_EQ(page(), ci.tx_size);
+
+	/* The largest possible message, without waiting. */
+	ASSERT_EQ(0, send_msg(c, 2, big, 2, 0, NULL));
+	ASSERT_EQ(0, ipcsvc_channel_info(c, &ci));
+	EXPECT_EQ(max, ci.tx_size);
+	ASSERT_EQ(0, ipcsvc_channel_info(s, &ci));
+	EXPECT_EQ(max, ci.rx_size);
+	ASSERT_EQ(0, ipcsvc_channel_receive_timeout(s, LONG, &m));
+	EXPECT_TRUE(msg_ok(m, 2, big));
+	/* The echo grows the other direction the same way. */
+	ASSERT_EQ(0, echo(s, m));
+	ASSERT_EQ(0, ipcsvc_channel_receive_timeout(c, LONG, &m));
+	EXPECT_TRUE(msg_ok(m, 2, big));
+	ASSERT_EQ(0, ipcsvc_channel_release(c, m));
+	ASSERT_EQ(0, ipcsvc_channel_info(c, &ci));
+	EXPECT_EQ(max, ci.rx_size);
+
+	/* Near the maximum, back to back, with a receiver thread. */
+	j.ch = s;
+	j.count = 12;
+	j.len = big - 4096;
+	j.rc = 0;
+	ASSERT_EQ(0, pthread_create(&t, NULL, receiver, &j));
+	for (int i = 0; i < j.count; i++)
+		ASSERT_EQ(0, send_msg(c, (uint64_t)i, j.len, (uint64_t)i, LONG,
+				      NULL));
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, j.rc);
+}
+
+/*
+ * Auto-growth beyond the per-user byte limit: the allocation fails with
+ * the module's -EDQUOT, at once, in both calls; what fits the budget still
+ * goes through.
+ */
+TEST_F(svc, auto_growth_over_byte_limit)
+{
+	const size_t len = 900 * 1024;
+	struct ipcsvc_channel_info ci;
+	struct ipcsvc_channel *c, *s;
+	struct ipcsvc_msg *m;
+	unsigned long old;
+
+	if (param("max_user_bytes", &old, 0))
+		SKIP(return, "no max_user_bytes parameter");
+	ASSERT_EQ(0, pair(self, 4 << 20, 0, IPCSVC_WAIT_SLEEP));
+	c = ipcsvc_conn_channel(self->client);
+	s = ipcsvc_conn_channel(self->server);
+	if (param("max_user_bytes", NULL, 1 << 20))
+		SKIP(return, "cannot set max_user_bytes");
+	/* A 900 KiB message needs a ring of about 2 MiB. */
+	EXPECT_EQ(-EDQUOT, send_msg(c, 1, len, 1, 0, NULL));
+	EXPECT_EQ(-EDQUOT, send_msg(c, 1, len, 1, LONG, NULL));
+	EXPECT_EQ(0, ipcsvc_channel_info(c, &ci));
+	EXPECT_EQ(page(), ci.tx_size);
+	/* 100 KiB needs about 256 KiB: within the budget. */
+	EXPECT_EQ(0, send_msg(c, 2, 100 * 1024, 2, 0, NULL));
+	EXPECT_EQ(0, ipcsvc_channel_info(c, &ci));
+	EXPECT_GT(1 << 20, ci.tx_size);
+	EXPECT_LT(page(), ci.tx_size);
+	ASSERT_EQ(0, param("max_user_bytes", NULL, old));
+	ASSERT_EQ(0, ipcsvc_channel_receive_timeout(s, LONG, &m));
+	EXPECT_TRUE(msg_ok(m, 2, 100 * 1024));
+	ASSERT_EQ(0, ipcsvc_channel_release(s, m));
+	/* With the budget back, the large one goes through. */
+	EXPECT_EQ(0, send_msg(c, 3, len, 3, 0, NULL));
+	ASSERT_EQ(0, ipcsvc_channel_receive_timeout(s, LONG, &m));
+	EXPECT_TRUE(msg_ok(m, 3, len));
+	ASSERT_EQ(0, ipcsvc_channel_release(s, m));
 }
 
 /* Grow page by page doubling up to max_size; then too-big and FULL. */
@@ -599,8 +734,12 @@ static void *killer(void *arg)
 
 TEST_F(death, blocked_call_returns_peer_closed)
 {
-	struct ipcsvc_channel_attr a = { .size = sizeof(a),
-					 .wait_mode = variant->mode };
+	/* Filling the ring must not grow it: a growth after the peer's
+	 * death would fail with -EPIPE instead of the ring becoming full. */
+	struct ipcsvc_channel_attr a = {
+		.size = sizeof(a), .wait_mode = variant->mode,
+		.flags = variant->in_send ? IPCSVC_CHANNEL_NO_AUTOGROW : 0,
+	};
 	int ready[2], busy[2];
 	struct ipcsvc_port *port;
 	struct ipcsvc_conn *conn;
