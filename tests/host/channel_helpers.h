@@ -126,6 +126,24 @@ static inline int send_blob(struct ipcsvc_channel *ch, uint64_t id,
 	return ipcsvc_channel_send(ch, m);
 }
 
+/*
+ * Receive the next message, release it and return its id: -errno when
+ * there is none or it cannot be read.
+ */
+static inline int64_t take_id(struct ipcsvc_channel *ch)
+{
+	struct ipcsvc_msg_info info;
+	struct ipcsvc_msg *m;
+	int rc = ipcsvc_channel_receive(ch, &m);
+
+	if (rc)
+		return rc;
+	rc = ipcsvc_msg_info(m, &info);
+	if (!rc)
+		rc = ipcsvc_channel_release(ch, m);
+	return rc ? rc : (int64_t)info.id;
+}
+
 /* Fill @buf with a pattern derived from @seed. */
 static inline void pattern(uint8_t *buf, size_t len, uint64_t seed)
 {
