@@ -39,6 +39,13 @@ BEGIN { failed = 0; top_results = 0; plan = -1 }
 	next
 }
 
+# The kselftest harness announces each test; some versions then print a
+# skip result without its name.
+/^#  RUN +/ {
+	last_run = $3
+	next
+}
+
 /^[ \t]*1\.\.[0-9]+/ {
 	d = depth_of($0)
 	if (d == 0 && plan < 0) {
@@ -58,7 +65,7 @@ BEGIN { failed = 0; top_results = 0; plan = -1 }
 	skip = (line ~ /#[ \t]*[Ss][Kk][Ii][Pp]/)
 	sub(/[ \t]*#.*$/, "", line)
 	if (line == "")
-		line = "(unnamed)"
+		line = (d == 0 && last_run != "") ? last_run : "(unnamed)"
 
 	path = prefix
 	for (i = 1; i <= d; i++)

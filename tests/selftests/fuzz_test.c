@@ -1,0 +1,503 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hostile-caller selftests: a seeded storm of malformed and well-formed
+ * ioctls, mmaps, faults and reads against several ports, with processes
+ * killed in the middle of it, and (where the kernel has fault injection) the
+ * same calls while the kernel's slab allocations fail at random.
+ *
+ * Every call must either succeed or fail with an errno that
+ * Documentation/abi.md documents. The guest harness then fails the run on any
+ * KASAN, lockdep, WARN or kmemleak report, and on a module that will not
+ * unload, which is where most of this test's value is.
+ */
+#include <poll.h>
+#include <setjmp.h>
+#include <stddef.h>
+#include <signal.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+
+#include "ipcsvc_st.h"
+#include "kselftest_harness.h"
+
+#define NPORTS		3
+#define NHANDLES	16
+
+/* xorshift64*: a seeded sequence, so a failure can be replayed. */
+static uint64_t rng_state;
+
+static uint64_t rnd(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545f4914f6cdd1dULL;
+}
+
+static uint64_t rnd_below(uint64_t n)
+{
+	return n ? rnd() % n : 0;
+}
+
+/* The errnos Documentation/abi.md lists, and nothing else. */
+static bool documented_errno(int err)
+{
+	switch (err) {
+	case EINVAL: case E2BIG: case EFAULT: case ENOTTY: case EBADF:
+	case EADDRINUSE: case ENOENT: case EACCES: case EPROTONOSUPPORT:
+	case EMSGSIZE: case ECONNREFUSED: case EDQUOT: case EMFILE:
+	case ENFILE: case EFBIG: case EPIPE: case ETIMEDOUT: case EINTR:
+	case EAGAIN: case EPERM: case ENOMEM:
+		return true;
+	default:
+		return false;
+	}
+}
+
+struct storm {
+	int fd[NPORTS];
+	/* handles seen, [0] services and [1] channels; 0: none */
+	uint32_t handles[NPORTS][2][NHANDLES];
+	uint8_t *guard;		/* a readable page followed by PROT_NONE */
+	unsigned int bad;	/* undocumented results */
+	char first_bad[160];
+	unsigned int ok[16];	/* successful ioctls, by number */
+	unsigned int mapped;	/* successful mmaps */
+	unsigned int enomem;	/* ENOMEM results, of any call */
+};
+
+static sigjmp_buf fault_jmp;
+static volatile sig_atomic_t faults;
+
+static void on_fault(int sig)
+{
+	(void)sig;
+	faults++;
+	siglongjmp(fault_jmp, 1);
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;	/* only to interrupt an unbounded WAIT */
+}
+
+/* Where a storm in a child process reports its first bad result. */
+static int report_fd = -1;
+
+static void note(struct storm *s, const char *what, long cmd, int err)
+{
+	if (s->bad++)
+		return;
+	snprintf(s->first_bad, sizeof(s->first_bad),
+		 "%s (cmd %#lx) failed with undocumented errno %d (%s)",
+		 what, cmd, err, strerror(err));
+	if (report_fd >= 0 &&
+	    write(report_fd, s->first_bad, strlen(s->first_bad)) < 0)
+		_exit(4);
+}
+
+/*
+ * Mostly a handle of the kind @chan asks for that the port really has;
+ * sometimes one of the other kind, another port's, or any number.
+ */
+static uint32_t pick_handle(struct storm *s, int port, bool chan)
+{
+	uint32_t live[NHANDLES];
+	unsigned int n = 0;
+
+	switch (rnd_below(10)) {
+	case 0:
+		return (uint32_t)rnd_below(24);
+	case 1:
+		port = (int)rnd_below(NPORTS);
+		break;
+	case 2:
+		chan = !chan;
+		break;
+	}
+	for (int i = 0; i < NHANDLES; i++)
+		if (s->handles[port][chan][i])
+			live[n++] = s->handles[port][chan][i];
+	return n ? live[rnd_below(n)] : (uint32_t)rnd_below(24);
+}
+
+static void remember(struct storm *s, int port, bool chan, uint32_t handle)
+{
+	s->handles[port][chan][rnd_below(NHANDLES)] = handle;
+}
+
+/* Fill @arg as a plausible argument of @cmd, then maybe damage it. */
+static size_t make_arg(struct storm *s, int port, unsigned long cmd,
+		       uint8_t *arg)
+{
+	size_t size = _IOC_SIZE(cmd);
+	char name[8];
+
+	memset(arg, 0, 512);
+	snprintf(name, sizeof(name), "fz%u", (unsigned int)rnd_below(4));
+	switch (_IOC_NR(cmd)) {
+	case 0x01: {
+		struct ipcsvc_service_create *c = (void *)arg;
+
+		c->mode = rnd_below(4) ? 0666 : (uint32_t)rnd();
+		c->name_len = strlen(name);
+		memcpy(c->name, name, c->name_len);
+		c->version = rnd_below(4) ? 1 : rnd_below(3);
+		break;
+	}
+	case 0x02: {
+		struct ipcsvc_connect *c = (void *)arg;
+
+		c->version = rnd_below(4) ? 1 : rnd_below(3);
+		c->name_len = strlen(name);
+		memcpy(c->name, name, c->name_len);
+		c->max_send = rnd_below(4) ? ST_PAGE * rnd_below(64) : rnd();
+		c->max_recv = rnd_below(4) ? ST_PAGE * rnd_below(64) : rnd();
+		break;
+	}
+	case 0x03:
+	case 0x04:
+	case 0x05:
+	case 0x06:
+	case 0x07:
+	case 0x08:
+	case 0x09:
+		/* handle sits right after size in all of these */
+		((uint32_t *)arg)[1] = pick_handle(s, port,
+						   _IOC_NR(cmd) != 0x03 || rnd_below(2));
+		if (_IOC_NR(cmd) == 0x04 || _IOC_NR(cmd) >= 0x06)
+			((uint32_t *)arg)[2] = (uint32_t)rnd_below(3);	/* dir */
+		if (_IOC_NR(cmd) == 0x05)
+			((uint64_t *)arg)[1] = ST_PAGE * rnd_below(300);
+		if (_IOC_NR(cmd) == 0x06 || _IOC_NR(cmd) == 0x08) {
+			struct ipcsvc_wait *w = (void *)arg;
+
+			w->offset = rnd_below(4 * ST_PAGE) & ~7ULL;
+			w->value = rnd_below(3);
+			w->timeout_ns = _IOC_NR(cmd) == 0x06 ?
+					(int64_t)rnd_below(200000) : 0;
+		}
+		break;
+	}
+	((uint32_t *)arg)[0] = (uint32_t)size;
+
+	/* Damage: a few random bytes, or a size from the edges. */
+	for (unsigned int n = rnd_below(3) ? 0 : 1 + rnd_below(4); n; n--)
+		arg[rnd_below(size + 16)] = (uint8_t)rnd();
+	switch (rnd_below(16)) {
+	case 0:
+		((uint32_t *)arg)[0] = (uint32_t)rnd_below(size);
+		break;
+	case 1:
+		((uint32_t *)arg)[0] = (uint32_t)(size + rnd_below(64));
+		break;
+	case 2:
+		((uint32_t *)arg)[0] = (uint32_t)rnd();
+		break;
+	}
+	return size;
+}
+
+static void storm_ioctl(struct storm *s, int port)
+{
+	static const unsigned long cmds[] = {
+		IPCSVC_IOC_VERSION, IPCSVC_IOC_SERVICE_CREATE,
+		IPCSVC_IOC_CONNECT, IPCSVC_IOC_CLOSE, IPCSVC_IOC_MAP_INFO,
+		IPCSVC_IOC_GROW, IPCSVC_IOC_WAIT, IPCSVC_IOC_WAKE,
+		IPCSVC_IOC_ARM, IPCSVC_IOC_PEER_CREDS,
+	};
+	uint8_t buf[512] __attribute__((aligned(8)));
+	unsigned long cmd = cmds[rnd_below(10)];
+	void *ptr = buf;
+	size_t size;
+	int ret;
+
+	if (!rnd_below(20))	/* an unknown command of ours */
+		cmd = _IOC(rnd_below(4), IPCSVC_IOC_MAGIC, 0x0a + rnd_below(200),
+			   rnd_below(256));
+	size = make_arg(s, port, cmd, buf);
+	switch (rnd_below(24)) {
+	case 0:
+		ptr = NULL;
+		break;
+	case 1:
+		ptr = (void *)(uintptr_t)rnd();
+		break;
+	case 2:	/* the struct runs into an unmapped page */
+		ptr = s->guard + ST_PAGE - rnd_below(size ? size : 8);
+		memcpy(ptr, buf, s->guard + ST_PAGE - (uint8_t *)ptr);
+		break;
+	}
+	ret = ioctl(s->fd[port], cmd, ptr);
+	if (ret < 0) {
+		s->enomem += errno == ENOMEM;
+		if (!documented_errno(errno))
+			note(s, "ioctl", (long)cmd, errno);
+		return;
+	}
+	s->ok[_IOC_NR(cmd) & 15]++;
+	if (ret == 0 && ptr == buf &&
+	    (cmd == IPCSVC_IOC_SERVICE_CREATE || cmd == IPCSVC_IOC_CONNECT)) {
+		size_t off = cmd == IPCSVC_IOC_CONNECT ?
+			     offsetof(struct ipcsvc_connect, handle) :
+			     offsetof(struct ipcsvc_service_create, handle);
+
+		remember(s, port, cmd == IPCSVC_IOC_CONNECT,
+			 *(uint32_t *)(buf + off));
+	}
+}
+
+/* Map something, maybe touch it, unmap it. */
+static void storm_mmap(struct storm *s, int port)
+{
+	static const int prots[] = {
+		PROT_READ, PROT_READ | PROT_WRITE, PROT_WRITE, PROT_NONE,
+		PROT_READ | PROT_EXEC,
+	};
+	struct ipcsvc_map_info mi;
+	uint64_t off, len;
+	int prot = prots[rnd_below(5)];
+	uint8_t *p;
+
+	if (!st_map_info(s->fd[port], pick_handle(s, port, true), (uint32_t)rnd_below(2),
+			 &mi) && rnd_below(4)) {
+		off = mi.offset + (rnd_below(4) ? 0 : ST_PAGE * rnd_below(3));
+		len = rnd_below(4) ? mi.map_size : ST_PAGE * (1 + rnd_below(8));
+	} else {
+		off = rnd() & ~(ST_PAGE - 1);
+		len = ST_PAGE * (1 + rnd_below(8));
+	}
+	p = mmap(NULL, len, prot, rnd_below(8) ? MAP_SHARED : MAP_PRIVATE,
+		 s->fd[port], (off_t)off);
+	if (p == MAP_FAILED) {
+		s->enomem += errno == ENOMEM;
+		if (!documented_errno(errno))
+			note(s, "mmap", 0, errno);
+		return;
+	}
+	s->mapped++;
+	/* Touch a few pages: SIGBUS/SIGSEGV are the documented answers for
+	 * guard, uncommitted and not-ours pages. */
+	for (int i = 0; i < 3; i++) {
+		volatile uint8_t *q = p + ST_PAGE * rnd_below(len / ST_PAGE + 1);
+
+		if (sigsetjmp(fault_jmp, 1) == 0) {
+			if (rnd_below(2))
+				(void)*q;
+			else
+				*q = 1;
+		}
+	}
+	munmap(p, len);
+}
+
+static void storm_misc(struct storm *s, int port)
+{
+	struct ipcsvc_event ev[4];
+	ssize_t r;
+
+	switch (rnd_below(8)) {
+	case 0:	/* drop the whole port now and then */
+		close(s->fd[port]);
+		s->fd[port] = st_open();
+		memset(s->handles[port], 0, sizeof(s->handles[port]));
+		break;
+	case 1:
+		if (poll(&(struct pollfd){ .fd = s->fd[port], .events = POLLIN },
+			 1, 0) < 0 && errno != EINTR)
+			note(s, "poll", 0, errno);
+		break;
+	default:	/* read events; servers learn their channel handles */
+		r = read(s->fd[port], ev, rnd_below(8) ? sizeof(ev) :
+					  rnd_below(sizeof(ev) + 8));
+		if (r < 0 && !documented_errno(errno))
+			note(s, "read", 0, errno);
+		for (ssize_t i = 0; i < r / (ssize_t)sizeof(ev[0]); i++)
+			if (ev[i].type == IPCSVC_EVENT_SERVICE_CONNECTED)
+				remember(s, port, true, (uint32_t)ev[i].b);
+		break;
+	}
+}
+
+static void storm_run(struct storm *s, uint64_t seed, unsigned int rounds)
+{
+	rng_state = seed;
+	for (unsigned int i = 0; i < rounds; i++) {
+		int port = (int)rnd_below(NPORTS);
+		uint64_t what = rnd_below(100);
+
+		if (s->fd[port] < 0)
+			s->fd[port] = st_open();
+		if (what < 75)
+			storm_ioctl(s, port);
+		else if (what < 90)
+			storm_mmap(s, port);
+		else
+			storm_misc(s, port);
+	}
+}
+
+static int storm_setup(struct storm *s)
+{
+	struct sigaction sa = { .sa_handler = on_fault };
+	struct itimerval it = {
+		.it_interval = { .tv_usec = 20000 },
+		.it_value = { .tv_usec = 20000 },
+	};
+
+	memset(s, 0, sizeof(*s));
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+	sa.sa_handler = on_alarm;	/* no SA_RESTART: WAIT returns EINTR */
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+	s->guard = mmap(NULL, 2 * ST_PAGE, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (s->guard == MAP_FAILED || mprotect(s->guard + ST_PAGE, ST_PAGE, PROT_NONE))
+		return -errno;
+	for (int i = 0; i < NPORTS; i++) {
+		s->fd[i] = st_open();
+		if (s->fd[i] < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+static void storm_teardown(struct storm *s)
+{
+	struct itimerval off = { 0 };
+
+	setitimer(ITIMER_REAL, &off, NULL);
+	for (int i = 0; i < NPORTS; i++)
+		if (s->fd[i] >= 0)
+			close(s->fd[i]);
+}
+
+FIXTURE(fz) {
+	int unused;
+};
+
+FIXTURE_SETUP(fz)
+{
+}
+
+FIXTURE_TEARDOWN(fz)
+{
+}
+
+/* One process, many rounds: every result is documented. */
+TEST_F_TIMEOUT(fz, ioctl_mmap_storm, 300)
+{
+	struct storm s;
+
+	ASSERT_EQ(0, storm_setup(&s));
+	storm_run(&s, 0x1cc5c0ffee1ULL, 6000);
+	storm_teardown(&s);
+	EXPECT_EQ(0, s.bad) TH_LOG("seed 0x1cc5c0ffee1: %s", s.first_bad);
+	printf("# succeeded: create %u connect %u close %u map_info %u grow %u wait %u wake %u arm %u creds %u mmap %u; faults %d\n",
+	       s.ok[1], s.ok[2], s.ok[3], s.ok[4], s.ok[5], s.ok[6], s.ok[7],
+	       s.ok[8], s.ok[9], s.mapped, (int)faults);
+	/* A storm that never gets past validation tests little. */
+	EXPECT_LT(0, s.ok[1]);
+	EXPECT_LT(0, s.ok[2]);
+	EXPECT_LT(0, s.ok[5]);
+	EXPECT_LT(0, s.mapped);
+	EXPECT_LT(0, faults);
+}
+
+/* Processes killed at arbitrary points of the storm leave nothing behind
+ * (the harness's unload and kmemleak checks judge that). */
+TEST_F_TIMEOUT(fz, storm_with_killed_processes, 300)
+{
+	for (int i = 0; i < 6; i++) {
+		char first_bad[160] = "";
+		struct storm s;
+		int status, pipefd[2];
+		pid_t pid;
+
+		ASSERT_EQ(0, pipe(pipefd));
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (pid == 0) {
+			close(pipefd[0]);
+			report_fd = pipefd[1];
+			if (storm_setup(&s))
+				_exit(2);
+			storm_run(&s, 0xdead0000ULL + i, 100000);
+			_exit(s.bad ? 1 : 0);
+		}
+		close(pipefd[1]);
+		usleep(20000 + 30000 * i);
+		kill(pid, SIGKILL);
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		/* Killed mid-storm, or done early: never a wrong errno. */
+		EXPECT_TRUE(WIFSIGNALED(status) ||
+			    (WIFEXITED(status) && WEXITSTATUS(status) == 0));
+		EXPECT_EQ(0, read(pipefd[0], first_bad, sizeof(first_bad) - 1))
+			TH_LOG("seed %#llx: %s", 0xdead0000ULL + i, first_bad);
+		close(pipefd[0]);
+	}
+}
+
+#define FAILSLAB "/sys/kernel/debug/failslab/"
+
+static int put_str(const char *path, const char *val)
+{
+	FILE *f = fopen(path, "w");
+	int ok;
+
+	if (!f)
+		return -errno;
+	ok = fputs(val, f) >= 0;
+	return fclose(f) == 0 && ok ? 0 : -EIO;
+}
+
+/*
+ * The same storm while one in five of the process's kernel slab
+ * allocations fails: every error path of the module runs, and must neither
+ * leak nor report. Only where the kernel has fault injection (the debug
+ * guest).
+ */
+TEST_F_TIMEOUT(fz, storm_under_failslab, 300)
+{
+	struct storm s;
+	pid_t pid;
+	int status;
+
+	if (access(FAILSLAB "probability", W_OK))
+		SKIP(return, "no failslab in this kernel");
+	/* Quiet (a stack dump per failure would fail the log check), only
+	 * for tasks that ask, and for sleeping allocations too. */
+	ASSERT_EQ(0, put_str(FAILSLAB "verbose", "0"));
+	ASSERT_EQ(0, put_str(FAILSLAB "task-filter", "Y"));
+	ASSERT_EQ(0, put_str(FAILSLAB "ignore-gfp-wait", "N"));
+	ASSERT_EQ(0, put_str(FAILSLAB "interval", "1"));
+	ASSERT_EQ(0, put_str(FAILSLAB "times", "-1"));
+	ASSERT_EQ(0, put_str(FAILSLAB "probability", "20"));
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int rc = storm_setup(&s);
+
+		if (rc)
+			_exit(2);
+		if (put_str("/proc/self/make-it-fail", "1"))
+			_exit(3);
+		storm_run(&s, 0xfa11ab1eULL, 4000);
+		put_str("/proc/self/make-it-fail", "0");
+		storm_teardown(&s);
+		if (s.bad)
+			fprintf(stderr, "# %s\n", s.first_bad);
+		printf("# %u calls failed with ENOMEM; %u connects succeeded\n",
+		       s.enomem, s.ok[2]);
+		/* No ENOMEM at all: the injection did not reach us. */
+		_exit(s.bad ? 1 : !s.enomem ? 5 : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	put_str(FAILSLAB "probability", "0");
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("status %#x", status);
+}
+
+TEST_HARNESS_MAIN
