@@ -16,7 +16,8 @@
  * The kernel's own view of an area is a virtually contiguous vmap() of the
  * committed pages in vmalloc space. Growth builds a new view and retires
  * the old one under ->kview_lock; the kernel uses its view only to write
- * the identity page and to read the single words WAIT and ARM compare.
+ * the identity page (at creation, on growth and when the channel closes)
+ * and to read the single words WAIT and ARM compare.
  *
  * Mappings
  * --------
@@ -280,11 +281,23 @@ u64 ipcsvc_area_read_identity(struct ipcsvc_area *area, size_t field)
 	return val;
 }
 
-/* The channel is closing: fail growth and end every wait. */
+/*
+ * The channel is closing: fail growth, end every wait, and tell both
+ * processes through identity.closed, which they can read without a
+ * system call.
+ */
 void ipcsvc_area_kill(struct ipcsvc_area *area)
 {
 	mutex_lock(&area->lock);
 	WRITE_ONCE(area->dead, true);
+	spin_lock(&area->kview_lock);
+	/*
+	 * pairs with the acquire load of identity.closed in dir_closed() in
+	 * libipcsvc (lib/channel.c): whatever the closing side published
+	 * before it closed is visible to a reader that sees the flag.
+	 */
+	smp_store_release(&IPCSVC_IDENTITY(area)->closed, 1);
+	spin_unlock(&area->kview_lock);
 	mutex_unlock(&area->lock);
 	wake_up_all(&area->wq);
 }

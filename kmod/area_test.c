@@ -61,6 +61,7 @@ static void ipcsvc_area_identity_written(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ipcsvc_area_read_identity(area,
 							ID(consumer_offset)),
 			(u64)2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, ipcsvc_area_read_identity(area, ID(closed)), 0ull);
 	ipcsvc_area_put(area);
 	ipcsvc_user_put(user);
 }
@@ -108,8 +109,12 @@ static void ipcsvc_area_growth_limits(struct kunit *test)
 	WRITE_ONCE(ipcsvc_max_user_bytes, old);
 	KUNIT_EXPECT_EQ(test, ipcsvc_area_grow(area, 16 * PAGE_SIZE), 0);
 	KUNIT_EXPECT_EQ(test, ipcsvc_area_committed(area), (u64)16 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, ipcsvc_area_read_identity(area, ID(closed)), 0ull);
 	ipcsvc_area_kill(area);
+	KUNIT_EXPECT_EQ(test, ipcsvc_area_read_identity(area, ID(closed)), 1ull);
 	KUNIT_EXPECT_EQ(test, ipcsvc_area_grow(area, 16 * PAGE_SIZE), -EPIPE);
+	/* Growth after the kill leaves the flag alone. */
+	KUNIT_EXPECT_EQ(test, ipcsvc_area_read_identity(area, ID(closed)), 1ull);
 	ipcsvc_area_put(area);
 	ipcsvc_user_put(user);
 }

@@ -8,6 +8,8 @@
 #include <linux/nsproxy.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
+#include <linux/stddef.h>
+#include <linux/string.h>
 
 #include "ipcsvc.h"
 
@@ -254,6 +256,51 @@ static void ipcsvc_channel_area_outlives_ports(struct kunit *test)
 	ipcsvc_user_put(user);
 }
 
+#define CLOSED_FIELD offsetof(struct ipcsvc_area_identity, closed)
+
+/* identity.closed of both areas: 0 while open, set by closing either end. */
+static void ipcsvc_channel_closed_flag(struct kunit *test)
+{
+	struct ipcsvc_area *area[2][2];
+	struct chan_fixture f = { };
+	struct ipcsvc_endpoint *cep;
+	int round, s;
+
+	for (round = 0; round < 2; round++) {
+		chan_setup(test, &f);
+		cep = chan_ep(test, f.client, f.cch);
+		for (s = 0; s < 2; s++) {
+			area[round][s] = cep->chan->area[s];
+			ipcsvc_area_get(area[round][s]);
+			KUNIT_EXPECT_EQ(test,
+					ipcsvc_area_read_identity(area[round][s],
+								  CLOSED_FIELD),
+					0ull);
+		}
+		ipcsvc_hobj_put(&cep->h);
+		if (round == 0) {
+			/* The client closes its handle. */
+			KUNIT_EXPECT_EQ(test, ipcsvc_port_close_handle(f.client,
+								       f.cch),
+					0);
+		} else {
+			/* The server's port goes away, as when it dies. */
+			ipcsvc_port_shutdown(f.server);
+			ipcsvc_port_put(f.server);
+			f.server = NULL;
+		}
+		for (s = 0; s < 2; s++)
+			KUNIT_EXPECT_EQ(test,
+					ipcsvc_area_read_identity(area[round][s],
+								  CLOSED_FIELD),
+					1ull);
+		chan_teardown(&f);
+		memset(&f, 0, sizeof(f));
+		for (s = 0; s < 2; s++)
+			ipcsvc_area_put(area[round][s]);
+	}
+}
+
 static struct kunit_case ipcsvc_channel_cases[] = {
 	KUNIT_CASE(ipcsvc_channel_connect_event),
 	KUNIT_CASE(ipcsvc_channel_connect_errors),
@@ -263,6 +310,7 @@ static struct kunit_case ipcsvc_channel_cases[] = {
 	KUNIT_CASE(ipcsvc_channel_service_gone),
 	KUNIT_CASE(ipcsvc_channel_server_port_release),
 	KUNIT_CASE(ipcsvc_channel_area_outlives_ports),
+	KUNIT_CASE(ipcsvc_channel_closed_flag),
 	{}
 };
 

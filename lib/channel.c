@@ -150,10 +150,24 @@ static bool is_broken(struct dir *d)
 }
 
 /*
+ * Has the channel been torn down? The kernel sets identity.closed in both
+ * areas when either end closes or its process dies; without the module
+ * it stays 0. Read only once a call has found nothing to do, so the fast
+ * path never touches it.
+ */
+static bool dir_closed(struct dir *d)
+{
+	/* pairs with smp_store_release() of identity.closed in
+	 * ipcsvc_area_kill() in kmod/area.c: what the peer published before
+	 * it closed is visible once we see the flag */
+	return LOAD_ACQUIRE(&d->id->closed) != 0;
+}
+
+/*
  * Check an area's identity page and remember its layout. The identity page
  * is the kernel's (or ipcsvc_area_format()'s) and does not change but for
- * size; it is still read once and checked, so a bad mapping fails here
- * with -EPROTO rather than faulting later.
+ * size and closed (see dir_closed()); it is still read once and checked,
+ * so a bad mapping fails here with -EPROTO rather than faulting later.
  */
 static int dir_open(struct dir *d, void *area, size_t len, uint64_t *sizep)
 {
@@ -615,8 +629,16 @@ static int tx_alloc(struct ipcsvc_channel *ch, uint64_t len, uint64_t flags,
 	for (;;) {
 		rc = tx_reserve(ch, len, flags, msgp, block, seen_consumed,
 				&need);
-		if (rc != -EAGAIN || *block != BLOCK_SIZE)
+		if (rc == -EAGAIN && *block != BLOCK_SIZE) {
+			/* No room, and nobody will ever make any: the
+			 * channel is closed. */
+			if (dir_closed(&ch->tx->d))
+				return -EPIPE;
 			return rc;
+		}
+		if (rc != -EAGAIN)
+			return rc;
+		/* The module refuses growth of a closed channel (-EPIPE). */
 		rc = tx_autogrow(ch, need);
 		if (rc)
 			return rc;
@@ -665,7 +687,10 @@ bool ipcsvc__channel_set_calls(struct ipcsvc_channel *ch,
 }
 
 /*
- * Busy polling never sleeps, so every 64 polls it asks the backend to look
+ * Busy polling never sleeps. Every poll already sees identity.closed
+ * (rx_take() and tx_alloc() read it when they find nothing to do), which
+ * ends the call with -EPIPE at the cost of one load. For a module that
+ * predates that field, every 64 polls it also asks the backend to look
  * without sleeping (a wait whose deadline has passed): a backend that
  * knows the peer is gone says -EPIPE, which ends the call.
  */
@@ -949,11 +974,28 @@ static int rx_take(struct ipcsvc_channel *ch, struct ipcsvc_msg **msgp,
 	/* pairs with the release of producer.published in tx_publish(): the
 	 * messages it counts, and wrap markers, are complete */
 	pub = LOAD_ACQUIRE(&rx->d.prod->published);
-	*seen_published = pub;
 	if (pub == rx->received) {
-		rc = -EAGAIN;
-		goto out;
+		if (!dir_closed(&rx->d)) {
+			*seen_published = pub;
+			rc = -EAGAIN;
+			goto out;
+		}
+		/*
+		 * Closed. The producer may have published more between our
+		 * load of published and that of the flag: look again. This
+		 * load is ordered after the acquire in dir_closed(), so it
+		 * sees every message published before the close, and those
+		 * are still delivered; only an empty channel is -EPIPE.
+		 * pairs with the release of producer.published in
+		 * tx_publish().
+		 */
+		pub = LOAD_ACQUIRE(&rx->d.prod->published);
+		if (pub == rx->received) {
+			rc = -EPIPE;
+			goto out;
+		}
 	}
+	*seen_published = pub;
 	/* Went backwards, or more unreleased messages than fit the area? */
 	if (pub - rx->consumed < rx->received - rx->consumed ||
 	    pub - rx->consumed > rx->d.max_size / HDR_BYTES) {

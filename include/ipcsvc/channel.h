@@ -175,13 +175,17 @@ void ipcsvc_channel_close(struct ipcsvc_channel *ch);
  * when the message is too large for the ring at its current size or the
  * ring has no room for it; -EMSGSIZE then means too large for max_size,
  * and a failed growth returns the backend's error (-EDQUOT, -ENOMEM, ...).
+ * -EAGAIN when there is no room; -EPIPE (IPC_STATUS_PEER_CLOSED) instead
+ * once the channel is closed (identity.closed, set by the module), since
+ * nobody will ever make room.
  */
 IPCSVC_API
 int ipcsvc_channel_allocate_for_send(struct ipcsvc_channel *ch, uint64_t size,
 				     uint64_t message_id, uint64_t object_count,
 				     uint64_t flags, struct ipcsvc_msg **msgp);
 
-/* As above, waiting up to @timeout_ns (< 0: for ever) for room. */
+/* As above, waiting up to @timeout_ns (< 0: for ever) for room; -EPIPE
+ * when the channel closes meanwhile. */
 IPCSVC_API
 int ipcsvc_channel_allocate_for_send_timeout(struct ipcsvc_channel *ch,
 					     uint64_t size, uint64_t message_id,
@@ -203,11 +207,16 @@ int ipcsvc_msg_reserve_object(struct ipcsvc_msg *msg, uint64_t object_id,
 IPCSVC_API
 int ipcsvc_channel_send(struct ipcsvc_channel *ch, struct ipcsvc_msg *msg);
 
-/* Take the next message without waiting; -EAGAIN when there is none. */
+/*
+ * Take the next message without waiting; -EAGAIN when there is none, or
+ * -EPIPE (IPC_STATUS_PEER_CLOSED) when there is none and the channel is
+ * closed. Messages published before the close are delivered first.
+ */
 IPCSVC_API
 int ipcsvc_channel_receive(struct ipcsvc_channel *ch, struct ipcsvc_msg **msgp);
 
-/* As above, waiting up to @timeout_ns (< 0: for ever). */
+/* As above, waiting up to @timeout_ns (< 0: for ever); -EPIPE once the
+ * channel is closed and empty. */
 IPCSVC_API
 int ipcsvc_channel_receive_timeout(struct ipcsvc_channel *ch,
 				   int64_t timeout_ns,

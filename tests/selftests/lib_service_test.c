@@ -771,7 +771,8 @@ TEST_F(death, blocked_call_returns_peer_closed)
 		do
 			rc = send_msg(ch, 1, 1000, 1, 0, NULL);
 		while (!rc);
-		ASSERT_EQ(-EAGAIN, rc);
+		/* -EPIPE if the peer was killed while we filled. */
+		ASSERT_TRUE(rc == -EAGAIN || rc == IPC_STATUS_PEER_CLOSED);
 		rc = send_msg(ch, 2, 1000, 2, LONG, NULL);
 	} else {
 		ASSERT_EQ(0, send_msg(ch, 7, 32, 7, 0, &req));
@@ -786,6 +787,142 @@ TEST_F(death, blocked_call_returns_peer_closed)
 	/* Later calls fail the same way at once. */
 	EXPECT_EQ(IPC_STATUS_PEER_CLOSED, ipcsvc_channel_receive_timeout(
 			ch, LONG, &rep));
+	EXPECT_EQ(0, ipcsvc_conn_close(conn));
+	ipcsvc_port_close(port);
+	close(ready[0]);
+	close(ready[1]);
+	close(busy[0]);
+	close(busy[1]);
+}
+
+/* ---- non-blocking calls after the peer is gone -------------------- */
+
+#define NQUEUED	3
+
+/* Receive the @n messages queued with ids 100.. without waiting. */
+static int drain(struct ipcsvc_channel *ch, int n)
+{
+	struct ipcsvc_msg *m;
+	int rc;
+
+	for (int i = 0; i < n; i++) {
+		rc = ipcsvc_channel_receive(ch, &m);
+		if (rc)
+			return rc;
+		if (!msg_ok(m, 100 + (uint64_t)i, 64))
+			return -EBADMSG;
+		rc = ipcsvc_channel_release(ch, m);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Fill @ch (opened without auto-growth) until it has no room. */
+static int fill_ring(struct ipcsvc_channel *ch)
+{
+	int rc, n = 0;
+
+	while (!(rc = send_msg(ch, 1, 1000, 1, 0, NULL)))
+		n++;
+	return rc == -EAGAIN && n ? 0 : rc;
+}
+
+/*
+ * The server closes its end: the client reads identity.closed, so its
+ * non-blocking receive drains what was queued and then says PeerClosed,
+ * and its non-blocking allocation on a full ring says PeerClosed too.
+ */
+TEST_F(svc, nonblocking_after_peer_close)
+{
+	struct ipcsvc_msg *m;
+	struct ipcsvc_channel *c, *s;
+
+	ASSERT_EQ(0, pair_flags(self, 8 * page(), 0, IPCSVC_WAIT_ADAPTIVE,
+				IPCSVC_CHANNEL_NO_AUTOGROW));
+	c = ipcsvc_conn_channel(self->client);
+	s = ipcsvc_conn_channel(self->server);
+	for (int i = 0; i < NQUEUED; i++)
+		ASSERT_EQ(0, send_msg(s, 100 + (uint64_t)i, 64, 5, 0, NULL));
+	ASSERT_EQ(0, fill_ring(c));
+	EXPECT_EQ(-EAGAIN, send_msg(c, 2, 1000, 2, 0, NULL));
+
+	ASSERT_EQ(0, ipcsvc_conn_close(self->server));
+	self->server = NULL;
+
+	EXPECT_EQ(0, drain(c, NQUEUED));
+	EXPECT_EQ(IPC_STATUS_PEER_CLOSED, ipcsvc_channel_receive(c, &m));
+	EXPECT_EQ(IPC_STATUS_PEER_CLOSED, ipcsvc_channel_receive(c, &m));
+	EXPECT_EQ(IPC_STATUS_PEER_CLOSED, send_msg(c, 2, 1000, 2, 0, NULL));
+	EXPECT_EQ(IPC_STATUS_PEER_CLOSED, send_msg(c, 2, 1000, 2, LONG, NULL));
+	EXPECT_EQ(IPC_STATUS_PEER_CLOSED,
+		  ipcsvc_channel_receive_timeout(c, LONG, &m));
+}
+
+/* The server child for the test below: accept, queue NQUEUED messages,
+ * say so on @busy, hang until killed. */
+static void queue_and_hang(int ready, int busy)
+{
+	struct ipcsvc_port *port;
+	struct ipcsvc_service *svc;
+	struct ipcsvc_conn *conn;
+	struct ipc_message ev;
+	char b = 1;
+
+	if (ipcsvc_port_open(NULL, &port) ||
+	    ipcsvc_service_create(port, "lib.killed", 1, 0666, &svc))
+		_exit(1);
+	if (write(ready, &b, 1) != 1)
+		_exit(1);
+	if (ipcsvc_port_wait_event(port, LONG, &ev) ||
+	    ipcsvc_service_accept(svc, &ev, NULL, &conn))
+		_exit(1);
+	for (int i = 0; i < NQUEUED; i++)
+		if (send_msg(ipcsvc_conn_channel(conn), 100 + (uint64_t)i, 64,
+			     5, 0, NULL))
+			_exit(1);
+	if (write(busy, &b, 1) != 1)
+		_exit(1);
+	for (;;)
+		pause();
+}
+
+/* The same when the server is SIGKILLed: no close call ever ran there. */
+TEST(nonblocking_after_peer_killed)
+{
+	struct ipcsvc_channel_attr a = {
+		.size = sizeof(a), .flags = IPCSVC_CHANNEL_NO_AUTOGROW,
+	};
+	struct ipcsvc_port *port;
+	struct ipcsvc_conn *conn;
+	struct ipcsvc_channel *c;
+	struct ipcsvc_msg *m;
+	int ready[2], busy[2], status;
+	pid_t child;
+	char b;
+
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(busy));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child)
+		queue_and_hang(ready[1], busy[1]);
+	ASSERT_EQ(1, read(ready[0], &b, 1));
+	ASSERT_EQ(0, ipcsvc_port_open(NULL, &port));
+	ASSERT_EQ(0, ipcsvc_client_connect(port, "lib.killed", 1, 8 * page(),
+					   0, &a, &conn));
+	c = ipcsvc_conn_channel(conn);
+	ASSERT_EQ(1, read(busy[0], &b, 1));
+	ASSERT_EQ(0, fill_ring(c));
+	EXPECT_EQ(-EAGAIN, send_msg(c, 2, 1000, 2, 0, NULL));
+
+	kill(child, SIGKILL);
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status));
+
+	EXPECT_EQ(0, drain(c, NQUEUED));
+	EXPECT_EQ(IPC_STATUS_PEER_CLOSED, ipcsvc_channel_receive(c, &m));
+	EXPECT_EQ(IPC_STATUS_PEER_CLOSED, send_msg(c, 2, 1000, 2, 0, NULL));
 	EXPECT_EQ(0, ipcsvc_conn_close(conn));
 	ipcsvc_port_close(port);
 	close(ready[0]);
@@ -855,7 +992,8 @@ static void *event_server(void *arg)
 					return NULL;
 				sv->echoed++;
 			}
-			if (sv->rc != -EAGAIN)
+			/* -EPIPE: drained, and the client is gone */
+			if (sv->rc != -EAGAIN && sv->rc != -EPIPE)
 				return NULL;
 			sv->rc = ipcsvc_conn_arm(conn, IPCSVC_DIR_RX);
 			/* -EPIPE: the client is gone; PeerClosed follows */

@@ -74,6 +74,80 @@ TEST_F(lifetime, rmmod_refused_while_area_mapped)
 	ASSERT_EQ(0, munmap(a, mi.map_size));
 }
 
+/* identity.closed of a mapped area, as libipcsvc reads it. */
+static uint64_t closed_of(const void *area)
+{
+	const struct ipcsvc_area_identity *id = area;
+
+	return __atomic_load_n(&id->closed, __ATOMIC_ACQUIRE);
+}
+
+/* Both areas, through the client's read-only mappings: 0 while open, set
+ * once the server closes its channel handle. */
+TEST_F(lifetime, closed_flag_on_peer_close)
+{
+	struct st_pair p;
+	void *tx, *rx;
+
+	ASSERT_EQ(0, st_pair_open(&p, "life.closed", 0, 0));
+	tx = st_map(p.cfd, p.cch, IPCSVC_DIR_TX, PROT_READ);
+	rx = st_map(p.cfd, p.cch, IPCSVC_DIR_RX, PROT_READ);
+	ASSERT_NE(NULL, tx);
+	ASSERT_NE(NULL, rx);
+	EXPECT_EQ(0, closed_of(tx));
+	EXPECT_EQ(0, closed_of(rx));
+	ASSERT_EQ(0, st_close(p.sfd, p.sch));
+	EXPECT_EQ(1, closed_of(tx));
+	EXPECT_EQ(1, closed_of(rx));
+	st_pair_close(&p);
+	/* The mappings outlive the ports; the flag stays. */
+	EXPECT_EQ(1, closed_of(tx));
+	munmap(tx, (size_t)3 * ST_PAGE + IPCSVC_DEFAULT_BUFFER_SIZE + ST_PAGE);
+	munmap(rx, (size_t)3 * ST_PAGE + IPCSVC_DEFAULT_BUFFER_SIZE + ST_PAGE);
+}
+
+/* The same when the server process is SIGKILLed holding its end. */
+TEST_F(lifetime, closed_flag_on_peer_death)
+{
+	int ready[2], status, cfd;
+	uint32_t cch = 0;
+	void *tx, *rx;
+	pid_t child;
+	char b = 1;
+
+	ASSERT_EQ(0, pipe(ready));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		int sfd = st_open();
+
+		if (sfd < 0 || st_service(sfd, "life.killed", 1, 0666, NULL) ||
+		    write(ready[1], &b, 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	ASSERT_EQ(1, read(ready[0], &b, 1));
+	cfd = st_open();
+	ASSERT_LE(0, cfd);
+	ASSERT_EQ(0, st_connect(cfd, "life.killed", 1, &cch));
+	tx = st_map(cfd, cch, IPCSVC_DIR_TX, PROT_READ);
+	rx = st_map(cfd, cch, IPCSVC_DIR_RX, PROT_READ);
+	ASSERT_NE(NULL, tx);
+	ASSERT_NE(NULL, rx);
+	EXPECT_EQ(0, closed_of(tx));
+	EXPECT_EQ(0, closed_of(rx));
+	kill(child, SIGKILL);
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_EQ(1, closed_of(tx));
+	EXPECT_EQ(1, closed_of(rx));
+	munmap(tx, (size_t)3 * ST_PAGE + IPCSVC_DEFAULT_BUFFER_SIZE + ST_PAGE);
+	munmap(rx, (size_t)3 * ST_PAGE + IPCSVC_DEFAULT_BUFFER_SIZE + ST_PAGE);
+	close(cfd);
+	close(ready[0]);
+	close(ready[1]);
+}
+
 /* Children that die holding ports, channels, mappings and waiters. */
 static void churn_child(int i)
 {

@@ -58,7 +58,7 @@ struct ipcsvc_version {
  *   area + 0                 +--------------------------------+
  *                            | identity page                  |  written by
  *                            |   struct ipcsvc_area_identity  |  the kernel;
- *                            |                                |  RO to both
+ *                            |   (layout, size, closed)       |  RO to both
  *   area + producer_offset   +--------------------------------+
  *                            | producer page                  |  RW producer
  *                            |   struct ipcsvc_area_producer  |  RO consumer
@@ -111,6 +111,14 @@ struct ipcsvc_version {
  * @data_offset:	offset of the data region from the area start
  * @area_bytes:		total bytes of the mapping, guard page excluded
  *			(data_offset + max_size)
+ * @closed:		0 while both ends of the channel are open; set to 1,
+ *			with a release store, when the channel is torn down
+ *			(either end's handle closed, its port released, its
+ *			process dead), and never cleared. Both areas of the
+ *			channel get it. Everything the producer published
+ *			before the close is visible to whoever reads @closed
+ *			non-zero with an acquire load. Appended after
+ *			@area_bytes; a module that predates it leaves it 0.
  */
 struct ipcsvc_area_identity {
 	__u64 reserved_lock;
@@ -124,6 +132,7 @@ struct ipcsvc_area_identity {
 	__u64 consumer_offset;
 	__u64 data_offset;
 	__u64 area_bytes;
+	__u64 closed;
 };
 
 /*
