@@ -877,8 +877,10 @@ int ipcsvc_channel_grow(struct ipcsvc_channel *ch, uint64_t new_size)
 	if (!ch || !ch->tx || page <= 0)
 		return -EINVAL;
 	tx = ch->tx;
-	if (new_size % (uint64_t)page || new_size > tx->d.max_size)
+	if (new_size % (uint64_t)page)
 		return -EINVAL;
+	if (new_size > tx->d.max_size)
+		return -EFBIG;	/* as IPCSVC_IOC_GROW says it */
 	if (is_broken(&tx->d))
 		return -EBADMSG;
 	pthread_mutex_lock(&tx->grow_lock);

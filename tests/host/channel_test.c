@@ -442,7 +442,7 @@ TEST_F(pair, grow_errors)
 {
 	EXPECT_EQ(-EINVAL, ipcsvc_channel_grow(NULL, page_size()));
 	EXPECT_EQ(-EINVAL, ipcsvc_channel_grow(self->a, page_size() + 8));
-	EXPECT_EQ(-EINVAL, ipcsvc_channel_grow(self->a, 5 * page_size()));
+	EXPECT_EQ(-EFBIG, ipcsvc_channel_grow(self->a, 5 * page_size()));
 	EXPECT_EQ(0, ipcsvc_channel_grow(self->a, page_size()));
 	EXPECT_EQ(0, ipcsvc_channel_grow(self->a, 2 * page_size()));
 	/* Never shrinks. */

@@ -526,7 +526,7 @@ TEST_F(svc, growth_to_max_then_full_or_too_big)
 	ASSERT_EQ(0, ipcsvc_channel_release(s, m));
 
 	/* Past the maximum: refused, nothing changes. */
-	EXPECT_EQ(-EINVAL, ipcsvc_channel_grow(c, max + page()));
+	EXPECT_EQ(-EFBIG, ipcsvc_channel_grow(c, max + page()));
 	ASSERT_EQ(0, ipcsvc_channel_info(c, &ci));
 	EXPECT_EQ(max, ci.tx_size);
 
