@@ -159,4 +159,26 @@ static inline int pattern_ok(const uint8_t *buf, size_t len, uint64_t seed)
 	return 1;
 }
 
+/*
+ * Receive the next message, check that it is @id with one object holding
+ * pattern(@id), and release it: 0, the -errno of a call, or -EBADMSG when
+ * it is not the message expected.
+ */
+static inline int take_blob(struct ipcsvc_channel *ch, uint64_t id)
+{
+	struct ipcsvc_object o = { 0 };
+	struct ipcsvc_msg_info info;
+	struct ipcsvc_msg *m;
+	int rc = ipcsvc_channel_receive(ch, &m), rel;
+
+	if (rc)
+		return rc;
+	rc = ipcsvc_msg_info(m, &info);
+	if (!rc && (info.id != id || ipcsvc_msg_next_object(m, &o) != 1 ||
+		    !pattern_ok(o.data, o.length, id)))
+		rc = -EBADMSG;
+	rel = ipcsvc_channel_release(ch, m);
+	return rc ? rc : rel;
+}
+
 #endif /* IPCSVC_TESTS_CHANNEL_HELPERS_H */
