@@ -688,26 +688,38 @@ FIXTURE_TEARDOWN(death)
 }
 
 /*
- * The server child: create the service, say so on @ready, accept, take
- * one message (or none), say so on @busy, then hang until killed.
+ * In a server child: create the service @name, say so on @ready, and
+ * accept one connection. Any failure ends the child with status 1.
  */
-static void death_server(int ready, int busy, bool take)
+static struct ipcsvc_conn *child_accept_one(const char *name, int ready)
 {
 	struct ipcsvc_port *port;
 	struct ipcsvc_service *svc;
 	struct ipcsvc_conn *conn;
 	struct ipc_message ev;
-	struct ipcsvc_msg *m;
 	char b = 1;
 
 	if (ipcsvc_port_open(NULL, &port) ||
-	    ipcsvc_service_create(port, "lib.death", 1, 0666, &svc))
+	    ipcsvc_service_create(port, name, 1, 0666, &svc))
 		_exit(1);
 	if (write(ready, &b, 1) != 1)
 		_exit(1);
 	if (ipcsvc_port_wait_event(port, LONG, &ev) ||
 	    ipcsvc_service_accept(svc, &ev, NULL, &conn))
 		_exit(1);
+	return conn;
+}
+
+/*
+ * The server child: create the service, say so on @ready, accept, take
+ * one message (or none), say so on @busy, then hang until killed.
+ */
+static void death_server(int ready, int busy, bool take)
+{
+	struct ipcsvc_conn *conn = child_accept_one("lib.death", ready);
+	struct ipcsvc_msg *m;
+	char b = 1;
+
 	if (take && ipcsvc_channel_receive_timeout(ipcsvc_conn_channel(conn),
 						   LONG, &m))
 		_exit(1);
@@ -863,20 +875,9 @@ TEST_F(svc, nonblocking_after_peer_close)
  * say so on @busy, hang until killed. */
 static void queue_and_hang(int ready, int busy)
 {
-	struct ipcsvc_port *port;
-	struct ipcsvc_service *svc;
-	struct ipcsvc_conn *conn;
-	struct ipc_message ev;
+	struct ipcsvc_conn *conn = child_accept_one("lib.killed", ready);
 	char b = 1;
 
-	if (ipcsvc_port_open(NULL, &port) ||
-	    ipcsvc_service_create(port, "lib.killed", 1, 0666, &svc))
-		_exit(1);
-	if (write(ready, &b, 1) != 1)
-		_exit(1);
-	if (ipcsvc_port_wait_event(port, LONG, &ev) ||
-	    ipcsvc_service_accept(svc, &ev, NULL, &conn))
-		_exit(1);
 	for (int i = 0; i < NQUEUED; i++)
 		if (send_msg(ipcsvc_conn_channel(conn), 100 + (uint64_t)i, 64,
 			     5, 0, NULL))
