@@ -4,160 +4,246 @@
  *
  * Memory
  * ------
- * An area of max_size data bytes spans IPCSVC_AREA_HEADER_PAGES header pages
- * plus max_size / PAGE_SIZE data pages (nr_max pages in all). Only a page
- * array of nr_max pointers is allocated up front. Pages are committed one
- * by one with alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO): the three header
- * pages and one data page at creation, more when the producer grows the
- * area. Committed bytes (header pages included) are charged to the
- * producer's user against the max_user_bytes parameter, and to its memory
- * cgroup through __GFP_ACCOUNT.
+ * A channel's two areas share its header: the identity page and the two
+ * control pages (struct ipcsvc_header), allocated at connect in one
+ * vmalloc() block, zeroed, and charged to the connecting user. That block
+ * is also the kernel's only view of the channel's shared memory: the
+ * kernel writes the identities and reads the single words WAIT and ARM
+ * compare, and never touches a data page.
  *
- * The kernel's own view of an area is a virtually contiguous vmap() of the
- * committed pages in vmalloc space. Growth builds a new view and retires
- * the old one under ->kview_lock; the kernel uses its view only to write
- * the identity page (at creation, on growth and when the channel closes)
- * and to read the single words WAIT and ARM compare.
+ * Data pages are committed one by one with alloc_page(GFP_KERNEL_ACCOUNT),
+ * none at connect: the producer commits the first when it first sends
+ * (IPCSVC_IOC_GROW). They are kept in an xarray that grows with what is
+ * committed, not with max_size, and are charged to the producer side's
+ * user against max_user_bytes, and through __GFP_ACCOUNT to the memory
+ * cgroup of the caller of GROW, which is the producer. Growth costs what
+ * it commits: nothing already committed is touched or remapped.
  *
  * Mappings
  * --------
  * Userspace maps an area with mmap() on the port fd at the offset
  * IPCSVC_IOC_MAP_INFO reports, with exactly map_size bytes: the area plus
- * one guard page. Pages are inserted by the fault handler: a page below
- * the committed size gets its page, anything above it, the guard page
- * included, raises SIGBUS in the faulting process only. The guard page is
- * part of the VMA so that no other mapping can ever be placed right after
- * the area.
+ * one guard page. Pages are inserted by the fault handler; in an area
+ * produced by side s, page 0 is the identity page, page 1 the control page
+ * of side s, page 2 that of the other side, and then the data pages. A
+ * data page not committed yet, and the guard page, raise SIGBUS in the
+ * faulting process only. The guard page is part of the VMA so that no
+ * other mapping can ever be placed right after the area, and the VMA
+ * refuses to be split (->may_split), so no partial munmap(), mprotect() or
+ * mremap() can take the guard page away on its own.
  *
  * Every VMA is write-notified (it has ->page_mkwrite), so a page is first
  * mapped read-only and a write fault asks us. The producer's mapping may
- * write its producer page and the data pages; the consumer's mapping may
- * write only its consumer page; nobody may write the identity page. A
+ * write its control page and the data pages; the consumer's mapping may
+ * write only its own control page; nobody may write the identity page. A
  * refused write raises SIGBUS. mprotect() cannot lift this: the next write
  * fault asks again. A mapping made without PROT_WRITE also loses
  * VM_MAYWRITE. PROT_EXEC is refused and VM_MAYEXEC cleared.
  *
- * The VMA is VM_DONTCOPY (a forked child does not inherit it), VM_DONTEXPAND
- * (mremap() cannot grow it) and VM_DONTDUMP. Its file is switched from the
- * port to an anonymous file that holds a reference on the area, so that
- * a mapping keeps the area alive but not the port: closing the port fd
- * tears the port down even while its areas are mapped.
+ * The VMA is VM_DONTCOPY (a forked child does not inherit it unless the
+ * process asks with MADV_DOFORK), VM_DONTEXPAND and VM_DONTDUMP. Its file is
+ * switched from the port to a file of the area's own inode (on a private
+ * pseudo filesystem) that holds a reference on the area, and its page
+ * offset to 0: a mapping keeps the area alive but not the port, a page's
+ * offset in the VMA is its index in the area, and the inode's mapping
+ * tree lists every VMA of the area, which is how ipcsvc_area_revoke()
+ * finds them.
+ *
+ * Revocation
+ * ----------
+ * When the server closes its end of a channel, the area it produces is
+ * revoked (ipcsvc_area_revoke()): its data pages are unmapped from every
+ * process, freed and uncharged at once, so a client cannot pin the
+ * server's memory by keeping its mapping. The client then reads zeroes
+ * there, from one shared read-only page, and the identity's closed flag,
+ * set first, tells its library why.
  */
-#include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/fs_context.h>
 #include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mount.h>
 #include <linux/pagemap.h>
+#include <linux/personality.h>
+#include <linux/pseudo_fs.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/vmalloc.h>
 
 #include "compat.h"
 #include "ipcsvc.h"
 
-#define IPCSVC_IDENTITY(area) ((struct ipcsvc_area_identity *)(area)->kaddr)
+#define IPCSVC_HEADER_BYTES	(IPCSVC_AREA_HEADER_PAGES * PAGE_SIZE)
 
-static void ipcsvc_area_free_pages(struct ipcsvc_area *area,
-				   unsigned long from, unsigned long to)
+/* "ipcs": the pseudo filesystem that gives every area an inode. */
+#define IPCSVC_FS_MAGIC		0x69706373
+
+static struct vfsmount *ipcsvc_mnt;
+
+/* What a revoked area's data pages read as: zeroes, shared, read-only. */
+static struct page *ipcsvc_tombstone;
+
+static int ipcsvc_fs_init_fs_context(struct fs_context *fc)
 {
-	unsigned long i;
-
-	for (i = from; i < to; i++) {
-		__free_page(area->pages[i]);
-		area->pages[i] = NULL;
-	}
-	ipcsvc_user_uncharge_bytes(area->user, (to - from) << PAGE_SHIFT);
+	return init_pseudo(fc, IPCSVC_FS_MAGIC) ? 0 : -ENOMEM;
 }
 
-/* Allocate pages [from, to); charges the user first. */
-static int ipcsvc_area_alloc_pages(struct ipcsvc_area *area,
-				   unsigned long from, unsigned long to)
+static struct file_system_type ipcsvc_fs_type = {
+	.name = "ipcsvc",
+	.init_fs_context = ipcsvc_fs_init_fs_context,
+	.kill_sb = kill_anon_super,
+};
+
+/* At module load: the mount inodes come from, and the tombstone page. */
+int ipcsvc_area_init(void)
 {
-	unsigned long i;
+	ipcsvc_tombstone = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!ipcsvc_tombstone)
+		return -ENOMEM;
+	ipcsvc_mnt = kern_mount(&ipcsvc_fs_type);
+	if (IS_ERR(ipcsvc_mnt)) {
+		__free_page(ipcsvc_tombstone);
+		return PTR_ERR(ipcsvc_mnt);
+	}
+	return 0;
+}
+
+/* At unload, when no area is left (each mapping pins the module). */
+void ipcsvc_area_exit(void)
+{
+	kern_unmount(ipcsvc_mnt);
+	__free_page(ipcsvc_tombstone);
+}
+
+/* ---- the channel header ---- */
+
+static struct ipcsvc_area_identity *
+ipcsvc_header_identity(struct ipcsvc_header *hdr, unsigned int side)
+{
+	return hdr->kaddr + side * IPCSVC_IDENTITY_STRIDE;
+}
+
+/*
+ * Allocate and charge a channel's header and write both identities, whose
+ * data regions are empty. Errors: EDQUOT, ENOMEM.
+ */
+struct ipcsvc_header *ipcsvc_header_create(u64 version, const u8 *name,
+					   u32 name_len,
+					   struct ipcsvc_user *user)
+{
+	struct ipcsvc_area_identity *id;
+	struct ipcsvc_header *hdr;
+	unsigned int s;
 	int ret;
 
-	ret = ipcsvc_user_charge_bytes(area->user, (to - from) << PAGE_SHIFT);
-	if (ret)
-		return ret;
-	for (i = from; i < to; i++) {
-		area->pages[i] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-		if (!area->pages[i]) {
-			ipcsvc_user_uncharge_bytes(area->user,
-						   (to - i) << PAGE_SHIFT);
-			ipcsvc_area_free_pages(area, from, i);
-			return -ENOMEM;
-		}
+	BUILD_BUG_ON(2 * IPCSVC_IDENTITY_STRIDE > PAGE_SIZE);
+	BUILD_BUG_ON(sizeof(*id) > IPCSVC_IDENTITY_STRIDE);
+	BUILD_BUG_ON(IPCSVC_CONTROL_PRODUCER +
+		     sizeof(struct ipcsvc_area_producer) >
+		     IPCSVC_CONTROL_CONSUMER);
+	BUILD_BUG_ON(IPCSVC_CONTROL_CONSUMER +
+		     sizeof(struct ipcsvc_area_consumer) > PAGE_SIZE);
+
+	if (WARN_ON(name_len > IPCSVC_PROTOCOL_NAME_MAX))
+		return ERR_PTR(-EINVAL);
+	hdr = kzalloc(sizeof(*hdr), GFP_KERNEL_ACCOUNT);
+	if (!hdr)
+		return ERR_PTR(-ENOMEM);
+	ret = ipcsvc_user_charge_bytes(user, IPCSVC_HEADER_BYTES);
+	if (ret) {
+		kfree(hdr);
+		return ERR_PTR(ret);
 	}
-	return 0;
+	/* Failing is ENOMEM for the caller, not a kernel problem: no warning. */
+	hdr->kaddr = __vmalloc(IPCSVC_HEADER_BYTES,
+			       GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN);
+	if (!hdr->kaddr) {
+		ipcsvc_user_uncharge_bytes(user, IPCSVC_HEADER_BYTES);
+		kfree(hdr);
+		return ERR_PTR(-ENOMEM);
+	}
+	kref_init(&hdr->ref);
+	ipcsvc_user_hold(user);
+	hdr->user = user;
+
+	/* Nobody maps the header yet: plain stores suffice. */
+	for (s = 0; s < 2; s++) {
+		id = ipcsvc_header_identity(hdr, s);
+		id->magic = IPCSVC_AREA_MAGIC;
+		id->protocol_version = version;
+		id->protocol_name_len = name_len;
+		memcpy(id->protocol_name, name, name_len);
+		id->producer_offset = IPCSVC_AREA_PRODUCER_PAGE * PAGE_SIZE +
+				      IPCSVC_CONTROL_PRODUCER;
+		id->consumer_offset = IPCSVC_AREA_CONSUMER_PAGE * PAGE_SIZE +
+				      IPCSVC_CONTROL_CONSUMER;
+		id->data_offset = IPCSVC_HEADER_BYTES;
+	}
+	return hdr;
 }
 
-/* Replace the kernel view with one of the first @nr pages. */
-static int ipcsvc_area_remap(struct ipcsvc_area *area, unsigned long nr)
+static void ipcsvc_header_release(struct kref *ref)
 {
-	void *fresh, *old;
+	struct ipcsvc_header *hdr = container_of(ref, struct ipcsvc_header,
+						 ref);
 
-	fresh = vmap(area->pages, nr, VM_MAP, PAGE_KERNEL);
-	if (!fresh)
-		return -ENOMEM;
-	spin_lock(&area->kview_lock);
-	old = area->kaddr;
-	area->kaddr = fresh;
-	spin_unlock(&area->kview_lock);
-	/* Nobody uses @old outside kview_lock, so it is unused now. */
-	if (old)
-		vunmap(old);
-	return 0;
+	vfree(hdr->kaddr);
+	ipcsvc_user_uncharge_bytes(hdr->user, IPCSVC_HEADER_BYTES);
+	ipcsvc_user_put(hdr->user);
+	kfree(hdr);
 }
 
-struct ipcsvc_area *ipcsvc_area_create(u64 max_size, u64 version,
-				       const u8 *name, u32 name_len,
+void ipcsvc_header_put(struct ipcsvc_header *hdr)
+{
+	kref_put(&hdr->ref, ipcsvc_header_release);
+}
+
+/* ---- areas ---- */
+
+/*
+ * The area produced by @side, of @max_size data bytes (a page multiple),
+ * over @hdr, on which it takes a reference. Its data pages will be charged
+ * to @user. Errors: ENOMEM.
+ */
+struct ipcsvc_area *ipcsvc_area_create(struct ipcsvc_header *hdr,
+				       unsigned int side, u64 max_size,
 				       struct ipcsvc_user *user)
 {
-	unsigned long first = IPCSVC_AREA_HEADER_PAGES + 1;
 	struct ipcsvc_area_identity *id;
 	struct ipcsvc_area *area;
 
 	if (WARN_ON(!max_size || !PAGE_ALIGNED(max_size) ||
-		    max_size > IPCSVC_BUFFER_SIZE_LIMIT ||
-		    name_len > IPCSVC_PROTOCOL_NAME_MAX))
+		    max_size > IPCSVC_BUFFER_SIZE_LIMIT || side > 1))
 		return ERR_PTR(-EINVAL);
 
 	area = kzalloc(sizeof(*area), GFP_KERNEL_ACCOUNT);
 	if (!area)
 		return ERR_PTR(-ENOMEM);
+	/* Its own inode, so that revocation finds every mapping of it. */
+	area->inode = alloc_anon_inode(ipcsvc_mnt->mnt_sb);
+	if (IS_ERR(area->inode)) {
+		kfree(area);
+		return ERR_PTR(-ENOMEM);
+	}
 	kref_init(&area->ref);
 	mutex_init(&area->lock);
-	spin_lock_init(&area->kview_lock);
+	xa_init(&area->pages);
 	init_waitqueue_head(&area->wq);
+	kref_get(&hdr->ref);
+	area->hdr = hdr;
+	area->side = side;
 	area->max_size = max_size;
-	area->nr_max = IPCSVC_AREA_HEADER_PAGES + (max_size >> PAGE_SHIFT);
-	refcount_inc(&user->ref);
+	area->nr_max = max_size >> PAGE_SHIFT;
+	ipcsvc_user_hold(user);
 	area->user = user;
-	area->pages = kvcalloc(area->nr_max, sizeof(*area->pages),
-			       GFP_KERNEL_ACCOUNT);
-	if (!area->pages)
-		goto err;
-	if (ipcsvc_area_alloc_pages(area, 0, first))
-		goto err;
-	area->nr_committed = first;	/* not yet visible to anyone */
-	if (ipcsvc_area_remap(area, first))
-		goto err;
 
-	/* The area is not shared yet: plain stores suffice. */
-	id = IPCSVC_IDENTITY(area);
-	id->magic = IPCSVC_AREA_MAGIC;
-	id->size = PAGE_SIZE;
-	id->protocol_version = version;
-	id->protocol_name_len = name_len;
-	memcpy(id->protocol_name, name, name_len);
+	/* Not mapped by anyone yet: plain stores suffice. */
+	id = ipcsvc_area_identity(area);
 	id->max_size = max_size;
-	id->producer_offset = IPCSVC_AREA_PRODUCER_PAGE << PAGE_SHIFT;
-	id->consumer_offset = IPCSVC_AREA_CONSUMER_PAGE << PAGE_SHIFT;
-	id->data_offset = IPCSVC_AREA_HEADER_PAGES << PAGE_SHIFT;
-	id->area_bytes = (u64)area->nr_max << PAGE_SHIFT;
+	id->area_bytes = ipcsvc_area_bytes(area);
 	return area;
-err:
-	ipcsvc_area_put(area);
-	return ERR_PTR(-ENOMEM);
 }
 
 void ipcsvc_area_get(struct ipcsvc_area *area)
@@ -168,13 +254,18 @@ void ipcsvc_area_get(struct ipcsvc_area *area)
 static void ipcsvc_area_release(struct kref *ref)
 {
 	struct ipcsvc_area *area = container_of(ref, struct ipcsvc_area, ref);
+	struct page *page;
+	unsigned long i;
 
-	if (area->kaddr)
-		vunmap(area->kaddr);
-	if (area->pages)
-		ipcsvc_area_free_pages(area, 0, area->nr_committed);
-	kvfree(area->pages);
+	xa_for_each(&area->pages, i, page)
+		put_page(page);
+	xa_destroy(&area->pages);
+	if (!area->revoked)
+		ipcsvc_user_uncharge_bytes(area->user,
+					   area->nr_data << PAGE_SHIFT);
 	ipcsvc_user_put(area->user);
+	iput(area->inode);
+	ipcsvc_header_put(area->hdr);
 	mutex_destroy(&area->lock);
 	kfree(area);
 }
@@ -184,101 +275,142 @@ void ipcsvc_area_put(struct ipcsvc_area *area)
 	kref_put(&area->ref, ipcsvc_area_release);
 }
 
+struct ipcsvc_area_identity *ipcsvc_area_identity(struct ipcsvc_area *area)
+{
+	return ipcsvc_header_identity(area->hdr, area->side);
+}
+
+u64 ipcsvc_area_identity_offset(const struct ipcsvc_area *area)
+{
+	return (u64)area->side * IPCSVC_IDENTITY_STRIDE;
+}
+
+/* Bytes of a mapping of @area, guard page excluded. */
+u64 ipcsvc_area_bytes(const struct ipcsvc_area *area)
+{
+	return IPCSVC_HEADER_BYTES + area->max_size;
+}
+
 /* Committed data bytes. */
 u64 ipcsvc_area_committed(struct ipcsvc_area *area)
 {
 	/* pairs with smp_store_release() in ipcsvc_area_grow() */
-	unsigned long nr = smp_load_acquire(&area->nr_committed);
+	return (u64)smp_load_acquire(&area->nr_data) << PAGE_SHIFT;
+}
 
-	return (u64)(nr - IPCSVC_AREA_HEADER_PAGES) << PAGE_SHIFT;
+/* Free data pages [from, to) that never became visible. */
+static void ipcsvc_area_drop_pages(struct ipcsvc_area *area,
+				   unsigned long from, unsigned long to)
+{
+	unsigned long i;
+
+	for (i = from; i < to; i++) {
+		struct page *page = xa_erase(&area->pages, i);
+
+		if (page)
+			__free_page(page);
+	}
+	ipcsvc_user_uncharge_bytes(area->user, (to - from) << PAGE_SHIFT);
 }
 
 /*
  * Commit data pages until @new_size bytes (rounded up to pages) are
- * committed. Errors: EFBIG (beyond max_size), EDQUOT (per-user bytes),
- * ENOMEM, EPIPE (the channel is closed).
+ * committed. Errors: EFBIG (beyond max_size), EPIPE (the channel is
+ * closed), EDQUOT (per-user bytes), ENOMEM.
  */
 int ipcsvc_area_grow(struct ipcsvc_area *area, u64 new_size)
 {
-	unsigned long nr, old;
+	unsigned long nr, old, i;
 	int ret = 0;
 
 	if (new_size > area->max_size)
 		return -EFBIG;
-	nr = IPCSVC_AREA_HEADER_PAGES + (PAGE_ALIGN(new_size) >> PAGE_SHIFT);
+	nr = PAGE_ALIGN(new_size) >> PAGE_SHIFT;
 
 	mutex_lock(&area->lock);
-	if (READ_ONCE(area->dead)) {
+	if (area->dead) {
 		ret = -EPIPE;
 		goto out;
 	}
-	old = area->nr_committed;
+	old = area->nr_data;
 	if (nr <= old)
 		goto out;
-	ret = ipcsvc_area_alloc_pages(area, old, nr);
+	ret = ipcsvc_user_charge_bytes(area->user, (nr - old) << PAGE_SHIFT);
 	if (ret)
 		goto out;
-	ret = ipcsvc_area_remap(area, nr);
-	if (ret) {
-		ipcsvc_area_free_pages(area, old, nr);
-		goto out;
+	for (i = old; i < nr; i++) {
+		struct page *page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO |
+					       __GFP_NOWARN);
+
+		ret = page ? xa_err(xa_store(&area->pages, i, page,
+					     GFP_KERNEL_ACCOUNT)) : -ENOMEM;
+		if (ret) {
+			if (page)
+				__free_page(page);
+			ipcsvc_area_drop_pages(area, old, nr);
+			goto out;
+		}
 	}
 	/*
 	 * Publish the pages to the fault handler: pairs with smp_load_acquire()
 	 * in ipcsvc_area_page() and ipcsvc_area_committed().
 	 */
-	smp_store_release(&area->nr_committed, nr);
-	spin_lock(&area->kview_lock);
+	smp_store_release(&area->nr_data, nr);
 	/*
 	 * Then tell userspace. The pages are faultable before the new size is
 	 * visible: pairs with the acquire load of ipcsvc_area_identity.size in
 	 * libipcsvc (lib/), which may touch pages below the size it read.
 	 */
-	smp_store_release(&IPCSVC_IDENTITY(area)->size,
-			  (u64)(nr - IPCSVC_AREA_HEADER_PAGES) << PAGE_SHIFT);
-	spin_unlock(&area->kview_lock);
+	smp_store_release(&ipcsvc_area_identity(area)->size,
+			  (u64)nr << PAGE_SHIFT);
 out:
 	mutex_unlock(&area->lock);
 	return ret;
 }
 
-/* WAIT and ARM name a __u64 in the producer or consumer page. */
-int ipcsvc_area_check_word(const struct ipcsvc_area *area, u64 offset)
+/*
+ * WAIT and ARM name an aligned __u64 among the producer words (in the
+ * producer's control page) or the consumer words (in the consumer's).
+ * The geometry is the same in every area, so this needs no area.
+ */
+int ipcsvc_area_check_word(u64 offset)
 {
+	u64 prod = IPCSVC_AREA_PRODUCER_PAGE * PAGE_SIZE +
+		   IPCSVC_CONTROL_PRODUCER;
+	u64 cons = IPCSVC_AREA_CONSUMER_PAGE * PAGE_SIZE +
+		   IPCSVC_CONTROL_CONSUMER;
+
 	if (offset & 7)
 		return -EINVAL;
-	if (offset < (IPCSVC_AREA_PRODUCER_PAGE << PAGE_SHIFT) ||
-	    offset >= (IPCSVC_AREA_HEADER_PAGES << PAGE_SHIFT))
-		return -EINVAL;
-	return 0;
+	if (offset >= prod &&
+	    offset < prod + sizeof(struct ipcsvc_area_producer))
+		return 0;
+	if (offset >= cons &&
+	    offset < cons + sizeof(struct ipcsvc_area_consumer))
+		return 0;
+	return -EINVAL;
 }
 
-/* Read a word checked by ipcsvc_area_check_word() through the kernel view. */
+/*
+ * Read a word checked by ipcsvc_area_check_word(). Page 1 of an area is
+ * its producer's control page, which is header page 1 + side; page 2 the
+ * other side's.
+ */
 u64 ipcsvc_area_read_word(struct ipcsvc_area *area, u64 offset)
 {
-	u64 val;
+	unsigned long page = offset >> PAGE_SHIFT;
+	unsigned int owner = page == IPCSVC_AREA_PRODUCER_PAGE ?
+			     area->side : !area->side;
+	void *p = area->hdr->kaddr + (1 + owner) * PAGE_SIZE +
+		  offset_in_page(offset);
 
-	spin_lock(&area->kview_lock);
 	/*
 	 * A plain single load: the value is only compared, never used to
 	 * reach other shared data, so it needs no acquire. Ordering against
 	 * the peer's store and wake is given by the wait queue (WAIT) or
 	 * chan->lock (ARM); see ipcsvc_channel_wait().
 	 */
-	val = READ_ONCE(*(u64 *)(area->kaddr + offset));
-	spin_unlock(&area->kview_lock);
-	return val;
-}
-
-/* For KUnit: a field of the identity page, by byte offset. */
-u64 ipcsvc_area_read_identity(struct ipcsvc_area *area, size_t field)
-{
-	u64 val;
-
-	spin_lock(&area->kview_lock);
-	val = READ_ONCE(*(u64 *)(area->kaddr + field));
-	spin_unlock(&area->kview_lock);
-	return val;
+	return READ_ONCE(*(u64 *)p);
 }
 
 /*
@@ -290,50 +422,126 @@ void ipcsvc_area_kill(struct ipcsvc_area *area)
 {
 	mutex_lock(&area->lock);
 	WRITE_ONCE(area->dead, true);
-	spin_lock(&area->kview_lock);
 	/*
 	 * pairs with the acquire load of identity.closed in dir_closed() in
 	 * libipcsvc (lib/channel.c): whatever the closing side published
 	 * before it closed is visible to a reader that sees the flag.
 	 */
-	smp_store_release(&IPCSVC_IDENTITY(area)->closed, 1);
-	spin_unlock(&area->kview_lock);
+	smp_store_release(&ipcsvc_area_identity(area)->closed, 1);
 	mutex_unlock(&area->lock);
 	wake_up_all(&area->wq);
 }
 
-/* ---- mappings ---- */
-
-#define IPCSVC_MMAP_INDEX_MASK	((1UL << IPCSVC_MMAP_TOKEN_SHIFT) - 1)
-
-static unsigned long ipcsvc_vmf_index(struct vm_fault *vmf)
+/*
+ * Take the data pages of a dead area back at once, whatever maps them: the
+ * closing server gets its quota and memory back, and a peer that keeps its
+ * mapping sees zeroes (the tombstone page) where the data was, and may not
+ * write. Everything published before the close stays visible only as long
+ * as the consumer had already read it.
+ *
+ * A fault that looked a page up before ->revoked was set holds that page's
+ * lock until its page table entry is in (ipcsvc_area_fault() returns
+ * VM_FAULT_LOCKED); locking each page once here waits for such faults, so
+ * the unmap below finds their entries, and any later fault sees ->revoked.
+ */
+void ipcsvc_area_revoke(struct ipcsvc_area *area)
 {
-	return vmf->pgoff & IPCSVC_MMAP_INDEX_MASK;
+	struct page *page;
+	unsigned long i;
+
+	mutex_lock(&area->lock);
+	if (WARN_ON(!area->dead) || area->revoked) {
+		mutex_unlock(&area->lock);
+		return;
+	}
+	WRITE_ONCE(area->revoked, true);
+	/*
+	 * pairs with the acquire load of identity.revoked in libipcsvc
+	 * (lib/channel.c): a reader that finds zeroes where a message was
+	 * published can tell that the pages were taken back.
+	 */
+	smp_store_release(&ipcsvc_area_identity(area)->revoked, 1);
+	mutex_unlock(&area->lock);
+
+	xa_for_each(&area->pages, i, page) {
+		lock_page(page);
+		unlock_page(page);
+	}
+	unmap_mapping_range(area->inode->i_mapping, IPCSVC_HEADER_BYTES, 0, 1);
+	xa_for_each(&area->pages, i, page) {
+		xa_erase(&area->pages, i);
+		put_page(page);
+	}
+	ipcsvc_user_uncharge_bytes(area->user, area->nr_data << PAGE_SHIFT);
 }
 
+/* ---- mappings ---- */
+
 /*
- * The page at @idx of the area, or NULL if it is reserved but not committed
- * or is the guard page (idx == nr_max), or lies beyond.
+ * The page at @idx of a mapping of @area, or NULL for a data page not
+ * committed yet, the guard page and anything beyond.
  */
 struct page *ipcsvc_area_page(struct ipcsvc_area *area, unsigned long idx)
 {
-	/* pairs with smp_store_release() in ipcsvc_area_grow() */
-	unsigned long nr = smp_load_acquire(&area->nr_committed);
+	unsigned long nr;
 
-	return idx < nr ? area->pages[idx] : NULL;
+	switch (idx) {
+	case IPCSVC_AREA_IDENTITY_PAGE:
+		return vmalloc_to_page(area->hdr->kaddr);
+	case IPCSVC_AREA_PRODUCER_PAGE:
+		return vmalloc_to_page(area->hdr->kaddr +
+				       (1 + area->side) * PAGE_SIZE);
+	case IPCSVC_AREA_CONSUMER_PAGE:
+		return vmalloc_to_page(area->hdr->kaddr +
+				       (2 - area->side) * PAGE_SIZE);
+	}
+	idx -= IPCSVC_AREA_HEADER_PAGES;
+	/* pairs with smp_store_release() in ipcsvc_area_grow() */
+	nr = smp_load_acquire(&area->nr_data);
+	if (idx >= nr)
+		return NULL;
+	return READ_ONCE(area->revoked) ? ipcsvc_tombstone :
+					  xa_load(&area->pages, idx);
 }
 
 static vm_fault_t ipcsvc_area_fault(struct vm_fault *vmf)
 {
 	struct ipcsvc_area *area = vmf->vma->vm_private_data;
-	struct page *page = ipcsvc_area_page(area, ipcsvc_vmf_index(vmf));
+	unsigned long idx = vmf->pgoff;
+	struct page *page;
 
-	/* Reserved but uncommitted, or the guard page: the toucher faults. */
-	if (!page)
-		return VM_FAULT_SIGBUS;
-	get_page(page);
+	for (;;) {
+		/*
+		 * ipcsvc_area_revoke() may erase and put a data page under us:
+		 * take a reference only on a live page, and check below that
+		 * it is still this index's.
+		 */
+		rcu_read_lock();
+		page = ipcsvc_area_page(area, idx);
+		if (page && !get_page_unless_zero(page))
+			page = ERR_PTR(-EAGAIN);
+		rcu_read_unlock();
+		/* Reserved but uncommitted, or the guard page: SIGBUS. */
+		if (!page)
+			return VM_FAULT_SIGBUS;
+		if (IS_ERR(page)) {
+			/*
+			 * Being freed by a revocation: pairs with the barrier
+			 * of put_page() in ipcsvc_area_revoke(), so the next
+			 * lookup sees ->revoked and finds the tombstone.
+			 */
+			smp_rmb();
+			continue;
+		}
+		/* Held until the entry is in: see ipcsvc_area_revoke(). */
+		lock_page(page);
+		if (ipcsvc_area_page(area, idx) == page)
+			break;
+		unlock_page(page);
+		put_page(page);
+	}
 	vmf->page = page;
-	return 0;
+	return VM_FAULT_LOCKED;
 }
 
 /* May the producer's (or the consumer's) mapping write page @idx? */
@@ -347,10 +555,17 @@ bool ipcsvc_area_may_write(unsigned long idx, bool producer)
 
 static vm_fault_t ipcsvc_area_mkwrite(struct vm_fault *vmf, bool producer)
 {
-	if (!ipcsvc_area_may_write(ipcsvc_vmf_index(vmf), producer))
+	struct ipcsvc_area *area = vmf->vma->vm_private_data;
+
+	if (!ipcsvc_area_may_write(vmf->pgoff, producer))
 		return VM_FAULT_SIGBUS;
-	/* The core wants the page locked; ours have no mapping to revalidate. */
 	lock_page(vmf->page);
+	/* A revoked area's pages are gone, and the tombstone is read-only. */
+	if (ipcsvc_area_page(area, vmf->pgoff) != vmf->page ||
+	    vmf->page == ipcsvc_tombstone) {
+		unlock_page(vmf->page);
+		return VM_FAULT_SIGBUS;
+	}
 	return VM_FAULT_LOCKED;
 }
 
@@ -364,14 +579,23 @@ static vm_fault_t ipcsvc_area_mkwrite_consumer(struct vm_fault *vmf)
 	return ipcsvc_area_mkwrite(vmf, false);
 }
 
+/* The guard page goes only with the whole area: no VMA split. */
+static int ipcsvc_area_may_split(struct vm_area_struct *vma,
+				 unsigned long addr)
+{
+	return -EINVAL;
+}
+
 static const struct vm_operations_struct ipcsvc_area_producer_vm_ops = {
 	.fault = ipcsvc_area_fault,
 	.page_mkwrite = ipcsvc_area_mkwrite_producer,
+	.may_split = ipcsvc_area_may_split,
 };
 
 static const struct vm_operations_struct ipcsvc_area_consumer_vm_ops = {
 	.fault = ipcsvc_area_fault,
 	.page_mkwrite = ipcsvc_area_mkwrite_consumer,
+	.may_split = ipcsvc_area_may_split,
 };
 
 static int ipcsvc_area_file_release(struct inode *inode, struct file *file)
@@ -395,25 +619,39 @@ int ipcsvc_area_mmap(struct ipcsvc_area *area, struct vm_area_struct *vma,
 	vm_flags_t clear = VM_MAYEXEC;
 	struct file *file;
 
-	if (!(vma->vm_flags & VM_SHARED))
+	/* VM_SHARED is dropped for a read-only file; VM_MAYSHARE is not. */
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
-	if (vma->vm_flags & VM_EXEC)
+	/* An exec that READ_IMPLIES_EXEC added to PROT_READ is just dropped. */
+	if ((vma->vm_flags & VM_EXEC) &&
+	    !(current->personality & READ_IMPLIES_EXEC))
 		return -EPERM;
+	clear |= VM_EXEC;
 	if (!(vma->vm_flags & VM_WRITE))
 		clear |= VM_MAYWRITE;
 
-	ipcsvc_area_get(area);
-	file = anon_inode_getfile("[ipcsvc-area]", &ipcsvc_area_fops, area,
-				  O_RDWR);
+	/*
+	 * The file's last fput() drops a reference on ipcsvc_area_fops.owner,
+	 * but alloc_file_pseudo(), unlike anon_inode_getfile(), does not take
+	 * it: take it here. The port's file holds one, so this cannot fail.
+	 */
+	__module_get(THIS_MODULE);
+	ihold(area->inode);
+	file = alloc_file_pseudo(area->inode, ipcsvc_mnt, "[ipcsvc-area]",
+				 O_RDWR, &ipcsvc_area_fops);
 	if (IS_ERR(file)) {
-		ipcsvc_area_put(area);
+		iput(area->inode);
+		module_put(THIS_MODULE);
 		return PTR_ERR(file);
 	}
+	ipcsvc_area_get(area);
+	file->private_data = area;
 	ipcsvc_vm_flags_mod(vma, VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP,
 			    clear);
 	vma->vm_ops = producer ? &ipcsvc_area_producer_vm_ops :
 				 &ipcsvc_area_consumer_vm_ops;
 	vma->vm_private_data = area;
+	vma->vm_pgoff = 0;	/* the page offset is now the index in the area */
 	vma_set_file(vma, file);
 	fput(file);	/* the VMA holds its own reference now */
 	return 0;

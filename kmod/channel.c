@@ -38,10 +38,8 @@ static void ipcsvc_channel_release(struct kref *ref)
 						   ref);
 	int s;
 
-	if (chan->svc) {
-		ipcsvc_service_detach(chan);
-		ipcsvc_service_put(chan->svc);
-	}
+	ipcsvc_service_detach(chan);
+	ipcsvc_service_put(chan->svc);
 	for (s = 0; s < 2; s++) {
 		if (!IS_ERR_OR_NULL(chan->area[s]))
 			ipcsvc_area_put(chan->area[s]);
@@ -57,46 +55,41 @@ void ipcsvc_channel_put(struct ipcsvc_channel *chan)
 	kref_put(&chan->ref, ipcsvc_channel_release);
 }
 
-/* 0 means the default; the result is page-aligned, or -EMSGSIZE. */
-static int ipcsvc_buffer_size(u64 *size)
-{
-	u64 cap = min_t(u64, READ_ONCE(ipcsvc_max_buffer_size),
-			IPCSVC_BUFFER_SIZE_LIMIT) & PAGE_MASK;
-
-	if (!cap)
-		cap = PAGE_SIZE;
-	if (!*size)
-		*size = min_t(u64, IPCSVC_DEFAULT_BUFFER_SIZE, cap);
-	if (*size > cap)
-		return -EMSGSIZE;
-	*size = PAGE_ALIGN(*size);
-	return 0;
-}
-
+/*
+ * A new channel of @svc with data regions of @max_size[side] bytes, holding
+ * the caller's reference on @svc. Errors: EDQUOT, ENOMEM; @svc's reference
+ * is dropped then.
+ */
 static struct ipcsvc_channel *
-ipcsvc_channel_alloc(struct ipcsvc_service *svc, u64 max_send, u64 max_recv)
+ipcsvc_channel_alloc(struct ipcsvc_service *svc, const u64 *max_size)
 {
 	const struct cred *cred = current_cred();
 	struct ipcsvc_channel *chan;
+	struct ipcsvc_header *hdr;
 	int ret, s;
 
 	chan = kzalloc(sizeof(*chan), GFP_KERNEL_ACCOUNT);
-	if (!chan)
+	if (!chan) {
+		ipcsvc_service_put(svc);
 		return ERR_PTR(-ENOMEM);
-	chan->user = ipcsvc_user_get(cred->euid);
+	}
+	chan->svc = svc;
+	INIT_LIST_HEAD(&chan->svc_node);
+	chan->user = ipcsvc_user_get(cred);
 	if (!chan->user) {
+		ipcsvc_service_put(svc);
 		kfree(chan);
 		return ERR_PTR(-ENOMEM);
 	}
 	ret = ipcsvc_user_charge_channel(chan->user);
 	if (ret) {
 		ipcsvc_user_put(chan->user);
+		ipcsvc_service_put(svc);
 		kfree(chan);
 		return ERR_PTR(ret);
 	}
-	kref_init(&chan->ref);
+	kref_init(&chan->ref);	/* from here on, put undoes everything */
 	spin_lock_init(&chan->lock);
-	INIT_LIST_HEAD(&chan->svc_node);
 	chan->version = svc->version;
 	for (s = 0; s < 2; s++) {
 		chan->ep[s].h.type = IPCSVC_H_CHANNEL;
@@ -112,13 +105,23 @@ ipcsvc_channel_alloc(struct ipcsvc_service *svc, u64 max_send, u64 max_recv)
 	chan->euid[IPCSVC_SIDE_SERVER] = svc->euid;
 	chan->egid[IPCSVC_SIDE_SERVER] = svc->egid;
 
-	/* Each area is charged to the user of the side that produces it. */
+	/*
+	 * The header is the connecting user's; each area's data pages will
+	 * be charged to the user of the side that produces, and commits, them.
+	 */
+	hdr = ipcsvc_header_create(svc->version, svc->name, svc->name_len,
+				   chan->user);
+	if (IS_ERR(hdr)) {
+		ipcsvc_channel_put(chan);
+		return ERR_CAST(hdr);
+	}
 	chan->area[IPCSVC_SIDE_CLIENT] =
-		ipcsvc_area_create(max_send, svc->version, svc->name,
-				   svc->name_len, chan->user);
+		ipcsvc_area_create(hdr, IPCSVC_SIDE_CLIENT,
+				   max_size[IPCSVC_SIDE_CLIENT], chan->user);
 	chan->area[IPCSVC_SIDE_SERVER] =
-		ipcsvc_area_create(max_recv, svc->version, svc->name,
-				   svc->name_len, svc->user);
+		ipcsvc_area_create(hdr, IPCSVC_SIDE_SERVER,
+				   max_size[IPCSVC_SIDE_SERVER], svc->user);
+	ipcsvc_header_put(hdr);	/* the areas hold it */
 	for (s = 0; s < 2; s++) {
 		if (IS_ERR(chan->area[s])) {
 			ret = PTR_ERR(chan->area[s]);
@@ -146,23 +149,43 @@ void ipcsvc_service_gone(struct ipcsvc_channel *chan)
 	spin_unlock(&chan->lock);
 }
 
-/* Attach both ends to their ports and raise the connect events. */
-static void ipcsvc_channel_publish(struct ipcsvc_channel *chan,
-				   struct ipcsvc_port *cport,
-				   struct ipcsvc_port *sport, u32 svc_handle)
+/*
+ * Make an installed channel known: attach both ends to their ports, raise
+ * the connect events, and link the channel to its service for
+ * ServiceGone. All of it happens under the registry lock, after checking
+ * that the service is still registered and has room, so that a service
+ * closing concurrently either refuses this connect or sees the channel:
+ * no ServiceGone is lost, and no ServiceConnected names a closed service.
+ * Errors: ECONNREFUSED (service closed), EUSERS, EAGAIN (its limits).
+ */
+static int ipcsvc_channel_publish(struct ipcsvc_channel *chan,
+				  struct ipcsvc_port *cport,
+				  struct ipcsvc_port *sport)
 {
 	struct ipcsvc_endpoint *cep = &chan->ep[IPCSVC_SIDE_CLIENT];
 	struct ipcsvc_endpoint *sep = &chan->ep[IPCSVC_SIDE_SERVER];
 	struct user_namespace *uns = sport->cred->user_ns;
+	struct ipcsvc_service *svc = chan->svc;
 	u64 pid, uid, gid;
+	int ret;
 
 	pid = pid_nr_ns(chan->pid[IPCSVC_SIDE_CLIENT], sport->pid_ns);
 	uid = from_kuid_munged(uns, chan->euid[IPCSVC_SIDE_CLIENT]);
 	gid = from_kgid_munged(uns, chan->egid[IPCSVC_SIDE_CLIENT]);
-	sep->h.ev.connected_a = svc_handle | pid << 32;
-	sep->h.ev.connected_c = uid | gid << 32;
+
+	ipcsvc_registry_enter();
+	if (!svc->registered || svc->port != sport) {
+		ret = -ECONNREFUSED;
+		goto out;
+	}
+	ret = ipcsvc_service_admit(svc, true);
+	if (ret)
+		goto out;
+	list_add_tail(&chan->svc_node, &svc->channels);
 
 	spin_lock(&chan->lock);
+	sep->h.ev.connected_a = svc->h.ev.handle | pid << 32;
+	sep->h.ev.connected_c = uid | gid << 32;
 	/* Another thread may already have closed a freshly installed handle. */
 	if (!cep->closed) {
 		ipcsvc_port_get(cport);
@@ -171,91 +194,139 @@ static void ipcsvc_channel_publish(struct ipcsvc_channel *chan,
 	if (!sep->closed) {
 		ipcsvc_port_get(sport);
 		sep->port = sport;
-		ipcsvc_event_post(sport, &sep->h.ev, IPCSVC_EVB_CONNECTED |
-				  (cep->closed ? IPCSVC_EVB_PEER_CLOSED : 0));
+		if (ipcsvc_event_post_connected(sport, &sep->h.ev,
+						cep->closed ?
+						IPCSVC_EVB_PEER_CLOSED : 0,
+						&svc->nr_unaccepted)) {
+			sep->counted_open = true;
+			atomic_inc(&svc->nr_open);
+		}
 	} else if (!cep->closed) {
 		ipcsvc_event_post(cport, &cep->h.ev, IPCSVC_EVB_PEER_CLOSED);
 	}
 	spin_unlock(&chan->lock);
+out:
+	ipcsvc_registry_leave();
+	return ret;
+}
+
+/* The size granted for a direction: 0 asks for the service's maximum. */
+static int ipcsvc_grant_size(u64 *size, u64 max)
+{
+	if (!*size)
+		*size = max;
+	if (*size > max)
+		return -EMSGSIZE;
+	*size = PAGE_ALIGN(*size);
+	return 0;
 }
 
 /*
- * Connect @port to the service @name in its IPC namespace. Errors: EINVAL
- * (name), EMSGSIZE (buffer size above the max_buffer_size parameter),
- * ENOENT (no such service), EACCES (mode), EPROTONOSUPPORT (version),
- * EDQUOT (per-user channel or byte limit), EMFILE (caller's handle table
- * full), ECONNREFUSED (the service went away or its port cannot take
- * another handle), ENOMEM.
+ * Connect @port to the service @p->name in its IPC namespace. On success
+ * the client's handle is in *@handle, its object, with a reference for the
+ * caller, in *@objp, and @p->max_size holds the sizes granted. Errors, in
+ * the order they are checked: ENOENT (no such service), EACCES (mode),
+ * EPROTONOSUPPORT (version), EMSGSIZE (a size above the service's
+ * maximum), EUSERS or EAGAIN (the service's connection or backlog limit),
+ * EDQUOT (per-user channel or byte limit), ENOMEM, ENOSPC (caller's
+ * handle table full), ECONNREFUSED (the service went away, or its port
+ * cannot take another handle).
  */
-int ipcsvc_connect(struct ipcsvc_port *port, const u8 *name, u32 name_len,
-		   u64 version, u64 max_send, u64 max_recv, u32 *handle)
+int ipcsvc_connect(struct ipcsvc_port *port, struct ipcsvc_connect_params *p,
+		   struct ipcsvc_hobj **objp, u32 *handle)
 {
+	struct ipcsvc_endpoint *cep, *sep;
 	struct ipcsvc_service *svc;
 	struct ipcsvc_channel *chan;
 	struct ipcsvc_port *sport;
 	u32 sh, ch;
-	int ret;
+	int ret, s;
 
-	ret = ipcsvc_name_check(name, name_len);
-	if (ret)
-		return ret;
-	ret = ipcsvc_buffer_size(&max_send);
-	if (!ret)
-		ret = ipcsvc_buffer_size(&max_recv);
-	if (ret)
-		return ret;
-
-	svc = ipcsvc_service_lookup(port->ipc_ns, name, name_len);
+	svc = ipcsvc_service_lookup(port->ipc_ns, p->name, p->name_len);
 	if (!svc)
 		return -ENOENT;
-	if (!ipcsvc_service_may_connect(svc, current_cred(), false) &&
-	    !ns_capable(svc->cred->user_ns, CAP_DAC_OVERRIDE)) {
+	if (!ipcsvc_service_may_connect(svc, current_cred()) &&
+	    !ns_capable(svc->cred->user_ns, CAP_DAC_OVERRIDE))
 		ret = -EACCES;
-		goto put_svc;
-	}
-	if (version != svc->version) {
+	else if (p->version != svc->version)
 		ret = -EPROTONOSUPPORT;
-		goto put_svc;
+	else
+		ret = 0;
+	for (s = 0; s < 2 && !ret; s++)
+		ret = ipcsvc_grant_size(&p->max_size[s], svc->max_size[s]);
+	if (!ret)	/* early answer; publish checks again under the lock */
+		ret = ipcsvc_service_admit(svc, false);
+	if (ret) {
+		ipcsvc_service_put(svc);
+		return ret;
 	}
 
-	chan = ipcsvc_channel_alloc(svc, max_send, max_recv);
-	if (IS_ERR(chan)) {
-		ret = PTR_ERR(chan);
-		goto put_svc;
-	}
-	sport = ipcsvc_service_attach(svc, chan);
-	chan->svc = svc;	/* the lookup's reference */
+	chan = ipcsvc_channel_alloc(svc, p->max_size);	/* takes svc */
+	if (IS_ERR(chan))
+		return PTR_ERR(chan);
+	cep = &chan->ep[IPCSVC_SIDE_CLIENT];
+	sep = &chan->ep[IPCSVC_SIDE_SERVER];
+	sport = ipcsvc_service_port(svc);
 	if (!sport) {
-		ret = -ECONNREFUSED;
-		goto put_chan;
+		ipcsvc_channel_put(chan);
+		return -ECONNREFUSED;
 	}
 
-	kref_get(&chan->ref);	/* for the server's handle table */
-	ret = ipcsvc_port_install(sport, &chan->ep[IPCSVC_SIDE_SERVER].h, &sh);
-	if (ret) {
-		ipcsvc_channel_put(chan);
-		ret = -ECONNREFUSED;
-		goto put_sport;
-	}
 	kref_get(&chan->ref);	/* for the client's handle table */
-	ret = ipcsvc_port_install(port, &chan->ep[IPCSVC_SIDE_CLIENT].h, &ch);
+	ret = ipcsvc_port_install(port, &cep->h, &ch);
 	if (ret) {
 		ipcsvc_channel_put(chan);
-		/* Nobody was told of the server end yet; -EBADF: already gone. */
-		ipcsvc_port_close_handle(sport, sh);
-		goto put_sport;
+		goto put;
 	}
-	ipcsvc_channel_publish(chan, port, sport, svc->h.ev.handle);
+	kref_get(&chan->ref);	/* for the server's handle table */
+	ret = ipcsvc_port_install(sport, &sep->h, &sh);
+	if (ret) {
+		ipcsvc_channel_put(chan);
+		ipcsvc_port_close_object(port, ch, &cep->h);
+		ret = -ECONNREFUSED;
+		goto put;
+	}
+	ret = ipcsvc_channel_publish(chan, port, sport);
+	if (ret) {
+		ipcsvc_port_close_object(port, ch, &cep->h);
+		ipcsvc_port_close_object(sport, sh, &sep->h);
+		goto put;
+	}
+	kref_get(&chan->ref);	/* for the caller */
+	*objp = &cep->h;
 	*handle = ch;
-	ret = 0;
-put_sport:
+put:
 	ipcsvc_port_put(sport);
-put_chan:
 	ipcsvc_channel_put(chan);	/* the creation reference */
 	return ret;
-put_svc:
-	ipcsvc_service_put(svc);
-	return ret;
+}
+
+/*
+ * Undo a connect whose result could not be written back: close the
+ * client's new handle @handle (by object, @h), and withdraw the server's
+ * end too if the server has not read its ServiceConnected yet, so that for
+ * the server the connect never happened either.
+ */
+void ipcsvc_connect_undo(struct ipcsvc_port *port, u32 handle,
+			 struct ipcsvc_hobj *h)
+{
+	struct ipcsvc_channel *chan = ipcsvc_to_ep(h)->chan;
+	struct ipcsvc_endpoint *sep = &chan->ep[IPCSVC_SIDE_SERVER];
+	struct ipcsvc_port *sport;
+	bool withdrawn = false;
+
+	spin_lock(&chan->lock);
+	sport = sep->port;
+	if (sport)
+		ipcsvc_port_get(sport);
+	spin_unlock(&chan->lock);
+	if (sport)
+		withdrawn = ipcsvc_event_withdraw_connected(sport, &sep->h.ev);
+	ipcsvc_port_close_object(port, handle, h);
+	if (withdrawn)
+		ipcsvc_port_close_object(sport, sep->h.ev.handle, &sep->h);
+	if (sport)
+		ipcsvc_port_put(sport);
 }
 
 /*
@@ -267,6 +338,7 @@ void ipcsvc_endpoint_close(struct ipcsvc_endpoint *ep)
 	struct ipcsvc_channel *chan = ep->chan;
 	struct ipcsvc_endpoint *peer = &chan->ep[!ep->side];
 	struct ipcsvc_port *port;
+	bool counted;
 
 	spin_lock(&chan->lock);
 	if (ep->closed) {
@@ -277,13 +349,22 @@ void ipcsvc_endpoint_close(struct ipcsvc_endpoint *ep)
 	ep->armed = 0;
 	port = ep->port;
 	ep->port = NULL;
+	counted = ep->counted_open;
+	ep->counted_open = false;
 	ipcsvc_ep_post(peer, IPCSVC_EVB_PEER_CLOSED);
 	spin_unlock(&chan->lock);
 
+	if (counted)
+		atomic_dec(&chan->svc->nr_open);
 	ipcsvc_area_kill(chan->area[0]);
 	ipcsvc_area_kill(chan->area[1]);
-	if (ep->side == IPCSVC_SIDE_CLIENT && chan->svc)
-		ipcsvc_service_detach(chan);	/* no ServiceGone any more */
+	/* A server that closes gets the memory of its replies back at once. */
+	if (ep->side == IPCSVC_SIDE_SERVER)
+		ipcsvc_area_revoke(chan->area[IPCSVC_SIDE_SERVER]);
+	/*
+	 * The channel stays on its service's list until it is freed, so that
+	 * closing the service can still withdraw an unaccepted server end.
+	 */
 	if (port)
 		ipcsvc_port_put(port);
 }
@@ -302,34 +383,38 @@ static bool ipcsvc_wait_done(struct ipcsvc_area *area, u64 offset, u64 value,
 
 /*
  * Sleep until the word at @offset of the @dir area differs from @value, the
- * peer wakes this direction, or the channel closes. Returns 0, or
- * -ETIMEDOUT, -EINTR (signal), -EPIPE (closed, and the word still equal).
+ * peer wakes this direction, or the channel closes. @timeout is in ns:
+ * relative, or with @abstime a CLOCK_MONOTONIC deadline; < 0 is no limit.
+ * Returns 0, or -ETIMEDOUT, -EPIPE (closed, and the word still equal), and
+ * on a signal -ERESTARTSYS, or -EINTR for a relative timeout, which could
+ * not restart without stretching it.
  */
 int ipcsvc_channel_wait(struct ipcsvc_endpoint *ep, u32 dir, u64 offset,
-			u64 value, s64 timeout_ns)
+			u64 value, s64 timeout, bool abstime)
 {
 	struct ipcsvc_area *area = ipcsvc_endpoint_area(ep, dir);
 	atomic_t *seq = dir == IPCSVC_DIR_RX ? &area->rd_seq : &area->wr_seq;
+	ktime_t left = ns_to_ktime(timeout);
 	int start, ret;
 
-	ret = ipcsvc_area_check_word(area, offset);
-	if (ret)
-		return ret;
+	/* A deadline is re-read on restart, so the wait never drifts. */
+	if (abstime && timeout >= 0)
+		left = ktime_sub(left, ktime_get());
 	start = atomic_read(seq);
-	if (!timeout_ns)
-		ret = ipcsvc_wait_done(area, offset, value, seq, start) ?
-		      0 : -ETIMEDOUT;
-	else if (timeout_ns < 0)
+	if (timeout < 0)
 		ret = wait_event_interruptible(area->wq,
 					       ipcsvc_wait_done(area, offset, value, seq, start));
+	else if (ktime_to_ns(left) <= 0)
+		ret = ipcsvc_wait_done(area, offset, value, seq, start) ?
+		      0 : -ETIME;
 	else
 		ret = wait_event_interruptible_hrtimeout(area->wq,
 							 ipcsvc_wait_done(area, offset, value,
 									  seq, start),
-							 ns_to_ktime(timeout_ns));
+							 left);
 	if (ret == -ETIME)
 		return -ETIMEDOUT;
-	if (ret == -ERESTARTSYS)
+	if (ret == -ERESTARTSYS && !abstime && timeout > 0)
 		return -EINTR;
 	if (ret)
 		return ret;
@@ -389,11 +474,8 @@ int ipcsvc_channel_arm(struct ipcsvc_endpoint *ep, u32 dir, u64 offset,
 	struct ipcsvc_area *area = ipcsvc_endpoint_area(ep, dir);
 	u32 bit = dir == IPCSVC_DIR_RX ? IPCSVC_EVB_READABLE :
 					 IPCSVC_EVB_WRITABLE;
-	int ret;
+	int ret = 0;
 
-	ret = ipcsvc_area_check_word(area, offset);
-	if (ret)
-		return ret;
 	spin_lock(&chan->lock);
 	if (ep->closed || chan->ep[!ep->side].closed)
 		ret = -EPIPE;
@@ -423,9 +505,12 @@ void ipcsvc_channel_peer_creds(struct ipcsvc_endpoint *ep,
 	struct user_namespace *uns = viewer->cred->user_ns;
 	unsigned int peer = !ep->side;
 
-	pc->pid = pid_nr_ns(chan->pid[peer], viewer->pid_ns);
+	/* A pid whose process exited may name another one by now. */
+	rcu_read_lock();
+	pc->pid = pid_has_task(chan->pid[peer], PIDTYPE_TGID) ?
+		  pid_nr_ns(chan->pid[peer], viewer->pid_ns) : 0;
+	rcu_read_unlock();
 	pc->uid = from_kuid_munged(uns, chan->euid[peer]);
 	pc->gid = from_kgid_munged(uns, chan->egid[peer]);
-	pc->__pad = 0;
 	pc->version = chan->version;
 }

@@ -17,6 +17,7 @@
 #include <linux/mm.h>
 #include <linux/proc_fs.h>
 #include <linux/proc_ns.h>
+#include <linux/workqueue.h>
 
 #ifdef IPCSVC_HAVE_VM_FLAGS_MOD
 /* vm_flags became read-only in 6.3; these helpers replaced assignment. */
@@ -66,40 +67,67 @@ static inline void ipcsvc_ipc_ns_put(struct ipc_namespace *ns,
  * from inside the kernel: the port keeps such a file. open_related_ns() is
  * the exported way to make one; it installs it in the caller's file table,
  * from which close_fd_get_file() takes it back at once.
+ *
+ * That round trip runs in a kworker, whose file table is the kernel
+ * threads' own: no thread of the opener can close or replace the
+ * temporary descriptor under us (and have us take its file instead), the
+ * opener needs no spare descriptor, and the nsfs file is opened with the
+ * kernel's credentials, which no LSM policy on nsfs denies.
  */
 static inline struct ns_common *ipcsvc_ipc_ns_common_get(struct ns_common *ns)
 {
 	return &get_ipc_ns(container_of(ns, struct ipc_namespace, ns))->ns;
 }
 
-static inline int ipcsvc_ipc_ns_get(struct ipc_namespace *ns,
-				    struct file **pin)
+struct ipcsvc_ns_pin {
+	struct work_struct work;
+	struct ipc_namespace *ns;
+	struct file *file;
+	int err;
+};
+
+static inline void ipcsvc_ns_pin_fn(struct work_struct *work)
 {
-	struct inode *inode;
+	struct ipcsvc_ns_pin *pin = container_of(work, struct ipcsvc_ns_pin,
+						 work);
 	struct file *file;
 	int fd;
 
-	fd = open_related_ns(&ns->ns, ipcsvc_ipc_ns_common_get);
-	if (fd < 0)
-		return fd;
-	/*
-	 * Take the file out of the table as close(fd) would, keeping one
-	 * reference. Another thread of the caller could have closed or
-	 * replaced @fd meanwhile: keep the file only if it is the nsfs file
-	 * of @ns.
-	 */
+	fd = open_related_ns(&pin->ns->ns, ipcsvc_ipc_ns_common_get);
+	if (fd < 0) {
+		pin->err = fd;
+		return;
+	}
 	file = close_fd_get_file(fd);
-	if (!file)
-		return -EAGAIN;
+	if (WARN_ON_ONCE(!file)) {
+		pin->err = -EAGAIN;
+		return;
+	}
 	get_file(file);
 	filp_close(file, current->files);
-	inode = file_inode(file);
-	if (inode->i_sb->s_magic != NSFS_MAGIC ||
-	    get_proc_ns(inode) != &ns->ns) {
-		fput(file);
+	pin->file = file;
+}
+
+static inline int ipcsvc_ipc_ns_get(struct ipc_namespace *ns,
+				    struct file **pin)
+{
+	struct ipcsvc_ns_pin p = { .ns = ns };
+	struct inode *inode;
+
+	INIT_WORK_ONSTACK(&p.work, ipcsvc_ns_pin_fn);
+	queue_work(system_unbound_wq, &p.work);
+	flush_work(&p.work);
+	destroy_work_on_stack(&p.work);
+	if (p.err)
+		return p.err;
+	/* Nothing but us used that descriptor; check anyway. */
+	inode = file_inode(p.file);
+	if (WARN_ON_ONCE(inode->i_sb->s_magic != NSFS_MAGIC ||
+			 get_proc_ns(inode) != &ns->ns)) {
+		fput(p.file);
 		return -EAGAIN;
 	}
-	*pin = file;
+	*pin = p.file;
 	return 0;
 }
 

@@ -30,31 +30,116 @@ static const u32 ipcsvc_evb_type[] = {
 	IPCSVC_EVENT_SERVICE_GONE,
 };
 
+/* Raise @bits on @src; ev_lock held. True if a waiter needs waking. */
+static bool __ipcsvc_event_post(struct ipcsvc_port *port,
+				struct ipcsvc_evsrc *src, u32 bits)
+{
+	u32 fresh = bits & ~src->pending;
+
+	lockdep_assert_held(&port->ev_lock);
+	if (src->dead || !fresh)
+		return false;
+	port->ev_records += hweight32(fresh);
+	src->pending |= fresh;
+	if (src->pending != fresh)
+		return false;
+	list_add_tail(&src->node, &port->ev_ready);
+	port->ev_queued++;
+	return true;
+}
+
+/*
+ * The list update is ordered before the waitqueue check inside
+ * wake_up_poll() by ev_lock; ipcsvc_poll() and ipcsvc_read() register on
+ * ev_wq before they take ev_lock to look at the list, so a waiter either
+ * sees the entry or is on the queue when we wake it.
+ */
+static void ipcsvc_event_wake(struct ipcsvc_port *port)
+{
+	wake_up_interruptible_poll(&port->ev_wq, EPOLLIN | EPOLLRDNORM);
+}
+
 /* Raise @bits on @src, a handle of @port, and wake pollers. */
 void ipcsvc_event_post(struct ipcsvc_port *port, struct ipcsvc_evsrc *src,
 		       u32 bits)
 {
 	unsigned long flags;
-	bool wake = false;
+	bool wake;
 
 	spin_lock_irqsave(&port->ev_lock, flags);
-	if (!src->dead && (bits & ~src->pending)) {
-		if (!src->pending) {
-			list_add_tail(&src->node, &port->ev_ready);
-			port->ev_queued++;
-			wake = true;
-		}
-		src->pending |= bits;
+	wake = __ipcsvc_event_post(port, src, bits);
+	spin_unlock_irqrestore(&port->ev_lock, flags);
+	if (wake)
+		ipcsvc_event_wake(port);
+}
+
+/*
+ * Raise ServiceConnected (with @bits) on a new channel's server end, and
+ * count it in @unaccepted until it is read or discarded. False, and
+ * nothing counted, when the handle was already closed.
+ */
+bool ipcsvc_event_post_connected(struct ipcsvc_port *port,
+				 struct ipcsvc_evsrc *src, u32 bits,
+				 atomic_t *unaccepted)
+{
+	unsigned long flags;
+	bool wake = false, posted = false;
+
+	spin_lock_irqsave(&port->ev_lock, flags);
+	if (!src->dead) {
+		atomic_inc(unaccepted);
+		src->unaccepted = unaccepted;
+		wake = __ipcsvc_event_post(port, src,
+					   bits | IPCSVC_EVB_CONNECTED);
+		posted = true;
 	}
 	spin_unlock_irqrestore(&port->ev_lock, flags);
-	/*
-	 * The list update is ordered before the waitqueue check inside
-	 * wake_up_poll() by ev_lock; ipcsvc_poll() registers on ev_wq before
-	 * it takes ev_lock to look at the list, so a poller either sees the
-	 * entry or is on the queue when we wake it.
-	 */
 	if (wake)
-		wake_up_interruptible_poll(&port->ev_wq, EPOLLIN | EPOLLRDNORM);
+		ipcsvc_event_wake(port);
+	return posted;
+}
+
+/* Forget the ServiceConnected accounting of @src; ev_lock held. */
+static void ipcsvc_event_uncount(struct ipcsvc_evsrc *src)
+{
+	if (src->unaccepted) {
+		atomic_dec(src->unaccepted);
+		src->unaccepted = NULL;
+	}
+}
+
+static void __ipcsvc_event_discard(struct ipcsvc_port *port,
+				   struct ipcsvc_evsrc *src)
+{
+	if (src->pending) {
+		list_del_init(&src->node);
+		port->ev_queued--;
+		port->ev_records -= hweight32(src->pending);
+		src->pending = 0;
+	}
+	ipcsvc_event_uncount(src);
+	src->dead = true;
+}
+
+/*
+ * Closing a service drops the channels the server has not accepted, as
+ * closing a listening socket drops its backlog. If @src's ServiceConnected
+ * is still unread, discard its events, refuse new ones and return true:
+ * the caller then closes the handle. False if the server has read it.
+ */
+bool ipcsvc_event_withdraw_connected(struct ipcsvc_port *port,
+				     struct ipcsvc_evsrc *src)
+{
+	unsigned long flags;
+	bool withdrawn = false;
+
+	spin_lock_irqsave(&port->ev_lock, flags);
+	if (!src->dead && (src->pending & IPCSVC_EVB_CONNECTED)) {
+		__ipcsvc_event_discard(port, src);
+		withdrawn = true;
+	}
+	spin_unlock_irqrestore(&port->ev_lock, flags);
+	return withdrawn;
 }
 
 /* Discard @src's pending events and refuse new ones: its handle closed. */
@@ -63,12 +148,7 @@ void ipcsvc_event_kill(struct ipcsvc_port *port, struct ipcsvc_evsrc *src)
 	unsigned long flags;
 
 	spin_lock_irqsave(&port->ev_lock, flags);
-	if (src->pending) {
-		list_del_init(&src->node);
-		port->ev_queued--;
-		src->pending = 0;
-	}
-	src->dead = true;
+	__ipcsvc_event_discard(port, src);
 	spin_unlock_irqrestore(&port->ev_lock, flags);
 }
 
@@ -103,7 +183,10 @@ size_t ipcsvc_event_take(struct ipcsvc_port *port, struct ipcsvc_event *ev,
 				       node);
 		bit = __ffs(src->pending);
 		ipcsvc_event_fill(src, bit, &ev[n++]);
+		if (BIT(bit) == IPCSVC_EVB_CONNECTED)
+			ipcsvc_event_uncount(src);	/* accepted */
 		src->pending &= ~BIT(bit);
+		port->ev_records--;
 		if (!src->pending) {
 			list_del_init(&src->node);
 			port->ev_queued--;
@@ -113,13 +196,14 @@ size_t ipcsvc_event_take(struct ipcsvc_port *port, struct ipcsvc_event *ev,
 	return n;
 }
 
-bool ipcsvc_event_pending(struct ipcsvc_port *port)
+/* Event records pending now. */
+unsigned int ipcsvc_event_count(struct ipcsvc_port *port)
 {
 	unsigned long flags;
-	bool ret;
+	unsigned int n;
 
 	spin_lock_irqsave(&port->ev_lock, flags);
-	ret = !list_empty(&port->ev_ready);
+	n = port->ev_records;
 	spin_unlock_irqrestore(&port->ev_lock, flags);
-	return ret;
+	return n;
 }

@@ -9,28 +9,36 @@
  * port     One per open file description of /dev/ipcsvc (or one per KUnit
  *          test). Counted by ->ref: one reference for the file, one for
  *          every channel end and service attached to it (ep->port,
- *          svc->port) and a temporary one for a connect in progress. The
- *          file's release closes every handle, which drops the attached
- *          references, so a port is freed once its file and every
- *          in-flight connect are gone.
+ *          svc->port) and a temporary one held by a connect in progress
+ *          for the service's port (ipcsvc_connect()). The file's release
+ *          closes every handle, which drops the attached references, so a
+ *          port is freed once its file and every in-flight connect are gone.
  *
  * service  Counted by ->ref: one reference for the handle-table entry of its
  *          owner port, one for every channel created through it
- *          (chan->svc) and temporary ones for lookups. It is in the
- *          registry from creation until its handle is closed.
+ *          (chan->svc), temporary ones for lookups, and one held by the
+ *          SERVICE_CREATE ioctl until its result is written back. It is in
+ *          the registry from creation until its handle is closed.
  *
  * channel  Counted by ->ref: one reference for each of its two ends while
- *          that end's handle exists, and temporary ones taken by a handle
- *          lookup for the duration of an ioctl. It owns one reference on
- *          each of its two areas.
+ *          that end's handle exists, temporary ones taken by a handle
+ *          lookup for the duration of an ioctl, the creation reference of
+ *          ipcsvc_connect(), and one held by the CONNECT ioctl until its
+ *          result is written back (so that undoing it closes this object,
+ *          never a reused handle number). It owns one reference on each of
+ *          its two areas.
  *
  * area     Counted by ->ref: one reference from its channel and one from
  *          every mapping (the anonymous file behind each VMA holds it). Its
- *          pages are freed only when the last reference goes, so a survivor's
- *          mappings stay valid after the peer and even the channel are gone.
+ *          data pages are freed only when the last reference goes, so a
+ *          survivor's mappings stay valid after the peer and even the
+ *          channel are gone. Each area holds a reference on the channel's
+ *          header (identity and control pages), which is freed with the
+ *          last area.
  *
- * user     Per-uid accounting record, counted by ->ref: one reference for
- *          every service, channel and area charged to it.
+ * user     Accounting record of one charged uid (user.c), counted by ->ref:
+ *          one reference for every service, channel, header and area
+ *          charged to it.
  *
  * Locking
  * =======
@@ -38,19 +46,22 @@
  * In the order they may nest (outermost first):
  *
  *   ipcsvc_registry_lock (mutex)  the service table, svc->registered,
- *                                 svc->port, svc->channels, chan->svc_node
- *   port->lock (mutex)            port->handles, port->dead
- *   area->lock (mutex)            growth of one area
- *   chan->lock (spinlock)         ep->port, ep->closed, ep->armed
- *   port->ev_lock (spinlock)      port->ev_ready and every evsrc of the port
- *   area->kview_lock (spinlock)   area->kaddr
+ *                                 svc->port, svc->channels, chan->svc_node,
+ *                                 and raising svc->nr_open/nr_unaccepted
+ *   port->lock (mutex)            port->handles, port->dead, evsrc->handle
+ *   area->lock (mutex)            growth and death of one area
+ *   chan->lock (spinlock)         ep->port, ep->closed, ep->armed,
+ *                                 ep->counted_open
+ *   port->ev_lock (spinlock)      port->ev_ready and the queue state of
+ *                                 every evsrc of the port
  *   ipcsvc_users_lock (spinlock)  the per-user table
  *
  * A port lock nests inside the registry lock only in
- * ipcsvc_service_create(); no port lock is ever held while the registry
- * lock is taken, and no two port locks are held together. No lock is held
- * across a user copy, so none is ever taken inside a page fault on our
- * behalf; the fault handler itself takes none.
+ * ipcsvc_service_create(); no port lock is held while the registry lock is
+ * taken, and no two port locks are held together. Connect publishes a
+ * channel under the registry lock, taking chan->lock and ev_lock inside
+ * it. No lock is held across a user copy, so none is ever taken inside a
+ * page fault on our behalf; the fault handler itself takes none.
  */
 #ifndef IPCSVC_INTERNAL_H
 #define IPCSVC_INTERNAL_H
@@ -87,18 +98,19 @@ extern unsigned long ipcsvc_max_buffer_size;	/* per area data region */
 /* Fill @v with the module's version; @v->size is left to the caller. */
 void ipcsvc_version_fill(struct ipcsvc_version *v);
 
-/* ---- per-user accounting (registry.c) ---- */
+/* ---- per-user accounting (user.c), below every other unit ---- */
 
 struct ipcsvc_user {
 	struct hlist_node node;		/* ipcsvc_users_lock */
-	kuid_t uid;
+	kuid_t uid;			/* constant */
 	refcount_t ref;
 	atomic_t services;
 	atomic_t channels;
 	atomic_long_t bytes;		/* committed area bytes */
 };
 
-struct ipcsvc_user *ipcsvc_user_get(kuid_t uid);
+struct ipcsvc_user *ipcsvc_user_get(const struct cred *cred);
+void ipcsvc_user_hold(struct ipcsvc_user *user);
 void ipcsvc_user_put(struct ipcsvc_user *user);
 int ipcsvc_user_charge_service(struct ipcsvc_user *user);
 void ipcsvc_user_uncharge_service(struct ipcsvc_user *user);
@@ -106,6 +118,7 @@ int ipcsvc_user_charge_channel(struct ipcsvc_user *user);
 void ipcsvc_user_uncharge_channel(struct ipcsvc_user *user);
 int ipcsvc_user_charge_bytes(struct ipcsvc_user *user, unsigned long bytes);
 void ipcsvc_user_uncharge_bytes(struct ipcsvc_user *user, unsigned long bytes);
+void ipcsvc_user_usage(struct ipcsvc_user *user, struct ipcsvc_usage *u);
 
 /* ---- events (event.c) ---- */
 
@@ -117,16 +130,20 @@ void ipcsvc_user_uncharge_bytes(struct ipcsvc_user *user, unsigned long bytes);
 #define IPCSVC_EVB_SERVICE_GONE	BIT(4)
 #define IPCSVC_EVB_ALL		GENMASK(4, 0)
 
-/*
- * struct ipcsvc_evsrc - the event state of one handle. All fields but
- * @handle are protected by the owning port's ev_lock.
- */
+/* The event state of one handle. */
 struct ipcsvc_evsrc {
-	struct list_head node;	/* on port->ev_ready while @pending */
-	u32 pending;		/* IPCSVC_EVB_* */
-	u32 handle;		/* set once before the handle is published */
-	bool dead;		/* handle closed: no more events */
-	u64 connected_a;	/* payload of the CONNECTED event */
+	struct list_head node;	/* ev_lock; on port->ev_ready while @pending */
+	u32 pending;		/* ev_lock; IPCSVC_EVB_* */
+	u32 handle;		/* port->lock; set before the handle is found */
+	bool dead;		/* ev_lock; handle closed: no more events */
+	/*
+	 * ev_lock. While CONNECTED is pending, the service's count of
+	 * unaccepted channels, which delivering or discarding the event
+	 * decrements; NULL otherwise.
+	 */
+	atomic_t *unaccepted;
+	/* The CONNECTED payload: set before the event is posted, then read. */
+	u64 connected_a;
 	u64 connected_c;
 };
 
@@ -139,7 +156,7 @@ enum ipcsvc_htype {
 
 /* The common head of every object a handle can name. */
 struct ipcsvc_hobj {
-	enum ipcsvc_htype type;
+	enum ipcsvc_htype type;	/* constant */
 	struct ipcsvc_evsrc ev;
 };
 
@@ -164,7 +181,8 @@ struct ipcsvc_port {
 	spinlock_t ev_lock;		/* the event queue */
 	struct list_head ev_ready;	/* ev_lock; struct ipcsvc_evsrc */
 	unsigned int ev_queued;		/* ev_lock; entries on ev_ready */
-	wait_queue_head_t ev_wq;	/* poll() */
+	unsigned int ev_records;	/* ev_lock; pending bits on ev_ready */
+	wait_queue_head_t ev_wq;	/* poll() and blocking read() */
 };
 
 struct ipcsvc_port *ipcsvc_port_create(struct ipc_namespace *ipc_ns,
@@ -176,19 +194,26 @@ void ipcsvc_port_put(struct ipcsvc_port *port);
 void ipcsvc_port_shutdown(struct ipcsvc_port *port);
 int ipcsvc_port_install(struct ipcsvc_port *port, struct ipcsvc_hobj *h,
 			u32 *handle);
-void ipcsvc_port_uninstall(struct ipcsvc_port *port, u32 handle);
 struct ipcsvc_hobj *ipcsvc_port_lookup(struct ipcsvc_port *port, u32 handle,
 				       enum ipcsvc_htype type);
 int ipcsvc_port_close_handle(struct ipcsvc_port *port, u32 handle);
+bool ipcsvc_port_close_object(struct ipcsvc_port *port, u32 handle,
+			      struct ipcsvc_hobj *h);
+void ipcsvc_hobj_get(struct ipcsvc_hobj *h);
 void ipcsvc_hobj_put(struct ipcsvc_hobj *h);
 
 /* event.c */
 void ipcsvc_event_post(struct ipcsvc_port *port, struct ipcsvc_evsrc *src,
 		       u32 bits);
+bool ipcsvc_event_post_connected(struct ipcsvc_port *port,
+				 struct ipcsvc_evsrc *src, u32 bits,
+				 atomic_t *unaccepted);
+bool ipcsvc_event_withdraw_connected(struct ipcsvc_port *port,
+				     struct ipcsvc_evsrc *src);
 void ipcsvc_event_kill(struct ipcsvc_port *port, struct ipcsvc_evsrc *src);
 size_t ipcsvc_event_take(struct ipcsvc_port *port, struct ipcsvc_event *ev,
 			 size_t max);
-bool ipcsvc_event_pending(struct ipcsvc_port *port);
+unsigned int ipcsvc_event_count(struct ipcsvc_port *port);
 
 /* ---- services (registry.c) ---- */
 
@@ -197,8 +222,17 @@ struct ipcsvc_service {
 	struct kref ref;
 	struct hlist_node node;		/* registry lock */
 	bool registered;		/* registry lock */
+	bool charged;			/* registry lock; in user->services */
 	struct ipcsvc_port *port;	/* registry lock; counted */
 	struct list_head channels;	/* registry lock; chan->svc_node */
+	/*
+	 * Channels whose server end is open, and of those the ones whose
+	 * ServiceConnected the server has not read. Raised only under the
+	 * registry lock (so a limit check and its increment are one step),
+	 * lowered without it.
+	 */
+	atomic_t nr_open;
+	atomic_t nr_unaccepted;
 
 	/* Constant after creation. */
 	struct ipc_namespace *ipc_ns;	/* the registry key, with the name */
@@ -206,6 +240,9 @@ struct ipcsvc_service {
 	kgid_t gid;
 	umode_t mode;
 	u64 version;
+	u64 max_size[2];		/* data bytes; [side that produces] */
+	u32 max_connections;
+	u32 max_pending;
 	u32 name_len;
 	u8 name[IPCSVC_PROTOCOL_NAME_MAX];
 	struct pid *pid;		/* the creator, for peer credentials */
@@ -215,66 +252,97 @@ struct ipcsvc_service {
 	struct ipcsvc_user *user;
 };
 
+struct ipcsvc_service_params {
+	const u8 *name;
+	u32 name_len;
+	u64 version;
+	umode_t mode;
+	u64 max_size[2];
+	u32 max_connections;
+	u32 max_pending;
+};
+
 int ipcsvc_name_check(const u8 *name, u32 len);
-int ipcsvc_service_create(struct ipcsvc_port *port, const u8 *name,
-			  u32 name_len, u64 version, umode_t mode,
-			  u32 *handle);
+int ipcsvc_buffer_size(u64 *size);
+int ipcsvc_service_create(struct ipcsvc_port *port,
+			  const struct ipcsvc_service_params *p,
+			  struct ipcsvc_service **svcp, u32 *handle);
 struct ipcsvc_service *ipcsvc_service_lookup(struct ipc_namespace *ns,
 					     const u8 *name, u32 name_len);
 bool ipcsvc_service_may_connect(const struct ipcsvc_service *svc,
-				const struct cred *cred, bool dac_override);
+				const struct cred *cred);
 void ipcsvc_service_close(struct ipcsvc_service *svc);
 void ipcsvc_service_put(struct ipcsvc_service *svc);
-struct ipcsvc_port *ipcsvc_service_attach(struct ipcsvc_service *svc,
-					  struct ipcsvc_channel *chan);
+int ipcsvc_service_admit(struct ipcsvc_service *svc, bool recheck);
+struct ipcsvc_port *ipcsvc_service_port(struct ipcsvc_service *svc);
 void ipcsvc_service_detach(struct ipcsvc_channel *chan);
+void ipcsvc_registry_enter(void);
+void ipcsvc_registry_leave(void);
 unsigned int ipcsvc_registry_count(void);
 void ipcsvc_registry_assert_held(void);
 
 /* ---- buffer areas (area.c) ---- */
 
+/*
+ * The three pages every channel has, shared by its two areas: the identity
+ * page and each side's control page, in one vmalloc()ed block that is also
+ * the kernel's only view of the channel's shared memory.
+ */
+struct ipcsvc_header {
+	struct kref ref;		/* one per area */
+	void *kaddr;			/* constant; IPCSVC_AREA_HEADER_PAGES */
+	struct ipcsvc_user *user;	/* charged for the pages */
+};
+
 struct ipcsvc_area {
 	struct kref ref;
-	struct mutex lock;		/* serialises growth */
-	struct page **pages;		/* [nr_max]; entries below nr_committed */
-	unsigned long nr_max;		/* pages, header and data, no guard */
+	struct mutex lock;		/* serialises growth and death */
+	struct ipcsvc_header *hdr;	/* constant; counted */
+	unsigned int side;		/* constant; the producing side */
+	struct xarray pages;		/* lock to store; data page i at i */
 	/*
-	 * Pages committed: header pages plus committed data pages. Written
-	 * under ->lock with smp_store_release() once pages[] is filled.
+	 * Committed data pages. Written under ->lock with smp_store_release()
+	 * once their pages are in ->pages.
 	 */
-	unsigned long nr_committed;
-	u64 max_size;			/* data bytes */
-	struct ipcsvc_user *user;	/* charged for the committed pages */
+	unsigned long nr_data;
+	unsigned long nr_max;		/* constant; data pages at most */
+	u64 max_size;			/* constant; data bytes */
+	struct ipcsvc_user *user;	/* constant; charged for data pages */
 
-	spinlock_t kview_lock;		/* the kernel view */
-	void *kaddr;			/* kview_lock; vmap() of committed pages */
+	struct inode *inode;		/* constant; every mapping's file's */
 
 	wait_queue_head_t wq;		/* WAIT sleepers of both sides */
 	atomic_t rd_seq;		/* bumped by a TX wake of the producer */
 	atomic_t wr_seq;		/* bumped by an RX wake of the consumer */
-	bool dead;			/* an end closed; READ_ONCE/WRITE_ONCE */
+	bool dead;			/* lock; an end closed; READ_ONCE */
+	bool revoked;			/* lock; data pages gone; READ_ONCE */
 };
 
-/*
- * mmap() offsets name an area: page offset (handle * 2 + dir) <<
- * IPCSVC_MMAP_TOKEN_SHIFT, the low bits being the page within the area.
- */
-#define IPCSVC_MMAP_TOKEN_SHIFT		20
-
+/* Pages of an area mapping before the data region; see the UAPI header. */
+#define IPCSVC_AREA_IDENTITY_PAGE	0
 #define IPCSVC_AREA_PRODUCER_PAGE	1
 #define IPCSVC_AREA_CONSUMER_PAGE	2
 
-struct ipcsvc_area *ipcsvc_area_create(u64 max_size, u64 version,
-				       const u8 *name, u32 name_len,
+struct ipcsvc_header *ipcsvc_header_create(u64 version, const u8 *name,
+					   u32 name_len,
+					   struct ipcsvc_user *user);
+void ipcsvc_header_put(struct ipcsvc_header *hdr);
+struct ipcsvc_area *ipcsvc_area_create(struct ipcsvc_header *hdr,
+				       unsigned int side, u64 max_size,
 				       struct ipcsvc_user *user);
 void ipcsvc_area_get(struct ipcsvc_area *area);
 void ipcsvc_area_put(struct ipcsvc_area *area);
 int ipcsvc_area_grow(struct ipcsvc_area *area, u64 new_size);
 u64 ipcsvc_area_committed(struct ipcsvc_area *area);
-int ipcsvc_area_check_word(const struct ipcsvc_area *area, u64 offset);
+int ipcsvc_area_check_word(u64 offset);
 u64 ipcsvc_area_read_word(struct ipcsvc_area *area, u64 offset);
-u64 ipcsvc_area_read_identity(struct ipcsvc_area *area, size_t field);
+struct ipcsvc_area_identity *ipcsvc_area_identity(struct ipcsvc_area *area);
+u64 ipcsvc_area_identity_offset(const struct ipcsvc_area *area);
+u64 ipcsvc_area_bytes(const struct ipcsvc_area *area);
 void ipcsvc_area_kill(struct ipcsvc_area *area);
+void ipcsvc_area_revoke(struct ipcsvc_area *area);
+int ipcsvc_area_init(void);
+void ipcsvc_area_exit(void);
 struct page *ipcsvc_area_page(struct ipcsvc_area *area, unsigned long idx);
 bool ipcsvc_area_may_write(unsigned long idx, bool producer);
 int ipcsvc_area_mmap(struct ipcsvc_area *area, struct vm_area_struct *vma,
@@ -287,10 +355,11 @@ int ipcsvc_area_mmap(struct ipcsvc_area *area, struct vm_area_struct *vma,
 
 struct ipcsvc_endpoint {
 	struct ipcsvc_hobj h;
-	struct ipcsvc_channel *chan;
-	unsigned int side;
+	struct ipcsvc_channel *chan;	/* constant */
+	unsigned int side;		/* constant */
 	struct ipcsvc_port *port;	/* chan->lock; counted; NULL once closed */
 	bool closed;			/* chan->lock */
+	bool counted_open;		/* chan->lock; in the service's nr_open */
 	u32 armed;			/* chan->lock; EVB_READABLE/WRITABLE */
 };
 
@@ -300,23 +369,33 @@ struct ipcsvc_channel {
 	struct ipcsvc_endpoint ep[2];
 	/* area[s] is produced by side s; constant, counted. */
 	struct ipcsvc_area *area[2];
-	struct ipcsvc_service *svc;	/* counted */
+	struct ipcsvc_service *svc;	/* constant; counted */
 	struct list_head svc_node;	/* registry lock */
-	u64 version;
+	struct list_head backlog_node;	/* ipcsvc_service_close() only */
+	u64 version;			/* constant */
 	/* Credentials of each side at connect time; constant. */
 	struct pid *pid[2];
 	kuid_t euid[2];
 	kgid_t egid[2];
-	struct ipcsvc_user *user;	/* charged for the channel */
+	struct ipcsvc_user *user;	/* constant; charged for the channel */
 };
 
-int ipcsvc_connect(struct ipcsvc_port *port, const u8 *name, u32 name_len,
-		   u64 version, u64 max_send, u64 max_recv, u32 *handle);
+struct ipcsvc_connect_params {
+	const u8 *name;
+	u32 name_len;
+	u64 version;
+	u64 max_size[2];		/* in: asked, 0 = the service's; out */
+};
+
+int ipcsvc_connect(struct ipcsvc_port *port, struct ipcsvc_connect_params *p,
+		   struct ipcsvc_hobj **objp, u32 *handle);
+void ipcsvc_connect_undo(struct ipcsvc_port *port, u32 handle,
+			 struct ipcsvc_hobj *h);
 void ipcsvc_endpoint_close(struct ipcsvc_endpoint *ep);
 void ipcsvc_channel_put(struct ipcsvc_channel *chan);
 struct ipcsvc_area *ipcsvc_endpoint_area(struct ipcsvc_endpoint *ep, u32 dir);
 int ipcsvc_channel_wait(struct ipcsvc_endpoint *ep, u32 dir, u64 offset,
-			u64 value, s64 timeout_ns);
+			u64 value, s64 timeout, bool abstime);
 int ipcsvc_channel_wake(struct ipcsvc_endpoint *ep, u32 dir);
 int ipcsvc_channel_arm(struct ipcsvc_endpoint *ep, u32 dir, u64 offset,
 		       u64 value);

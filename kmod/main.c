@@ -58,57 +58,41 @@ void ipcsvc_version_fill(struct ipcsvc_version *v)
 	v->major = IPCSVC_RELEASE_MAJOR;
 	v->minor = IPCSVC_RELEASE_MINOR;
 	v->patch = IPCSVC_RELEASE_PATCH;
-	v->__pad = 0;
-	strscpy(v->release, IPCSVC_RELEASE, sizeof(v->release));
+	strscpy_pad(v->release, IPCSVC_RELEASE, sizeof(v->release));
 }
 
 /*
- * Extensible-struct convention shared by every ioctl: the first u32 is the
- * caller's idea of the struct size. Older (smaller, but at least the first
- * published) sizes are zero-extended; newer ones are accepted only if the
- * bytes we do not know are zero (copy_struct_from_user() checks that).
+ * What one ioctl call works on. The dispatcher copies the struct in and
+ * out; a handler that creates a handle records it in @made (with a
+ * reference) so that the dispatcher can undo the creation if the result
+ * cannot be written back.
  */
-static int ipcsvc_copy_in(void *dst, size_t ksize, size_t min_size,
-			  const void __user *uarg, u32 *usize)
-{
-	u32 size;
+struct ipcsvc_ioctl_call {
+	struct ipcsvc_port *port;
+	struct ipcsvc_hobj *made;
+	u32 made_handle;
+	void (*undo)(struct ipcsvc_port *port, u32 handle,
+		     struct ipcsvc_hobj *h);
+};
 
-	if (get_user(size, (const u32 __user *)uarg))
-		return -EFAULT;
-	if (size < min_size || size > PAGE_SIZE)
-		return -EINVAL;
-	*usize = size;
-	return copy_struct_from_user(dst, ksize, uarg, size);
+/* Look up a channel end: ERR_PTR(-EBADSLT) or ERR_PTR(-EPROTOTYPE). */
+static struct ipcsvc_endpoint *ipcsvc_get_ep(struct ipcsvc_port *port,
+					     u32 handle)
+{
+	struct ipcsvc_hobj *h;
+
+	h = ipcsvc_port_lookup(port, handle, IPCSVC_H_CHANNEL);
+	return IS_ERR(h) ? ERR_CAST(h) : ipcsvc_to_ep(h);
 }
 
-static long ipcsvc_ioctl_version(void __user *uarg)
+static void ipcsvc_put_ep(struct ipcsvc_endpoint *ep)
 {
-	struct ipcsvc_version v;
-	u32 usize;
-	int ret;
-
-	ret = ipcsvc_copy_in(&v, sizeof(v), IPCSVC_VERSION_SIZE_VER0, uarg,
-			     &usize);
-	if (ret)
-		return ret;
-	if (v.abi || v.major || v.minor || v.patch || v.__pad ||
-	    memchr_inv(v.release, 0, sizeof(v.release)))
-		return -EINVAL;	/* output fields must come in zeroed */
-
-	ipcsvc_version_fill(&v);
-	v.size = min_t(u32, usize, sizeof(v));
-	if (copy_to_user(uarg, &v, v.size))
-		return -EFAULT;
-	return 0;
+	ipcsvc_hobj_put(&ep->h);
 }
 
-/* Write back the first min(@usize, @ksize) bytes of an ioctl struct. */
-static int ipcsvc_copy_out(void __user *uarg, const void *src, size_t ksize,
-			   u32 usize)
+static int ipcsvc_dir_arg(u32 dir)
 {
-	if (copy_to_user(uarg, src, min_t(size_t, usize, ksize)))
-		return -EFAULT;
-	return 0;
+	return dir > IPCSVC_DIR_RX ? -EINVAL : 0;
 }
 
 /* Name bytes past @len must be zero, so that a name has one encoding. */
@@ -118,261 +102,377 @@ static int ipcsvc_name_arg(const u8 *name, u32 len)
 		return -EINVAL;
 	if (memchr_inv(name + len, 0, IPCSVC_PROTOCOL_NAME_MAX - len))
 		return -EINVAL;
+	return ipcsvc_name_check(name, len);
+}
+
+static long ipcsvc_ioctl_version(struct ipcsvc_ioctl_call *call, void *data)
+{
+	struct ipcsvc_version *v = data;
+
+	if (v->flags)
+		return -EINVAL;
+	ipcsvc_version_fill(v);
 	return 0;
 }
 
-static long ipcsvc_ioctl_service_create(struct ipcsvc_port *port,
-					void __user *uarg)
+/* Undo a service creation whose result could not be written back. */
+static void ipcsvc_service_undo(struct ipcsvc_port *port, u32 handle,
+				struct ipcsvc_hobj *h)
 {
-	struct ipcsvc_service_create arg;
-	u32 usize, handle;
+	ipcsvc_port_close_object(port, handle, h);
+}
+
+static long ipcsvc_ioctl_service_create(struct ipcsvc_ioctl_call *call,
+					void *data)
+{
+	struct ipcsvc_service_create *arg = data;
+	struct ipcsvc_service_params p = {
+		.name = arg->name,
+		.name_len = arg->name_len,
+		.version = arg->version,
+		.mode = arg->mode,
+		.max_size = { arg->max_to_server, arg->max_to_client },
+		.max_connections = arg->max_connections ?:
+				   IPCSVC_DEFAULT_MAX_CONNECTIONS,
+		.max_pending = arg->max_pending,
+	};
+	struct ipcsvc_service *svc;
 	int ret;
 
-	ret = ipcsvc_copy_in(&arg, sizeof(arg), IPCSVC_SERVICE_CREATE_SIZE_VER0,
-			     uarg, &usize);
-	if (ret)
-		return ret;
-	if (arg.flags || arg.__pad || arg.mode > 0777)
+	if (!p.max_pending)
+		p.max_pending = min_t(u32, IPCSVC_DEFAULT_MAX_PENDING,
+				      p.max_connections);
+	if (arg->flags || arg->__pad || arg->mode > 0777 ||
+	    p.max_pending > p.max_connections)
 		return -EINVAL;
-	ret = ipcsvc_name_arg(arg.name, arg.name_len);
+	ret = ipcsvc_name_arg(arg->name, arg->name_len);
 	if (ret)
 		return ret;
-	ret = ipcsvc_service_create(port, arg.name, arg.name_len, arg.version,
-				    arg.mode, &handle);
+	ret = ipcsvc_buffer_size(&p.max_size[0]);
+	if (!ret)
+		ret = ipcsvc_buffer_size(&p.max_size[1]);
 	if (ret)
 		return ret;
-	arg.handle = handle;
-	ret = ipcsvc_copy_out(uarg, &arg, sizeof(arg), usize);
+	ret = ipcsvc_service_create(call->port, &p, &svc, &arg->handle);
 	if (ret)
-		ipcsvc_port_close_handle(port, handle);
-	return ret;
+		return ret;
+	call->made = &svc->h;
+	call->made_handle = arg->handle;
+	call->undo = ipcsvc_service_undo;
+	return 0;
 }
 
-static long ipcsvc_ioctl_connect(struct ipcsvc_port *port, void __user *uarg)
+static long ipcsvc_ioctl_connect(struct ipcsvc_ioctl_call *call, void *data)
 {
-	struct ipcsvc_connect arg;
-	u32 usize, handle;
+	struct ipcsvc_connect *arg = data;
+	struct ipcsvc_connect_params p = {
+		.name = arg->name,
+		.name_len = arg->name_len,
+		.version = arg->version,
+		.max_size = { arg->max_to_server, arg->max_to_client },
+	};
 	int ret;
 
-	ret = ipcsvc_copy_in(&arg, sizeof(arg), IPCSVC_CONNECT_SIZE_VER0, uarg,
-			     &usize);
-	if (ret)
-		return ret;
-	if (arg.flags || arg.__pad || arg.__pad2)
+	if (arg->flags || arg->__pad || arg->__pad2)
 		return -EINVAL;
-	ret = ipcsvc_name_arg(arg.name, arg.name_len);
+	ret = ipcsvc_name_arg(arg->name, arg->name_len);
 	if (ret)
 		return ret;
-	ret = ipcsvc_connect(port, arg.name, arg.name_len, arg.version,
-			     arg.max_send, arg.max_recv, &handle);
+	ret = ipcsvc_connect(call->port, &p, &call->made, &arg->handle);
 	if (ret)
 		return ret;
-	arg.handle = handle;
-	ret = ipcsvc_copy_out(uarg, &arg, sizeof(arg), usize);
-	if (ret)
-		ipcsvc_port_close_handle(port, handle);
-	return ret;
+	call->made_handle = arg->handle;
+	call->undo = ipcsvc_connect_undo;
+	arg->max_to_server = p.max_size[IPCSVC_SIDE_CLIENT];
+	arg->max_to_client = p.max_size[IPCSVC_SIDE_SERVER];
+	return 0;
 }
 
-static long ipcsvc_ioctl_close(struct ipcsvc_port *port, void __user *uarg)
+static long ipcsvc_ioctl_close(struct ipcsvc_ioctl_call *call, void *data)
 {
-	struct ipcsvc_handle_arg arg;
-	u32 usize;
-	int ret;
+	struct ipcsvc_handle_arg *arg = data;
 
-	ret = ipcsvc_copy_in(&arg, sizeof(arg), IPCSVC_HANDLE_ARG_SIZE_VER0,
-			     uarg, &usize);
-	if (ret)
-		return ret;
-	if (arg.flags || arg.__pad)
+	if (arg->flags || arg->__pad)
 		return -EINVAL;
-	return ipcsvc_port_close_handle(port, arg.handle);
+	return ipcsvc_port_close_handle(call->port, arg->handle);
 }
 
-/* Look up a channel end; -EBADF when @handle names none in @port. */
-static struct ipcsvc_endpoint *ipcsvc_get_ep(struct ipcsvc_port *port,
-					     u32 handle)
+static long ipcsvc_ioctl_map_info(struct ipcsvc_ioctl_call *call, void *data)
 {
-	struct ipcsvc_hobj *h;
-
-	h = ipcsvc_port_lookup(port, handle, IPCSVC_H_CHANNEL);
-	return h ? ipcsvc_to_ep(h) : ERR_PTR(-EBADF);
-}
-
-static void ipcsvc_put_ep(struct ipcsvc_endpoint *ep)
-{
-	ipcsvc_hobj_put(&ep->h);
-}
-
-static long ipcsvc_ioctl_map_info(struct ipcsvc_port *port, void __user *uarg)
-{
-	struct ipcsvc_map_info arg;
+	struct ipcsvc_map_info *arg = data;
 	struct ipcsvc_endpoint *ep;
 	struct ipcsvc_area *area;
-	u32 usize;
-	int ret;
 
-	ret = ipcsvc_copy_in(&arg, sizeof(arg), IPCSVC_MAP_INFO_SIZE_VER0, uarg,
-			     &usize);
-	if (ret)
-		return ret;
-	if (arg.flags || arg.dir > IPCSVC_DIR_RX)
+	if (arg->flags || ipcsvc_dir_arg(arg->dir))
 		return -EINVAL;
-	ep = ipcsvc_get_ep(port, arg.handle);
+	ep = ipcsvc_get_ep(call->port, arg->handle);
 	if (IS_ERR(ep))
 		return PTR_ERR(ep);
-	area = ipcsvc_endpoint_area(ep, arg.dir);
-	arg.offset = ((u64)arg.handle * 2 + arg.dir) <<
-		     (IPCSVC_MMAP_TOKEN_SHIFT + PAGE_SHIFT);
-	arg.area_bytes = (u64)area->nr_max << PAGE_SHIFT;
-	arg.map_size = arg.area_bytes + PAGE_SIZE;
-	arg.max_size = area->max_size;
-	arg.committed = ipcsvc_area_committed(area);
-	arg.producer_offset = IPCSVC_AREA_PRODUCER_PAGE << PAGE_SHIFT;
-	arg.consumer_offset = IPCSVC_AREA_CONSUMER_PAGE << PAGE_SHIFT;
-	arg.data_offset = IPCSVC_AREA_HEADER_PAGES << PAGE_SHIFT;
+	area = ipcsvc_endpoint_area(ep, arg->dir);
+	arg->offset = IPCSVC_MMAP_TOKEN(arg->handle, arg->dir) << PAGE_SHIFT;
+	arg->area_bytes = ipcsvc_area_bytes(area);
+	arg->map_size = arg->area_bytes + PAGE_SIZE;
+	arg->max_size = area->max_size;
+	arg->committed = ipcsvc_area_committed(area);
+	arg->identity_offset = ipcsvc_area_identity_offset(area);
+	arg->producer_offset = IPCSVC_AREA_PRODUCER_PAGE * PAGE_SIZE +
+			       IPCSVC_CONTROL_PRODUCER;
+	arg->consumer_offset = IPCSVC_AREA_CONSUMER_PAGE * PAGE_SIZE +
+			       IPCSVC_CONTROL_CONSUMER;
+	arg->data_offset = IPCSVC_AREA_HEADER_PAGES * PAGE_SIZE;
 	ipcsvc_put_ep(ep);
-	return ipcsvc_copy_out(uarg, &arg, sizeof(arg), usize);
+	return 0;
 }
 
-static long ipcsvc_ioctl_grow(struct ipcsvc_port *port, void __user *uarg)
+static long ipcsvc_ioctl_grow(struct ipcsvc_ioctl_call *call, void *data)
 {
+	struct ipcsvc_grow *arg = data;
 	struct ipcsvc_endpoint *ep;
 	struct ipcsvc_area *area;
-	struct ipcsvc_grow arg;
-	u32 usize;
 	int ret;
 
-	ret = ipcsvc_copy_in(&arg, sizeof(arg), IPCSVC_GROW_SIZE_VER0, uarg,
-			     &usize);
-	if (ret)
-		return ret;
-	ep = ipcsvc_get_ep(port, arg.handle);
+	if (arg->flags || arg->__pad)
+		return -EINVAL;
+	ep = ipcsvc_get_ep(call->port, arg->handle);
 	if (IS_ERR(ep))
 		return PTR_ERR(ep);
 	area = ipcsvc_endpoint_area(ep, IPCSVC_DIR_TX);
-	ret = ipcsvc_area_grow(area, arg.new_size);
-	arg.committed = ipcsvc_area_committed(area);
-	ipcsvc_put_ep(ep);
-	if (ret)
-		return ret;
-	return ipcsvc_copy_out(uarg, &arg, sizeof(arg), usize);
-}
-
-static long ipcsvc_ioctl_wait(struct ipcsvc_port *port, void __user *uarg,
-			      bool arm)
-{
-	struct ipcsvc_endpoint *ep;
-	struct ipcsvc_wait arg;
-	u32 usize;
-	int ret;
-
-	ret = ipcsvc_copy_in(&arg, sizeof(arg), IPCSVC_WAIT_SIZE_VER0, uarg,
-			     &usize);
-	if (ret)
-		return ret;
-	if (arg.flags || arg.dir > IPCSVC_DIR_RX || (arm && arg.timeout_ns))
-		return -EINVAL;
-	ep = ipcsvc_get_ep(port, arg.handle);
-	if (IS_ERR(ep))
-		return PTR_ERR(ep);
-	if (arm)
-		ret = ipcsvc_channel_arm(ep, arg.dir, arg.offset, arg.value);
-	else
-		ret = ipcsvc_channel_wait(ep, arg.dir, arg.offset, arg.value,
-					  arg.timeout_ns);
+	ret = ipcsvc_area_grow(area, arg->new_size);
+	arg->committed = ipcsvc_area_committed(area);
 	ipcsvc_put_ep(ep);
 	return ret;
 }
 
-static long ipcsvc_ioctl_wake(struct ipcsvc_port *port, void __user *uarg)
+static long ipcsvc_ioctl_wait(struct ipcsvc_ioctl_call *call, void *data)
 {
+	struct ipcsvc_wait *arg = data;
 	struct ipcsvc_endpoint *ep;
-	struct ipcsvc_wake arg;
-	u32 usize;
 	int ret;
 
-	ret = ipcsvc_copy_in(&arg, sizeof(arg), IPCSVC_WAKE_SIZE_VER0, uarg,
-			     &usize);
-	if (ret)
-		return ret;
-	if (arg.flags || arg.dir > IPCSVC_DIR_RX)
+	if ((arg->flags & ~IPCSVC_WAIT_ABSTIME) || ipcsvc_dir_arg(arg->dir) ||
+	    ipcsvc_area_check_word(arg->offset))
 		return -EINVAL;
-	ep = ipcsvc_get_ep(port, arg.handle);
+	ep = ipcsvc_get_ep(call->port, arg->handle);
 	if (IS_ERR(ep))
 		return PTR_ERR(ep);
-	ret = ipcsvc_channel_wake(ep, arg.dir);
+	ret = ipcsvc_channel_wait(ep, arg->dir, arg->offset, arg->value,
+				  arg->timeout,
+				  arg->flags & IPCSVC_WAIT_ABSTIME);
 	ipcsvc_put_ep(ep);
 	return ret;
 }
 
-static long ipcsvc_ioctl_peer_creds(struct ipcsvc_port *port,
-				    void __user *uarg)
+static long ipcsvc_ioctl_arm(struct ipcsvc_ioctl_call *call, void *data)
 {
-	struct ipcsvc_peer_creds arg;
+	struct ipcsvc_arm *arg = data;
 	struct ipcsvc_endpoint *ep;
-	u32 usize;
 	int ret;
 
-	ret = ipcsvc_copy_in(&arg, sizeof(arg), IPCSVC_PEER_CREDS_SIZE_VER0,
-			     uarg, &usize);
-	if (ret)
-		return ret;
-	ep = ipcsvc_get_ep(port, arg.handle);
+	if (arg->flags || ipcsvc_dir_arg(arg->dir) ||
+	    ipcsvc_area_check_word(arg->offset))
+		return -EINVAL;
+	ep = ipcsvc_get_ep(call->port, arg->handle);
 	if (IS_ERR(ep))
 		return PTR_ERR(ep);
-	ipcsvc_channel_peer_creds(ep, port, &arg);
+	ret = ipcsvc_channel_arm(ep, arg->dir, arg->offset, arg->value);
 	ipcsvc_put_ep(ep);
-	return ipcsvc_copy_out(uarg, &arg, sizeof(arg), usize);
+	return ret;
 }
 
+static long ipcsvc_ioctl_wake(struct ipcsvc_ioctl_call *call, void *data)
+{
+	struct ipcsvc_wake *arg = data;
+	struct ipcsvc_endpoint *ep;
+	int ret;
+
+	if (arg->flags || ipcsvc_dir_arg(arg->dir))
+		return -EINVAL;
+	ep = ipcsvc_get_ep(call->port, arg->handle);
+	if (IS_ERR(ep))
+		return PTR_ERR(ep);
+	ret = ipcsvc_channel_wake(ep, arg->dir);
+	ipcsvc_put_ep(ep);
+	return ret;
+}
+
+static long ipcsvc_ioctl_peer_creds(struct ipcsvc_ioctl_call *call,
+				    void *data)
+{
+	struct ipcsvc_peer_creds *arg = data;
+	struct ipcsvc_endpoint *ep;
+
+	if (arg->flags)
+		return -EINVAL;
+	ep = ipcsvc_get_ep(call->port, arg->handle);
+	if (IS_ERR(ep))
+		return PTR_ERR(ep);
+	ipcsvc_channel_peer_creds(ep, call->port, arg);
+	ipcsvc_put_ep(ep);
+	return 0;
+}
+
+static long ipcsvc_ioctl_usage(struct ipcsvc_ioctl_call *call, void *data)
+{
+	struct ipcsvc_usage *arg = data;
+	struct ipcsvc_user *user;
+
+	if (arg->flags)
+		return -EINVAL;
+	user = ipcsvc_user_get(current_cred());
+	if (!user)
+		return -ENOMEM;
+	ipcsvc_user_usage(user, arg);
+	ipcsvc_user_put(user);
+	return 0;
+}
+
+/*
+ * The ioctl table. Every ioctl is dispatched by its number alone: the size
+ * encoded in the command is ignored, and the struct's own size field says
+ * how much the caller passed (see ipcsvc_ioctl()).
+ */
+struct ipcsvc_ioctl_desc {
+	long (*fn)(struct ipcsvc_ioctl_call *call, void *data);
+	u32 ksize;		/* sizeof the struct this module knows */
+	u32 min_size;		/* its first published size */
+	bool copy_out;		/* has output fields */
+};
+
+#define IPCSVC_IOCTL_DEF(ioc, handler, type, ver0, out)		\
+	[_IOC_NR(ioc)] = {						\
+		.fn = handler,						\
+		.ksize = sizeof(type),					\
+		.min_size = ver0,					\
+		.copy_out = out,					\
+	}
+
+static const struct ipcsvc_ioctl_desc ipcsvc_ioctls[] = {
+	IPCSVC_IOCTL_DEF(IPCSVC_IOC_VERSION, ipcsvc_ioctl_version,
+			 struct ipcsvc_version,
+			 IPCSVC_VERSION_SIZE_VER0, true),
+	IPCSVC_IOCTL_DEF(IPCSVC_IOC_SERVICE_CREATE, ipcsvc_ioctl_service_create,
+			 struct ipcsvc_service_create,
+			 IPCSVC_SERVICE_CREATE_SIZE_VER0, true),
+	IPCSVC_IOCTL_DEF(IPCSVC_IOC_CONNECT, ipcsvc_ioctl_connect,
+			 struct ipcsvc_connect,
+			 IPCSVC_CONNECT_SIZE_VER0, true),
+	IPCSVC_IOCTL_DEF(IPCSVC_IOC_CLOSE, ipcsvc_ioctl_close,
+			 struct ipcsvc_handle_arg,
+			 IPCSVC_HANDLE_ARG_SIZE_VER0, false),
+	IPCSVC_IOCTL_DEF(IPCSVC_IOC_MAP_INFO, ipcsvc_ioctl_map_info,
+			 struct ipcsvc_map_info,
+			 IPCSVC_MAP_INFO_SIZE_VER0, true),
+	IPCSVC_IOCTL_DEF(IPCSVC_IOC_GROW, ipcsvc_ioctl_grow,
+			 struct ipcsvc_grow,
+			 IPCSVC_GROW_SIZE_VER0, true),
+	IPCSVC_IOCTL_DEF(IPCSVC_IOC_WAIT, ipcsvc_ioctl_wait,
+			 struct ipcsvc_wait,
+			 IPCSVC_WAIT_SIZE_VER0, false),
+	IPCSVC_IOCTL_DEF(IPCSVC_IOC_WAKE, ipcsvc_ioctl_wake,
+			 struct ipcsvc_wake,
+			 IPCSVC_WAKE_SIZE_VER0, false),
+	IPCSVC_IOCTL_DEF(IPCSVC_IOC_ARM, ipcsvc_ioctl_arm,
+			 struct ipcsvc_arm,
+			 IPCSVC_ARM_SIZE_VER0, false),
+	IPCSVC_IOCTL_DEF(IPCSVC_IOC_PEER_CREDS, ipcsvc_ioctl_peer_creds,
+			 struct ipcsvc_peer_creds,
+			 IPCSVC_PEER_CREDS_SIZE_VER0, true),
+	IPCSVC_IOCTL_DEF(IPCSVC_IOC_USAGE, ipcsvc_ioctl_usage,
+			 struct ipcsvc_usage,
+			 IPCSVC_USAGE_SIZE_VER0, true),
+};
+
+/* Room for the largest struct of the table. */
+union ipcsvc_ioctl_data {
+	struct ipcsvc_version version;
+	struct ipcsvc_service_create service_create;
+	struct ipcsvc_connect connect;
+	struct ipcsvc_handle_arg handle_arg;
+	struct ipcsvc_map_info map_info;
+	struct ipcsvc_grow grow;
+	struct ipcsvc_wait wait;
+	struct ipcsvc_wake wake;
+	struct ipcsvc_arm arm;
+	struct ipcsvc_peer_creds peer_creds;
+	struct ipcsvc_usage usage;
+};
+
+/*
+ * Copy-in, dispatch and copy-out, once for every ioctl. The errno of the
+ * first failing check is returned, in this order (Documentation/abi.md):
+ * ENOTTY, EFAULT, EINVAL (size too small), E2BIG (too big, or unknown
+ * non-zero bytes), EFAULT, then the handler's own checks, then EFAULT if
+ * the result cannot be written back, which undoes a creation.
+ */
 static long ipcsvc_ioctl(struct file *file, unsigned int cmd,
 			 unsigned long arg)
 {
-	struct ipcsvc_port *port = file->private_data;
+	struct ipcsvc_ioctl_call call = { .port = file->private_data };
 	void __user *uarg = (void __user *)arg;
+	const struct ipcsvc_ioctl_desc *desc;
+	union ipcsvc_ioctl_data data;
+	unsigned int nr = _IOC_NR(cmd);
+	u32 usize;
+	long ret;
 
-	switch (cmd) {
-	case IPCSVC_IOC_VERSION:
-		return ipcsvc_ioctl_version(uarg);
-	case IPCSVC_IOC_SERVICE_CREATE:
-		return ipcsvc_ioctl_service_create(port, uarg);
-	case IPCSVC_IOC_CONNECT:
-		return ipcsvc_ioctl_connect(port, uarg);
-	case IPCSVC_IOC_CLOSE:
-		return ipcsvc_ioctl_close(port, uarg);
-	case IPCSVC_IOC_MAP_INFO:
-		return ipcsvc_ioctl_map_info(port, uarg);
-	case IPCSVC_IOC_GROW:
-		return ipcsvc_ioctl_grow(port, uarg);
-	case IPCSVC_IOC_WAIT:
-		return ipcsvc_ioctl_wait(port, uarg, false);
-	case IPCSVC_IOC_ARM:
-		return ipcsvc_ioctl_wait(port, uarg, true);
-	case IPCSVC_IOC_WAKE:
-		return ipcsvc_ioctl_wake(port, uarg);
-	case IPCSVC_IOC_PEER_CREDS:
-		return ipcsvc_ioctl_peer_creds(port, uarg);
-	default:
+	if (_IOC_TYPE(cmd) != IPCSVC_IOC_MAGIC ||
+	    nr >= ARRAY_SIZE(ipcsvc_ioctls) || !ipcsvc_ioctls[nr].fn)
 		return -ENOTTY;
+	desc = &ipcsvc_ioctls[nr];
+	if (get_user(usize, (const u32 __user *)uarg))
+		return -EFAULT;
+	if (usize < desc->min_size)
+		return -EINVAL;
+	if (usize > PAGE_SIZE)
+		return -E2BIG;
+	ret = copy_struct_from_user(&data, desc->ksize, uarg, usize);
+	if (ret)
+		return ret;
+
+	ret = desc->fn(&call, &data);
+	if (!ret && desc->copy_out &&
+	    copy_to_user(uarg, &data, min_t(u32, usize, desc->ksize)))
+		ret = -EFAULT;
+	if (call.made) {
+		if (ret)
+			call.undo(call.port, call.made_handle, call.made);
+		ipcsvc_hobj_put(call.made);
 	}
+	return ret;
 }
 
-/* Events are read whole, without blocking; EAGAIN when there are none. */
+/*
+ * read(): whole event records, as many as are pending and fit. Only the
+ * bytes returned are written. Without O_NONBLOCK it sleeps until an event
+ * is raised.
+ */
 static ssize_t ipcsvc_read(struct file *file, char __user *buf, size_t count,
 			   loff_t *ppos)
 {
 	struct ipcsvc_port *port = file->private_data;
 	struct ipcsvc_event ev[8];
 	size_t want = count / sizeof(ev[0]), done = 0, n;
+	int ret;
 
 	if (!want)
 		return -EINVAL;
+	for (;;) {
+		n = ipcsvc_event_count(port);
+		if (n)
+			break;
+		if (file->f_flags & O_NONBLOCK)
+			return -EAGAIN;
+		ret = wait_event_interruptible(port->ev_wq,
+					       ipcsvc_event_count(port));
+		if (ret)
+			return ret;
+	}
 	/*
-	 * Fault the buffer in before events leave the queue, so that a bad
-	 * buffer loses none. Only a concurrent munmap() could still make the
-	 * copy below fail.
+	 * Fault in the part of the buffer the pending events will fill before
+	 * they leave the queue, so that a bad buffer loses none. Only a
+	 * concurrent munmap() could still make the copy below fail.
 	 */
+	want = min(want, n);
 	if (clear_user(buf, want * sizeof(ev[0])))
 		return -EFAULT;
 	while (done < want) {
@@ -386,6 +486,7 @@ static ssize_t ipcsvc_read(struct file *file, char __user *buf, size_t count,
 			return done ? done * sizeof(ev[0]) : -EFAULT;
 		done += n;
 	}
+	/* Another reader took them meanwhile. */
 	return done ? done * sizeof(ev[0]) : -EAGAIN;
 }
 
@@ -393,34 +494,33 @@ static __poll_t ipcsvc_poll(struct file *file, poll_table *wait)
 {
 	struct ipcsvc_port *port = file->private_data;
 
-	/* Register first, then look: see ipcsvc_event_post(). */
+	/* Register first, then look: see ipcsvc_event_wake(). */
 	poll_wait(file, &port->ev_wq, wait);
-	return ipcsvc_event_pending(port) ? EPOLLIN | EPOLLRDNORM : 0;
+	return ipcsvc_event_count(port) ? EPOLLIN | EPOLLRDNORM : 0;
 }
 
 /*
- * mmap() of an area: the offset from IPCSVC_IOC_MAP_INFO, the length
- * map_size, MAP_SHARED, no PROT_EXEC. EINVAL for a bad offset, length or
- * handle or a private mapping; EPERM for PROT_EXEC.
+ * mmap() of an area: the offset from IPCSVC_IOC_MAP_INFO, whose page
+ * offset is IPCSVC_MMAP_TOKEN(handle, dir); the length map_size;
+ * MAP_SHARED. Errors: EINVAL (bad offset or length), EBADSLT and
+ * EPROTOTYPE (handle), then those of ipcsvc_area_mmap().
  */
 static int ipcsvc_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct ipcsvc_port *port = file->private_data;
-	unsigned long token = vma->vm_pgoff >> IPCSVC_MMAP_TOKEN_SHIFT;
+	unsigned long token = vma->vm_pgoff;
 	struct ipcsvc_endpoint *ep;
 	struct ipcsvc_area *area;
 	u32 dir = token & 1;
 	int ret;
 
-	if (vma->vm_pgoff & ((1UL << IPCSVC_MMAP_TOKEN_SHIFT) - 1))
-		return -EINVAL;
-	if ((token >> 1) > U32_MAX)
+	if (!(token >> 1) || (token >> 1) > INT_MAX)
 		return -EINVAL;
 	ep = ipcsvc_get_ep(port, token >> 1);
 	if (IS_ERR(ep))
-		return -EINVAL;
+		return PTR_ERR(ep);
 	area = ipcsvc_endpoint_area(ep, dir);
-	if (vma_pages(vma) != area->nr_max + 1)
+	if (vma->vm_end - vma->vm_start != ipcsvc_area_bytes(area) + PAGE_SIZE)
 		ret = -EINVAL;
 	else
 		ret = ipcsvc_area_mmap(area, vma, dir == IPCSVC_DIR_TX);
@@ -483,7 +583,26 @@ static struct miscdevice ipcsvc_misc = {
 	.mode = 0666,
 };
 
-module_misc_device(ipcsvc_misc);
+static int __init ipcsvc_init(void)
+{
+	int ret = ipcsvc_area_init();
+
+	if (ret)
+		return ret;
+	ret = misc_register(&ipcsvc_misc);
+	if (ret)
+		ipcsvc_area_exit();
+	return ret;
+}
+
+static void __exit ipcsvc_exit(void)
+{
+	misc_deregister(&ipcsvc_misc);
+	ipcsvc_area_exit();
+}
+
+module_init(ipcsvc_init);
+module_exit(ipcsvc_exit);
 
 MODULE_DESCRIPTION("ipcsvc: service discovery and shared-memory channels");
 MODULE_LICENSE("GPL");

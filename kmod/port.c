@@ -64,7 +64,7 @@ void ipcsvc_port_put(struct ipcsvc_port *port)
 
 /*
  * Publish @h under a new handle. The object's reference passes to the table
- * on success. Fails with -EMFILE when the table is full and -EBADF when the
+ * on success. Fails with -ENOSPC when the table is full and -EBADF when the
  * port is being released.
  */
 int ipcsvc_port_install(struct ipcsvc_port *port, struct ipcsvc_hobj *h,
@@ -80,13 +80,13 @@ int ipcsvc_port_install(struct ipcsvc_port *port, struct ipcsvc_hobj *h,
 		goto out;
 	}
 	if (port->nr_handles >= limit) {
-		ret = -EMFILE;
+		ret = -ENOSPC;
 		goto out;
 	}
 	ret = xa_alloc(&port->handles, &id, h, XA_LIMIT(1, INT_MAX),
 		       GFP_KERNEL_ACCOUNT);
 	if (ret) {
-		ret = ret == -EBUSY ? -EMFILE : ret;
+		ret = ret == -EBUSY ? -ENOSPC : ret;
 		goto out;
 	}
 	/* Nobody can look @h up before port->lock is dropped. */
@@ -111,22 +111,7 @@ static struct ipcsvc_hobj *ipcsvc_port_detach(struct ipcsvc_port *port,
 	return h;
 }
 
-/*
- * Undo ipcsvc_port_install() for an object that was never reachable by
- * anyone else; the table's reference returns to the caller.
- */
-void ipcsvc_port_uninstall(struct ipcsvc_port *port, u32 handle)
-{
-	struct ipcsvc_hobj *h;
-
-	mutex_lock(&port->lock);
-	h = ipcsvc_port_detach(port, handle);
-	mutex_unlock(&port->lock);
-	if (h)
-		ipcsvc_event_kill(port, &h->ev);
-}
-
-static void ipcsvc_hobj_get(struct ipcsvc_hobj *h)
+void ipcsvc_hobj_get(struct ipcsvc_hobj *h)
 {
 	if (h->type == IPCSVC_H_SERVICE)
 		kref_get(&ipcsvc_to_svc(h)->ref);
@@ -144,8 +129,9 @@ void ipcsvc_hobj_put(struct ipcsvc_hobj *h)
 
 /*
  * Return the object behind @handle with a reference the caller must drop
- * with ipcsvc_hobj_put(), or NULL when the handle is unknown, closed or of
- * another type.
+ * with ipcsvc_hobj_put(); ERR_PTR(-EBADSLT) when the handle names nothing
+ * (never given, or closed), ERR_PTR(-EPROTOTYPE) when it names an object
+ * of another type.
  */
 struct ipcsvc_hobj *ipcsvc_port_lookup(struct ipcsvc_port *port, u32 handle,
 				       enum ipcsvc_htype type)
@@ -154,10 +140,12 @@ struct ipcsvc_hobj *ipcsvc_port_lookup(struct ipcsvc_port *port, u32 handle,
 
 	mutex_lock(&port->lock);
 	h = xa_load(&port->handles, handle);
-	if (h && h->type == type)
-		ipcsvc_hobj_get(h);
+	if (!h)
+		h = ERR_PTR(-EBADSLT);
+	else if (h->type != type)
+		h = ERR_PTR(-EPROTOTYPE);
 	else
-		h = NULL;
+		ipcsvc_hobj_get(h);
 	mutex_unlock(&port->lock);
 	return h;
 }
@@ -175,6 +163,7 @@ static void ipcsvc_hobj_close(struct ipcsvc_port *port, struct ipcsvc_hobj *h)
 	}
 }
 
+/* IPCSVC_IOC_CLOSE: 0, or -EBADSLT when @handle names nothing. */
 int ipcsvc_port_close_handle(struct ipcsvc_port *port, u32 handle)
 {
 	struct ipcsvc_hobj *h;
@@ -183,9 +172,31 @@ int ipcsvc_port_close_handle(struct ipcsvc_port *port, u32 handle)
 	h = ipcsvc_port_detach(port, handle);
 	mutex_unlock(&port->lock);
 	if (!h)
-		return -EBADF;
+		return -EBADSLT;
 	ipcsvc_hobj_close(port, h);
 	return 0;
+}
+
+/*
+ * Close @handle only if it still names @h, for undoing a creation: the
+ * number alone could by now name another object, since another thread may
+ * have closed it and created something that reused it. The caller holds a
+ * reference on @h, so its address cannot be reused meanwhile. True if
+ * this call closed it.
+ */
+bool ipcsvc_port_close_object(struct ipcsvc_port *port, u32 handle,
+			      struct ipcsvc_hobj *h)
+{
+	bool mine;
+
+	mutex_lock(&port->lock);
+	mine = xa_load(&port->handles, handle) == h;
+	if (mine)
+		ipcsvc_port_detach(port, handle);
+	mutex_unlock(&port->lock);
+	if (mine)
+		ipcsvc_hobj_close(port, h);
+	return mine;
 }
 
 void ipcsvc_port_shutdown(struct ipcsvc_port *port)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ipcsvc service registry and per-user accounting.
+ * ipcsvc service registry.
  *
  * Services are named by (IPC namespace, protocol name): the same name may
  * exist once in every IPC namespace, and a connect looks only in the
@@ -17,6 +17,7 @@
 #include <linux/cred.h>
 #include <linux/hashtable.h>
 #include <linux/jhash.h>
+#include <linux/mm.h>
 #include <linux/pid.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -27,92 +28,6 @@
 static DEFINE_MUTEX(ipcsvc_registry_lock);
 static DEFINE_HASHTABLE(ipcsvc_services, 8);	/* registry lock */
 static unsigned int ipcsvc_nr_services;		/* registry lock */
-
-static DEFINE_SPINLOCK(ipcsvc_users_lock);
-static DEFINE_HASHTABLE(ipcsvc_users, 6);	/* ipcsvc_users_lock */
-
-/* ---- per-user accounting ---- */
-
-struct ipcsvc_user *ipcsvc_user_get(kuid_t uid)
-{
-	struct ipcsvc_user *user, *fresh;
-
-	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL_ACCOUNT);
-	spin_lock(&ipcsvc_users_lock);
-	hash_for_each_possible(ipcsvc_users, user, node, __kuid_val(uid)) {
-		if (uid_eq(user->uid, uid)) {
-			refcount_inc(&user->ref);
-			goto out;
-		}
-	}
-	user = fresh;
-	fresh = NULL;
-	if (user) {
-		user->uid = uid;
-		refcount_set(&user->ref, 1);
-		hash_add(ipcsvc_users, &user->node, __kuid_val(uid));
-	}
-out:
-	spin_unlock(&ipcsvc_users_lock);
-	kfree(fresh);
-	return user;
-}
-
-void ipcsvc_user_put(struct ipcsvc_user *user)
-{
-	if (!refcount_dec_and_lock(&user->ref, &ipcsvc_users_lock))
-		return;
-	hash_del(&user->node);
-	spin_unlock(&ipcsvc_users_lock);
-	WARN_ON(atomic_read(&user->services) || atomic_read(&user->channels) ||
-		atomic_long_read(&user->bytes));
-	kfree(user);
-}
-
-static int ipcsvc_charge(atomic_t *count, unsigned int limit)
-{
-	if (atomic_inc_return(count) > limit) {
-		atomic_dec(count);
-		return -EDQUOT;
-	}
-	return 0;
-}
-
-int ipcsvc_user_charge_service(struct ipcsvc_user *user)
-{
-	return ipcsvc_charge(&user->services, READ_ONCE(ipcsvc_max_services));
-}
-
-void ipcsvc_user_uncharge_service(struct ipcsvc_user *user)
-{
-	atomic_dec(&user->services);
-}
-
-int ipcsvc_user_charge_channel(struct ipcsvc_user *user)
-{
-	return ipcsvc_charge(&user->channels, READ_ONCE(ipcsvc_max_channels));
-}
-
-void ipcsvc_user_uncharge_channel(struct ipcsvc_user *user)
-{
-	atomic_dec(&user->channels);
-}
-
-int ipcsvc_user_charge_bytes(struct ipcsvc_user *user, unsigned long bytes)
-{
-	unsigned long limit = READ_ONCE(ipcsvc_max_user_bytes);
-
-	if (atomic_long_add_return(bytes, &user->bytes) > limit) {
-		atomic_long_sub(bytes, &user->bytes);
-		return -EDQUOT;
-	}
-	return 0;
-}
-
-void ipcsvc_user_uncharge_bytes(struct ipcsvc_user *user, unsigned long bytes)
-{
-	atomic_long_sub(bytes, &user->bytes);
-}
 
 /* ---- names ---- */
 
@@ -182,6 +97,17 @@ void ipcsvc_registry_assert_held(void)
 	lockdep_assert_held(&ipcsvc_registry_lock);
 }
 
+/* For connect, which publishes a channel under the registry lock. */
+void ipcsvc_registry_enter(void)
+{
+	mutex_lock(&ipcsvc_registry_lock);
+}
+
+void ipcsvc_registry_leave(void)
+{
+	mutex_unlock(&ipcsvc_registry_lock);
+}
+
 static void ipcsvc_service_release(struct kref *ref)
 {
 	struct ipcsvc_service *svc = container_of(ref, struct ipcsvc_service,
@@ -189,7 +115,8 @@ static void ipcsvc_service_release(struct kref *ref)
 
 	WARN_ON(svc->registered);
 	WARN_ON(!list_empty(&svc->channels));
-	ipcsvc_user_uncharge_service(svc->user);
+	if (svc->charged)	/* never registered */
+		ipcsvc_user_uncharge_service(svc->user);
 	ipcsvc_user_put(svc->user);
 	put_pid(svc->pid);
 	put_cred(svc->cred);
@@ -202,28 +129,43 @@ void ipcsvc_service_put(struct ipcsvc_service *svc)
 }
 
 /*
- * Create a service in @port's IPC namespace and install its handle.
- * Errors: EINVAL (name, mode), EADDRINUSE (name taken), EDQUOT (per-user
- * service limit), EMFILE (handle table full), ENOMEM.
+ * A buffer size as SERVICE_CREATE takes it: 0 means the default, and the
+ * result is page-aligned; -EMSGSIZE above the max_buffer_size parameter.
  */
-int ipcsvc_service_create(struct ipcsvc_port *port, const u8 *name,
-			  u32 name_len, u64 version, umode_t mode,
-			  u32 *handle)
+int ipcsvc_buffer_size(u64 *size)
+{
+	u64 cap = min_t(u64, READ_ONCE(ipcsvc_max_buffer_size),
+			IPCSVC_BUFFER_SIZE_LIMIT) & PAGE_MASK;
+
+	if (!cap)
+		cap = PAGE_SIZE;
+	if (!*size)
+		*size = min_t(u64, IPCSVC_DEFAULT_BUFFER_SIZE, cap);
+	if (*size > cap)
+		return -EMSGSIZE;
+	*size = PAGE_ALIGN(*size);
+	return 0;
+}
+
+/*
+ * Create a service in @port's IPC namespace and install its handle; the
+ * caller checked the name and mode and settled the sizes and limits. On
+ * success *@svcp is the service with a reference for the caller. Errors:
+ * EADDRINUSE (name taken), EDQUOT (per-user service limit), ENOSPC (handle
+ * table full), ENOMEM.
+ */
+int ipcsvc_service_create(struct ipcsvc_port *port,
+			  const struct ipcsvc_service_params *p,
+			  struct ipcsvc_service **svcp, u32 *handle)
 {
 	const struct cred *cred = current_cred();
 	struct ipcsvc_service *svc;
 	int ret;
 
-	ret = ipcsvc_name_check(name, name_len);
-	if (ret)
-		return ret;
-	if (mode & ~0777)
-		return -EINVAL;
-
 	svc = kzalloc(sizeof(*svc), GFP_KERNEL_ACCOUNT);
 	if (!svc)
 		return -ENOMEM;
-	svc->user = ipcsvc_user_get(cred->euid);
+	svc->user = ipcsvc_user_get(cred);
 	if (!svc->user) {
 		kfree(svc);
 		return -ENOMEM;
@@ -234,6 +176,7 @@ int ipcsvc_service_create(struct ipcsvc_port *port, const u8 *name,
 		kfree(svc);
 		return ret;
 	}
+	svc->charged = true;
 	svc->h.type = IPCSVC_H_SERVICE;
 	INIT_LIST_HEAD(&svc->h.ev.node);
 	svc->h.ev.dead = true;
@@ -242,10 +185,14 @@ int ipcsvc_service_create(struct ipcsvc_port *port, const u8 *name,
 	svc->ipc_ns = port->ipc_ns;
 	svc->uid = cred->fsuid;
 	svc->gid = cred->fsgid;
-	svc->mode = mode;
-	svc->version = version;
-	svc->name_len = name_len;
-	memcpy(svc->name, name, name_len);
+	svc->mode = p->mode;
+	svc->version = p->version;
+	svc->max_size[0] = p->max_size[0];
+	svc->max_size[1] = p->max_size[1];
+	svc->max_connections = p->max_connections;
+	svc->max_pending = p->max_pending;
+	svc->name_len = p->name_len;
+	memcpy(svc->name, p->name, p->name_len);
 	svc->pid = get_pid(task_tgid(current));
 	svc->euid = cred->euid;
 	svc->egid = cred->egid;
@@ -254,10 +201,10 @@ int ipcsvc_service_create(struct ipcsvc_port *port, const u8 *name,
 	/*
 	 * Install the handle and publish the name in one step, so that a
 	 * connect never sees a service whose handle number is not yet known.
-	 * This is the one place a port lock nests inside the registry lock.
+	 * This is one place a port lock nests inside the registry lock.
 	 */
 	mutex_lock(&ipcsvc_registry_lock);
-	if (ipcsvc_registry_find(port->ipc_ns, name, name_len)) {
+	if (ipcsvc_registry_find(port->ipc_ns, p->name, p->name_len)) {
 		ret = -EADDRINUSE;
 		goto fail;
 	}
@@ -266,11 +213,13 @@ int ipcsvc_service_create(struct ipcsvc_port *port, const u8 *name,
 	if (ret)
 		goto fail;
 	hash_add(ipcsvc_services, &svc->node,
-		 ipcsvc_name_hash(port->ipc_ns, name, name_len));
+		 ipcsvc_name_hash(port->ipc_ns, p->name, p->name_len));
 	svc->registered = true;
 	ipcsvc_port_get(port);
 	svc->port = port;
 	ipcsvc_nr_services++;
+	kref_get(&svc->ref);
+	*svcp = svc;
 	mutex_unlock(&ipcsvc_registry_lock);
 	return 0;
 fail:
@@ -293,13 +242,15 @@ struct ipcsvc_service *ipcsvc_service_lookup(struct ipc_namespace *ns,
 	return svc;
 }
 
+/*
+ * Does @svc's mode let @cred connect? CAP_DAC_OVERRIDE over the service's
+ * user namespace is checked by the caller, against the current task.
+ */
 bool ipcsvc_service_may_connect(const struct ipcsvc_service *svc,
-				const struct cred *cred, bool dac_override)
+				const struct cred *cred)
 {
 	umode_t mode = svc->mode;
 
-	if (dac_override)
-		return true;
 	if (uid_eq(cred->fsuid, svc->uid))
 		mode >>= 6;
 	else if (gid_eq(cred->fsgid, svc->gid) ||
@@ -309,13 +260,49 @@ bool ipcsvc_service_may_connect(const struct ipcsvc_service *svc,
 }
 
 /*
- * Withdraw @svc from the registry: its name is free again at once. Channels
- * made through it stay up; their client ends get ServiceGone.
+ * May one more channel be added to @svc? -EUSERS when max_connections
+ * server ends are open, -EAGAIN when max_pending of them are unaccepted.
+ * With @recheck the registry lock is held and the answer is final until
+ * it is dropped (only the lock holder raises the counts).
+ */
+int ipcsvc_service_admit(struct ipcsvc_service *svc, bool recheck)
+{
+	if (recheck)
+		lockdep_assert_held(&ipcsvc_registry_lock);
+	if (atomic_read(&svc->nr_open) >= svc->max_connections)
+		return -EUSERS;
+	if (atomic_read(&svc->nr_unaccepted) >= svc->max_pending)
+		return -EAGAIN;
+	return 0;
+}
+
+/* The port serving @svc, with a reference, or NULL once it is closed. */
+struct ipcsvc_port *ipcsvc_service_port(struct ipcsvc_service *svc)
+{
+	struct ipcsvc_port *port = NULL;
+
+	mutex_lock(&ipcsvc_registry_lock);
+	if (svc->registered) {
+		port = svc->port;
+		ipcsvc_port_get(port);
+	}
+	mutex_unlock(&ipcsvc_registry_lock);
+	return port;
+}
+
+/*
+ * Withdraw @svc from the registry: its name is free again at once.
+ * Channels the server has accepted (read their ServiceConnected) stay up,
+ * and their client ends get ServiceGone. Channels it has not accepted are
+ * closed, as a listening socket's backlog is: the server never hears of
+ * them, so it can never mistake one for a channel of a newer service that
+ * reuses the handle number.
  */
 void ipcsvc_service_close(struct ipcsvc_service *svc)
 {
 	struct ipcsvc_channel *chan, *tmp;
 	struct ipcsvc_port *port;
+	LIST_HEAD(backlog);
 
 	mutex_lock(&ipcsvc_registry_lock);
 	if (!svc->registered) {
@@ -325,34 +312,31 @@ void ipcsvc_service_close(struct ipcsvc_service *svc)
 	hash_del(&svc->node);
 	svc->registered = false;
 	ipcsvc_nr_services--;
+	/* The charge is for the name: it ends with it, not with the object. */
+	ipcsvc_user_uncharge_service(svc->user);
+	svc->charged = false;
 	port = svc->port;
 	svc->port = NULL;
 	list_for_each_entry_safe(chan, tmp, &svc->channels, svc_node) {
+		struct ipcsvc_endpoint *sep = &chan->ep[IPCSVC_SIDE_SERVER];
+
 		list_del_init(&chan->svc_node);
 		ipcsvc_service_gone(chan);
+		/* Once withdrawn, the server can no longer read the event. */
+		if (ipcsvc_event_withdraw_connected(port, &sep->h.ev)) {
+			kref_get(&chan->ref);
+			list_add_tail(&chan->backlog_node, &backlog);
+		}
 	}
 	mutex_unlock(&ipcsvc_registry_lock);
+
+	list_for_each_entry_safe(chan, tmp, &backlog, backlog_node) {
+		struct ipcsvc_endpoint *sep = &chan->ep[IPCSVC_SIDE_SERVER];
+
+		ipcsvc_port_close_object(port, sep->h.ev.handle, &sep->h);
+		ipcsvc_channel_put(chan);
+	}
 	ipcsvc_port_put(port);
-}
-
-/*
- * For connect: the service's port, with a reference, and @chan linked to
- * the service for ServiceGone; or NULL when the service was closed
- * meanwhile.
- */
-struct ipcsvc_port *ipcsvc_service_attach(struct ipcsvc_service *svc,
-					  struct ipcsvc_channel *chan)
-{
-	struct ipcsvc_port *port = NULL;
-
-	mutex_lock(&ipcsvc_registry_lock);
-	if (svc->registered) {
-		port = svc->port;
-		ipcsvc_port_get(port);
-		list_add_tail(&chan->svc_node, &svc->channels);
-	}
-	mutex_unlock(&ipcsvc_registry_lock);
-	return port;
 }
 
 void ipcsvc_service_detach(struct ipcsvc_channel *chan)
