@@ -106,11 +106,16 @@ qemu_accel() {
 # Kernel log lines that fail a guest run whatever the tests said.
 IPCSVC_KERNEL_REPORTS='BUG:|WARNING:|KASAN:|UBSAN:|Oops|Kernel panic|general protection fault|unreferenced object|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|blocked for more than|Call Trace:'
 
-# report_guest NAME OUT QEMU_RC ELAPSED TIMEOUT KMEMLEAK: print flattened
-# results of one guest run from OUT/report.txt and OUT/console.log.
+# report_guest NAME OUT QEMU_RC ELAPSED TIMEOUT KMEMLEAK [KUNIT [SUITE]...]:
+# print flattened results of one guest run from OUT/report.txt and
+# OUT/console.log. KUNIT non-empty says the guest had the KUnit test
+# module, and every SUITE must have reported.
 report_guest() {
-	local name=$1 out=$2 qrc=$3 elapsed=$4 limit=$5 kmemleak=$6 sec prefix rc
-	local report=$out/report.txt console=$out/console.log
+	local name=$1 out=$2 qrc=$3 elapsed=$4 limit=$5 kmemleak=$6 kunit=${7:-}
+	local report=$out/report.txt console=$out/console.log sec prefix rc
+	local suite missing=
+	shift 6
+	[ $# -eq 0 ] || shift
 
 	# Split the report into one file per KUnit suite or test program.
 	rm -f "$out"/sec-*
@@ -146,6 +151,28 @@ report_guest() {
 		fi
 		msg "---- $name: last lines of the kernel log ($console)"
 		tail -n 40 "$console" >&2 || true
+	fi
+
+	if [ -n "$kunit" ]; then
+		if grep -q '^@@IPCSVC KUNIT-INSMOD rc=0' "$report"; then
+			printf 'ok %s: KUnit module loads\n' "$name"
+		else
+			printf 'not ok %s: KUnit module loads\n' "$name"
+		fi
+		if grep -q '^@@IPCSVC KUNIT-RMMOD rc=0' "$report"; then
+			printf 'ok %s: KUnit module unloads\n' "$name"
+		else
+			printf 'not ok %s: KUnit module unloads\n' "$name"
+		fi
+		for suite in "$@"; do
+			grep -qx "@@IPCSVC KUNIT-BEGIN $suite" "$report" ||
+				missing="$missing $suite"
+		done
+		if [ -z "$missing" ]; then
+			printf 'ok %s: every KUnit suite reported (%d)\n' "$name" $#
+		else
+			printf 'not ok %s: KUnit suites missing:%s\n' "$name" "$missing"
+		fi
 	fi
 
 	if grep -q '^@@IPCSVC INSMOD rc=0' "$report"; then
