@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Buffer areas without the module: the library writes the identity page
- * the kernel would otherwise write.
+ * Buffer areas without the module: the library writes the identity the
+ * kernel would otherwise write. The layout is the module's (see
+ * <linux/ipcsvc.h>), but each area has three header pages of its own: the
+ * identity at the start of the first, the producer words at
+ * IPCSVC_CONTROL_PRODUCER of the second, the consumer words at
+ * IPCSVC_CONTROL_CONSUMER of the third, then the data region.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -10,6 +14,14 @@
 
 #include "ipcsvc/ipcsvc.h"
 #include "internal.h"
+
+/* The words fit their control page, at its offset, on any page size. */
+_Static_assert(sizeof(struct ipcsvc_area_identity) <= IPCSVC_IDENTITY_STRIDE,
+	       "two identities share the identity page");
+_Static_assert(IPCSVC_CONTROL_PRODUCER + sizeof(struct ipcsvc_area_producer) <=
+	       IPCSVC_CONTROL_CONSUMER, "producer words overlap consumer words");
+_Static_assert(IPCSVC_CONTROL_CONSUMER + sizeof(struct ipcsvc_area_consumer) <=
+	       4096, "consumer words exceed the smallest page");
 
 static uint64_t page_bytes(void)
 {
@@ -24,7 +36,7 @@ int64_t ipcsvc_area_bytes(uint64_t max_size)
 
 	if (!max_size || max_size % page || max_size > IPCSVC_AREA_MAX_SIZE_LIMIT)
 		return -EINVAL;
-	/* identity, producer and consumer pages, then the data region */
+	/* the identity page and two control pages, then the data region */
 	return (int64_t)(3 * page + max_size);
 }
 
@@ -43,8 +55,9 @@ int ipcsvc_area_format(void *mem, size_t len,
 	need = ipcsvc_area_bytes(params->max_size);
 	if (need < 0)
 		return (int)need;
-	if (!params->size || params->size % page ||
-	    params->size > params->max_size)
+	/* size 0: nothing committed; the producer's first send grows the
+	 * area, as with the module */
+	if (params->size % page || params->size > params->max_size)
 		return -EINVAL;
 	if (len < (uint64_t)need)
 		return -ENOSPC;
@@ -62,8 +75,8 @@ int ipcsvc_area_format(void *mem, size_t len,
 	id->protocol_name_len = name_len;
 	memcpy(id->protocol_name, params->protocol_name, name_len);
 	id->max_size = params->max_size;
-	id->producer_offset = page;
-	id->consumer_offset = 2 * page;
+	id->producer_offset = page + IPCSVC_CONTROL_PRODUCER;
+	id->consumer_offset = 2 * page + IPCSVC_CONTROL_CONSUMER;
 	id->data_offset = 3 * page;
 	id->area_bytes = (uint64_t)need;
 	/* pairs with the acquire of identity.magic in dir_open() in channel.c */

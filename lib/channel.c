@@ -5,7 +5,7 @@
  * memory. Documentation/library.md explains the algorithm; the comments
  * here explain the code.
  *
- * Trust: the peer's page and the data region it writes may change under
+ * Trust: the peer's words and the data region it writes may change under
  * us at any time. Each shared word is read once into a local and checked
  * before use; positions and sizes that steer our own accesses are kept in
  * private memory. A check that fails marks the direction broken and every
@@ -126,17 +126,38 @@ static inline uint64_t align8(uint64_t v)
 	return (v + 7) & ~7ULL;
 }
 
+/*
+ * The smallest committed size a ring may have, but for 0 (nothing
+ * committed yet: a module area before its producer's first send). Sizes
+ * are checked against it wherever they are taken in (dir_open(),
+ * rx_take()) and growth only commits whole pages, so a size is either 0
+ * or this large; "size - WRAP_BYTES" is computed only for one that is not
+ * 0 (pos_ok(), and past max_message() or the size check in rx_take()).
+ */
+#define MIN_RING	(2 * WRAP_BYTES + HDR_BYTES)
+
 /* The largest message that always fits an empty ring of @size bytes. */
 static uint64_t max_message(uint64_t size)
 {
-	return size < 2 * WRAP_BYTES + HDR_BYTES ? 0 :
-	       ((size - 2 * WRAP_BYTES) / 2) & ~7ULL;
+	return size < MIN_RING ? 0 : ((size - 2 * WRAP_BYTES) / 2) & ~7ULL;
+}
+
+/*
+ * Is @pos a valid position (tail or head) in a ring of @size committed
+ * bytes? A multiple of 8 with room for a wrap marker after it; with
+ * nothing committed, only 0.
+ */
+static bool pos_ok(uint64_t pos, uint64_t size)
+{
+	if (pos % 8)
+		return false;
+	return size ? pos <= size - WRAP_BYTES : pos == 0;
 }
 
 static int mark_broken(struct dir *d, bool tx)
 {
 	atomic_store_explicit(&d->broken, true, memory_order_relaxed);
-	/* Our own page says so too, for the peer and for inspection tools. */
+	/* Our own words say so too, for the peer and for inspection tools. */
 	if (tx)
 		STORE_RELAXED(&d->prod->broken, 1);
 	else
@@ -147,6 +168,18 @@ static int mark_broken(struct dir *d, bool tx)
 static bool is_broken(struct dir *d)
 {
 	return atomic_load_explicit(&d->broken, memory_order_relaxed);
+}
+
+/*
+ * Have the area's data pages been taken back? The kernel revokes the
+ * server-to-client area when the server closes its end: the data region
+ * then reads as zeroes, which is not corruption but a closed channel.
+ */
+static bool dir_revoked(struct dir *d)
+{
+	/* pairs with smp_store_release() of identity.revoked in
+	 * ipcsvc_area_revoke() in kmod/area.c */
+	return LOAD_ACQUIRE(&d->id->revoked) != 0;
 }
 
 /*
@@ -164,23 +197,36 @@ static bool dir_closed(struct dir *d)
 }
 
 /*
- * Check an area's identity page and remember its layout. The identity page
- * is the kernel's (or ipcsvc_area_format()'s) and does not change but for
- * size and closed (see dir_closed()); it is still read once and checked,
- * so a bad mapping fails here with -EPROTO rather than faulting later.
+ * Check an area's identity and remember its layout. The identity is the
+ * kernel's (or ipcsvc_area_format()'s) and does not change but for size
+ * and closed (see dir_closed()); it is still read once and checked, so a
+ * bad mapping fails here with -EPROTO rather than faulting later.
+ *
+ * The identity sits at @id_off of the area (MAP_INFO's identity_offset:
+ * with the module the two areas of a channel share one identity page, the
+ * server-to-client area's identity at IPCSVC_IDENTITY_STRIDE). It must lie
+ * in the area's first page, before the producer words. Every offset it
+ * holds is from the area's start, not from the identity.
  */
-static int dir_open(struct dir *d, void *area, size_t len, uint64_t *sizep)
+static int dir_open(struct dir *d, void *area, size_t len, uint64_t id_off,
+		    uint64_t page, uint64_t *sizep)
 {
-	struct ipcsvc_area_identity *id = area;
+	struct ipcsvc_area_identity *id;
 	uint64_t magic, size, max, poff, coff, doff, bytes;
 
 	if ((uintptr_t)area % 8 || len < sizeof(*id))
 		return -EINVAL;
-	/* pairs with the release of identity.magic in ipcsvc_area_format() */
+	if (id_off % 8 || id_off > page - sizeof(*id) ||
+	    id_off > len - sizeof(*id))
+		return -EPROTO;
+	id = (struct ipcsvc_area_identity *)((uint8_t *)area + id_off);
+	/* pairs with the release of identity.magic in ipcsvc_area_format()
+	 * (or the kernel's, before the area could be mapped) */
 	magic = LOAD_ACQUIRE(&id->magic);
 	if (magic != IPCSVC_AREA_MAGIC)
 		return -EPROTO;
-	/* pairs with the release of identity.size in futex_backend_grow() */
+	/* pairs with the release of identity.size in futex_backend_grow()
+	 * (or the kernel's IPCSVC_IOC_GROW) */
 	size = LOAD_ACQUIRE(&id->size);
 	max = LOAD_RELAXED(&id->max_size);
 	poff = LOAD_RELAXED(&id->producer_offset);
@@ -188,13 +234,17 @@ static int dir_open(struct dir *d, void *area, size_t len, uint64_t *sizep)
 	doff = LOAD_RELAXED(&id->data_offset);
 	bytes = LOAD_RELAXED(&id->area_bytes);
 
-	if (poff < sizeof(*id) || poff % 8 || coff % 8 || doff % 8)
+	/* No overflow below: id_off < page, and each offset is checked
+	 * against len before the next is added to it. */
+	if (poff < id_off + sizeof(*id) || poff % 8 || coff % 8 || doff % 8)
 		return -EPROTO;
-	if (coff < poff + sizeof(struct ipcsvc_area_producer) ||
-	    doff < coff + sizeof(struct ipcsvc_area_consumer))
+	if (poff > len || coff < poff || coff - poff < sizeof(*d->prod) ||
+	    coff > len || doff < coff || doff - coff < sizeof(*d->cons))
 		return -EPROTO;
-	if (max > IPCSVC_AREA_MAX_SIZE_LIMIT || max % 8 || size % 8 ||
-	    size > max || size < 2 * WRAP_BYTES + HDR_BYTES)
+	/* size 0: nothing committed yet (a module area before its first
+	 * GROW); otherwise a ring with room for a message */
+	if (max > IPCSVC_AREA_MAX_SIZE_LIMIT || max % 8 || max < MIN_RING ||
+	    size % 8 || size > max || (size && size < MIN_RING))
 		return -EPROTO;
 	if (doff > len || max > len - doff || bytes != doff + max)
 		return -EPROTO;
@@ -212,21 +262,19 @@ static int dir_open(struct dir *d, void *area, size_t len, uint64_t *sizep)
 	return 0;
 }
 
-static int tx_open(struct tx *tx, void *area, size_t len, bool autogrow)
+static int tx_open(struct tx *tx, void *area, size_t len, uint64_t id_off,
+		   uint64_t page, bool autogrow)
 {
-	long page = sysconf(_SC_PAGESIZE);
 	uint64_t size, tail;
-	int rc = dir_open(&tx->d, area, len, &size);
+	int rc = dir_open(&tx->d, area, len, id_off, page, &size);
 
 	if (rc)
 		return rc;
-	if (page <= 0)
-		return -EINVAL;
-	tx->page = (uint64_t)page;
+	tx->page = page;
 	tx->autogrow = autogrow;
-	/* Our own page: resume where an earlier opener left off. */
+	/* Our own words: resume where an earlier opener left off. */
 	tail = LOAD_RELAXED(&tx->d.prod->tail);
-	if (tail % 8 || tail > size - WRAP_BYTES)
+	if (!pos_ok(tail, size))
 		return -EPROTO;
 	tx->published = LOAD_RELAXED(&tx->d.prod->published);
 	atomic_init(&tx->rsv, tail);
@@ -237,15 +285,17 @@ static int tx_open(struct tx *tx, void *area, size_t len, bool autogrow)
 	return -pthread_mutex_init(&tx->grow_lock, NULL);
 }
 
-static int rx_open(struct rx *rx, void *area, size_t len)
+static int rx_open(struct rx *rx, void *area, size_t len, uint64_t id_off,
+		   uint64_t page)
 {
 	uint64_t size, head;
-	int rc = dir_open(&rx->d, area, len, &size);
+	int rc = dir_open(&rx->d, area, len, id_off, page, &size);
 
 	if (rc)
 		return rc;
+	/* size 0: nothing can have been read, so head is 0 */
 	head = LOAD_RELAXED(&rx->d.cons->head);
-	if (head % 8 || head > size - WRAP_BYTES)
+	if (!pos_ok(head, size))
 		return -EPROTO;
 	rx->size = size;
 	rx->next = head;
@@ -258,11 +308,33 @@ static int rx_open(struct rx *rx, void *area, size_t len)
 	return -pthread_mutex_init(&rx->lock, NULL);
 }
 
-int ipcsvc__channel_open_ops(void *tx, size_t tx_len, void *rx, size_t rx_len,
+static int tx_grow_locked(struct ipcsvc_channel *ch, uint64_t new_size);
+
+/*
+ * Without auto-growth nothing would ever commit the first page of an
+ * empty area, and every allocation would fail with -EMSGSIZE: commit one
+ * page (or max_size, if smaller) now.
+ */
+static int tx_commit_first(struct ipcsvc_channel *ch)
+{
+	struct tx *tx = ch->tx;
+	uint64_t want = tx->page < tx->d.max_size ? tx->page : tx->d.max_size;
+	int rc = 0;
+
+	pthread_mutex_lock(&tx->grow_lock);
+	if (atomic_load_explicit(&tx->size, memory_order_relaxed) == 0)
+		rc = tx_grow_locked(ch, want);
+	pthread_mutex_unlock(&tx->grow_lock);
+	return rc;
+}
+
+int ipcsvc__channel_open_ops(void *tx, size_t tx_len, uint64_t tx_id_off,
+			     void *rx, size_t rx_len, uint64_t rx_id_off,
 			     const struct ipcsvc_channel_attr *attr,
 			     const struct ipcsvc_wait_ops *ops, void *ops_ctx,
 			     struct ipcsvc_channel **chp)
 {
+	long page = sysconf(_SC_PAGESIZE);
 	struct ipcsvc_channel *ch;
 	int rc;
 
@@ -272,6 +344,8 @@ int ipcsvc__channel_open_ops(void *tx, size_t tx_len, void *rx, size_t rx_len,
 	if ((!tx && !rx) || (tx && !tx_len) || (rx && !rx_len) || !ops)
 		return -EINVAL;
 	if (tx && tx == rx)
+		return -EINVAL;
+	if (page <= 0)
 		return -EINVAL;
 	if (attr) {
 		if (attr->size < sizeof(*attr) ||
@@ -289,28 +363,41 @@ int ipcsvc__channel_open_ops(void *tx, size_t tx_len, void *rx, size_t rx_len,
 			 IPCSVC_SPIN_DEFAULT;
 	if (tx) {
 		ch->tx = calloc(1, sizeof(*ch->tx));
-		rc = ch->tx ? tx_open(ch->tx, tx, tx_len, !attr ||
+		rc = ch->tx ? tx_open(ch->tx, tx, tx_len, tx_id_off,
+				      (uint64_t)page, !attr ||
 				      !(attr->flags & IPCSVC_CHANNEL_NO_AUTOGROW)) :
 			      -ENOMEM;
-		if (rc)
+		if (rc) {
+			free(ch->tx);
+			ch->tx = NULL;
 			goto fail;
+		}
 		for (unsigned int i = 0; i < NSLOTS; i++)
 			ch->tx->slot[i].ch = ch;
 	}
 	if (rx) {
 		ch->rx = calloc(1, sizeof(*ch->rx));
-		rc = ch->rx ? rx_open(ch->rx, rx, rx_len) : -ENOMEM;
-		if (rc)
+		rc = ch->rx ? rx_open(ch->rx, rx, rx_len, rx_id_off,
+				      (uint64_t)page) : -ENOMEM;
+		if (rc) {
+			free(ch->rx);
+			ch->rx = NULL;
 			goto fail;
+		}
 		for (unsigned int i = 0; i < NSLOTS; i++)
 			ch->rx->slot[i].ch = ch;
+	}
+	/* Last, so that a failure before it commits nothing. */
+	if (ch->tx && !ch->tx->autogrow) {
+		rc = tx_commit_first(ch);
+		if (rc)
+			goto fail;
 	}
 	*chp = ch;
 	return 0;
 fail:
-	free(ch->tx);
-	free(ch->rx);
-	free(ch);
+	/* frees what opened; the areas are the caller's */
+	ipcsvc_channel_close(ch);
 	return rc;
 }
 
@@ -318,7 +405,8 @@ int ipcsvc_channel_open(void *tx, size_t tx_len, void *rx, size_t rx_len,
 			const struct ipcsvc_channel_attr *attr,
 			struct ipcsvc_channel **chp)
 {
-	return ipcsvc__channel_open_ops(tx, tx_len, rx, rx_len, attr,
+	/* ipcsvc_area_format() puts the identity at the area's start. */
+	return ipcsvc__channel_open_ops(tx, tx_len, 0, rx, rx_len, 0, attr,
 					&ipcsvc__futex_ops, NULL, chp);
 }
 
@@ -406,10 +494,12 @@ static int tx_reserve(struct ipcsvc_channel *ch, uint64_t len, uint64_t flags,
 		 */
 		size = atomic_load_explicit(&tx->size, memory_order_acquire);
 		can_grow = tx->autogrow && size < tx->d.max_size;
+		/* With nothing committed (size 0) every message is too big,
+		 * and the area grows before anything is placed. */
 		too_big = len > max_message(size);
 		if (too_big && !can_grow)
 			return -EMSGSIZE;
-		if (head % 8 || head > size - WRAP_BYTES)
+		if (!pos_ok(head, size))
 			return mark_broken(&tx->d, true);
 		*seen_consumed = consumed;
 
@@ -490,7 +580,7 @@ static int tx_reserve(struct ipcsvc_channel *ch, uint64_t len, uint64_t flags,
 /*
  * Publish every sent message whose turn has come, in ticket order. The
  * thread that moves pub_seq from p to p + 1 holds the baton for ticket p:
- * it alone writes the producer page meanwhile.
+ * it alone writes the producer words meanwhile.
  */
 static void tx_publish(struct ipcsvc_channel *ch)
 {
@@ -576,7 +666,7 @@ static int tx_grow_locked(struct ipcsvc_channel *ch, uint64_t new_size)
 	struct tx *tx = ch->tx;
 	/* The backend publishes identity.size with a release store before
 	 * we use the new room. */
-	int rc = ch->ops->grow(ch->ops_ctx, tx->d.area, new_size);
+	int rc = ch->ops->grow(ch->ops_ctx, tx->d.area, tx->d.id, new_size);
 
 	if (!rc)
 		/* pairs with the acquire of tx->size in tx_reserve() */
@@ -1009,14 +1099,33 @@ static int rx_take(struct ipcsvc_channel *ch, struct ipcsvc_msg **msgp,
 	 * placed in the new room, so this is at least as new as the
 	 * message */
 	size = LOAD_ACQUIRE(&rx->d.id->size);
-	if (size < rx->size || size > rx->d.max_size || size % 8) {
+	if (size == 0) {
+		/*
+		 * A message is published, but no data page is committed.
+		 * The acquire above already sees the size of the producer's
+		 * first growth, which came before its first publish; look
+		 * once more all the same (pairs with the same release)
+		 * before calling it corruption. Still 0: the producer
+		 * published what it cannot have written. The data region is
+		 * never touched.
+		 */
+		size = LOAD_ACQUIRE(&rx->d.id->size);
+		if (size == 0) {
+			rc = mark_broken(&rx->d, false);
+			goto out;
+		}
+	}
+	if (size < rx->size || size > rx->d.max_size || size % 8 ||
+	    size < MIN_RING) {
 		rc = mark_broken(&rx->d, false);
 		goto out;
 	}
 	rx->size = size;
 	m = &rx->slot[rx->rcv_seq % NSLOTS];
 	if (rx_parse(rx, rx->next, m)) {
-		rc = mark_broken(&rx->d, false);
+		/* Zeroes where a message was: the server closed and the
+		 * kernel took the pages back. Unread replies are gone. */
+		rc = dir_revoked(&rx->d) ? -EPIPE : mark_broken(&rx->d, false);
 		goto out;
 	}
 	m->tx = false;

@@ -66,7 +66,9 @@ bool ipcsvc__deadline_passed(const struct ipcsvc_deadline *d);
  *         sleeping; busy polling calls it so to learn of a dead peer.
  * @wake:  wake every sleeper on the word at @off.
  * @grow:  commit the data region of @area up to @new_size bytes, then
- *         publish the size in the identity page (release store).
+ *         publish the size in @area's identity @id (release store). The
+ *         identity need not sit at the area's start: with the module the
+ *         server-to-client area's is at IPCSVC_IDENTITY_STRIDE.
  *
  * The futex backend serves plain shared memory (threads, or processes
  * sharing memfd pages); a module backend can use the device instead.
@@ -76,7 +78,8 @@ struct ipcsvc_wait_ops {
 	int (*wait)(void *ctx, void *area, uint64_t off, uint64_t val,
 		    const struct ipcsvc_deadline *d);
 	int (*wake)(void *ctx, void *area, uint64_t off);
-	int (*grow)(void *ctx, void *area, uint64_t new_size);
+	int (*grow)(void *ctx, void *area, struct ipcsvc_area_identity *id,
+		    uint64_t new_size);
 };
 
 extern const struct ipcsvc_wait_ops ipcsvc__futex_ops;
@@ -101,8 +104,16 @@ static inline uint32_t *ipcsvc__low_word(uint64_t *w)
 
 struct ipcsvc_channel;
 
-/* Open a channel over a given backend (for backends other than futex). */
-int ipcsvc__channel_open_ops(void *tx, size_t tx_len, void *rx, size_t rx_len,
+/*
+ * Open a channel over a given backend (for backends other than futex).
+ * @tx_id_off and @rx_id_off: where each area's struct ipcsvc_area_identity
+ * sits, in bytes from the area's start (MAP_INFO's identity_offset; 0 for
+ * areas of ipcsvc_area_format()). It must lie in the area's first page,
+ * 8-byte aligned, before the producer words; every offset in the identity
+ * stays relative to the area's start.
+ */
+int ipcsvc__channel_open_ops(void *tx, size_t tx_len, uint64_t tx_id_off,
+			     void *rx, size_t rx_len, uint64_t rx_id_off,
 			     const struct ipcsvc_channel_attr *attr,
 			     const struct ipcsvc_wait_ops *ops, void *ops_ctx,
 			     struct ipcsvc_channel **chp);
@@ -148,5 +159,15 @@ struct ipcsvc_module_ctx {
 };
 
 extern const struct ipcsvc_wait_ops ipcsvc__module_ops;
+
+/*
+ * The timeout of IPCSVC_IOC_WAIT for the engine's deadline @d, and its
+ * flags in *@flags: -1 (flags 0) for no deadline; the absolute
+ * CLOCK_MONOTONIC deadline with IPCSVC_WAIT_ABSTIME while it lies ahead;
+ * a relative 0 (flags 0: look without sleeping) once it has passed.
+ * @now_ns: CLOCK_MONOTONIC now.
+ */
+int64_t ipcsvc__module_wait_timeout(const struct ipcsvc_deadline *d,
+				    uint64_t now_ns, uint32_t *flags);
 
 #endif /* IPCSVC_LIB_INTERNAL_H */

@@ -5,7 +5,7 @@
  *
  * The engine names a word by its byte offset from the start of an area,
  * which is also how IPCSVC_IOC_WAIT names it (the module checks that it
- * lies in the producer or consumer page and reads it through its own
+ * lies in the producer or consumer words and reads it through its own
  * mapping). The direction comes from which of this end's two mappings the
  * engine passes:
  *
@@ -22,6 +22,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/ioctl.h>
 
 #include "ipcsvc/ipcsvc.h"
@@ -33,10 +34,31 @@ static uint32_t area_dir(const struct ipcsvc_module_ctx *mc, const void *area)
 }
 
 /*
- * A deadline that has passed still makes one call with a zero timeout: the
- * module then only looks, and reports -EPIPE for a closed channel. Busy
- * polling uses that to notice a dead peer without sleeping.
+ * The engine's deadline is an absolute CLOCK_MONOTONIC time
+ * (ipcsvc__now_ns()), which is what IPCSVC_WAIT_ABSTIME takes: no
+ * conversion to a relative timeout, so no drift across retries, and a
+ * signal handler with SA_RESTART restarts the wait rather than failing it
+ * with EINTR. A deadline that has passed still makes one call, with a
+ * relative timeout of 0: the module then only looks, and reports -EPIPE
+ * for a closed channel. Busy polling uses that to notice a dead peer
+ * without sleeping.
  */
+int64_t ipcsvc__module_wait_timeout(const struct ipcsvc_deadline *d,
+				    uint64_t now_ns, uint32_t *flags)
+{
+	*flags = 0;
+	if (d->forever)
+		return -1;
+	if (now_ns >= d->at_ns)
+		return 0;
+	/* Beyond INT64_MAX ns (292 years of uptime) is no deadline at all;
+	 * a negative absolute timeout would mean the same to the module. */
+	if (d->at_ns > (uint64_t)INT64_MAX)
+		return -1;
+	*flags = IPCSVC_WAIT_ABSTIME;
+	return (int64_t)d->at_ns;
+}
+
 static int module_wait(void *ctx, void *area, uint64_t off, uint64_t val,
 		       const struct ipcsvc_deadline *d)
 {
@@ -47,17 +69,16 @@ static int module_wait(void *ctx, void *area, uint64_t off, uint64_t val,
 		.dir = area_dir(mc, area),
 		.offset = off,
 		.value = val,
-		.timeout_ns = -1,
 	};
 
-	if (!d->forever) {
-		uint64_t now = ipcsvc__now_ns();
-
-		w.timeout_ns = now >= d->at_ns ? 0 : (int64_t)(d->at_ns - now);
-	}
+	w.timeout = ipcsvc__module_wait_timeout(d, d->forever ? 0 :
+						ipcsvc__now_ns(), &w.flags);
 	if (ioctl(mc->fd, IPCSVC_IOC_WAIT, &w) == 0)
 		return 0;
-	return -errno;	/* -ETIMEDOUT, -EINTR, -EPIPE, ... */
+	/* -ETIMEDOUT, -EPIPE, ... The module restarts these waits after a
+	 * signal handler with SA_RESTART; one without it still gives
+	 * -EINTR, and the engine then looks again and waits on. */
+	return -errno;
 }
 
 static int module_wake(void *ctx, void *area, uint64_t off)
@@ -74,10 +95,10 @@ static int module_wake(void *ctx, void *area, uint64_t off)
 	return ioctl(mc->fd, IPCSVC_IOC_WAKE, &w) ? -errno : 0;
 }
 
-static int module_grow(void *ctx, void *area, uint64_t new_size)
+static int module_grow(void *ctx, void *area, struct ipcsvc_area_identity *id,
+		       uint64_t new_size)
 {
 	struct ipcsvc_module_ctx *mc = ctx;
-	struct ipcsvc_area_identity *id = area;
 	struct ipcsvc_grow g = {
 		.size = sizeof(g),
 		.handle = mc->handle,
@@ -88,8 +109,9 @@ static int module_grow(void *ctx, void *area, uint64_t new_size)
 		return -EINVAL;
 	if (ioctl(mc->fd, IPCSVC_IOC_GROW, &g))
 		return -errno;	/* -EFBIG, -EDQUOT, -ENOMEM, -EPIPE */
-	/* The module stores identity.size with release before returning:
-	 * pairs with this acquire; the new pages are faultable by now. */
+	/* The module stores identity.size (in this area's identity, at its
+	 * identity_offset) with release before returning: pairs with this
+	 * acquire; the new pages are faultable by now. */
 	if (LOAD_ACQUIRE(&id->size) < new_size)
 		return -EPROTO;
 	return 0;

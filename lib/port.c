@@ -29,8 +29,11 @@ int ipcsvc_port_open(const char *path, struct ipcsvc_port **portp)
 	if (!port)
 		return -ENOMEM;
 	atomic_init(&port->ref, 1);
+	/* O_NONBLOCK: read() of a port fd sleeps while no event is pending
+	 * unless the fd is non-blocking, and ipcsvc_port_read_event() must
+	 * not wait (ipcsvc_port_wait_event() waits in poll()). */
 	port->fd = open(path ? path : "/dev/" IPCSVC_DEVICE_NAME,
-			O_RDWR | O_CLOEXEC);
+			O_RDWR | O_CLOEXEC | O_NONBLOCK);
 	if (port->fd < 0) {
 		int err = -errno;
 
@@ -90,7 +93,9 @@ int ipcsvc__port_close_handle(struct ipcsvc_port *port, uint32_t handle)
 
 /*
  * One record per read(): the module never splits a record, and reading one
- * at a time leaves the rest queued in the kernel for other readers.
+ * at a time leaves the rest queued in the kernel for other readers. The fd
+ * is O_NONBLOCK (ipcsvc_port_open()), so with nothing pending read() fails
+ * with EAGAIN rather than sleeping.
  */
 ipc_status_t ipcsvc_port_read_event(struct ipcsvc_port *port,
 				    struct ipc_message *ev)

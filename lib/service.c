@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "ipcsvc/ipcsvc.h"
 #include "internal.h"
@@ -22,6 +24,7 @@ struct ipcsvc_conn {
 	struct ipcsvc_port *port;	/* counted */
 	struct ipcsvc_module_ctx mc;	/* the backend's context */
 	size_t tx_map, rx_map;		/* mmap() lengths, guard included */
+	uint64_t tx_id_off, rx_id_off;	/* MAP_INFO's identity_offset */
 	struct ipcsvc_channel *ch;
 	atomic_bool armed_rx;		/* a waiter advertised for events */
 	atomic_bool armed_tx;
@@ -44,9 +47,10 @@ static int name_arg(const char *name, uint8_t out[IPCSVC_PROTOCOL_NAME_MAX],
 	return 0;
 }
 
-int ipcsvc_service_create(struct ipcsvc_port *port, const char *name,
-			  uint64_t version, uint32_t mode,
-			  struct ipcsvc_service **svcp)
+int ipcsvc_service_create_attr(struct ipcsvc_port *port, const char *name,
+			       uint64_t version, uint32_t mode,
+			       const struct ipcsvc_service_attr *attr,
+			       struct ipcsvc_service **svcp)
 {
 	struct ipcsvc_service_create c;
 	struct ipcsvc_service *svc;
@@ -64,6 +68,18 @@ int ipcsvc_service_create(struct ipcsvc_port *port, const char *name,
 	rc = name_arg(name, c.name, &c.name_len);
 	if (rc)
 		return rc;
+	if (attr) {
+		/* The engine takes areas of up to 2 GiB: refuse a service
+		 * whose connections it could not open, as the module
+		 * refuses one above its max_buffer_size. */
+		if (attr->max_to_server > IPCSVC_AREA_MAX_SIZE_LIMIT ||
+		    attr->max_to_client > IPCSVC_AREA_MAX_SIZE_LIMIT)
+			return -EMSGSIZE;
+		c.max_to_server = attr->max_to_server;
+		c.max_to_client = attr->max_to_client;
+		c.max_connections = attr->max_connections;
+		c.max_pending = attr->max_pending;
+	}
 	svc = calloc(1, sizeof(*svc));
 	if (!svc)
 		return -ENOMEM;
@@ -77,6 +93,14 @@ int ipcsvc_service_create(struct ipcsvc_port *port, const char *name,
 	svc->handle = c.handle;
 	*svcp = svc;
 	return 0;
+}
+
+int ipcsvc_service_create(struct ipcsvc_port *port, const char *name,
+			  uint64_t version, uint32_t mode,
+			  struct ipcsvc_service **svcp)
+{
+	return ipcsvc_service_create_attr(port, name, version, mode, NULL,
+					  svcp);
 }
 
 int ipcsvc_service_close(struct ipcsvc_service *svc)
@@ -101,9 +125,15 @@ int ipcsvc_service_fd(const struct ipcsvc_service *svc)
 	return svc ? svc->port->fd : -EINVAL;
 }
 
-/* Map one area of the channel end; *@lenp: the mapping's length. */
+/*
+ * Map one area of the channel end; *@lenp: the mapping's length, *@bytesp:
+ * the area's (guard page excluded), *@id_offp: where its identity is. The
+ * engine checks the identity offset and what the identity says when it
+ * opens the channel.
+ */
 static int map_area(struct ipcsvc_port *port, uint32_t handle, uint32_t dir,
-		    void **areap, size_t *lenp, size_t *bytesp)
+		    void **areap, size_t *lenp, size_t *bytesp,
+		    uint64_t *id_offp)
 {
 	struct ipcsvc_map_info mi;
 	void *p;
@@ -117,9 +147,10 @@ static int map_area(struct ipcsvc_port *port, uint32_t handle, uint32_t dir,
 	if (mi.map_size <= mi.area_bytes || mi.area_bytes > SIZE_MAX ||
 	    mi.map_size > SIZE_MAX)
 		return -EPROTO;
-	/* The producer side writes its producer page and the data, the
-	 * consumer side its consumer page; the module enforces which page
-	 * each may write, whatever the protection asked for here. */
+	/* The producer side writes its control page (producer words) and
+	 * the data, the consumer side its control page (consumer words);
+	 * the module enforces which page each may write, whatever the
+	 * protection asked for here. */
 	p = mmap(NULL, (size_t)mi.map_size, PROT_READ | PROT_WRITE, MAP_SHARED,
 		 port->fd, (off_t)mi.offset);
 	if (p == MAP_FAILED)
@@ -127,6 +158,7 @@ static int map_area(struct ipcsvc_port *port, uint32_t handle, uint32_t dir,
 	*areap = p;
 	*lenp = (size_t)mi.map_size;
 	*bytesp = (size_t)mi.area_bytes;
+	*id_offp = mi.identity_offset;
 	return 0;
 }
 
@@ -160,13 +192,17 @@ static int conn_open(struct ipcsvc_port *port, uint32_t handle,
 	conn->mc.fd = port->fd;
 	conn->mc.handle = handle;
 	rc = map_area(port, handle, IPCSVC_DIR_TX, &conn->mc.tx, &conn->tx_map,
-		      &tx_bytes);
+		      &tx_bytes, &conn->tx_id_off);
 	if (!rc)
 		rc = map_area(port, handle, IPCSVC_DIR_RX, &conn->mc.rx,
-			      &conn->rx_map, &rx_bytes);
+			      &conn->rx_map, &rx_bytes, &conn->rx_id_off);
+	/* Both areas start with nothing committed: the engine commits the
+	 * first page of ours on the first send (or now, with
+	 * IPCSVC_CHANNEL_NO_AUTOGROW). */
 	if (!rc)
 		rc = ipcsvc__channel_open_ops(conn->mc.tx, tx_bytes,
-					      conn->mc.rx, rx_bytes, attr,
+					      conn->tx_id_off, conn->mc.rx,
+					      rx_bytes, conn->rx_id_off, attr,
 					      &ipcsvc__module_ops, &conn->mc,
 					      &conn->ch);
 	if (rc) {
@@ -253,11 +289,15 @@ int ipcsvc_client_connect(struct ipcsvc_port *port, const char *name,
 	memset(&c, 0, sizeof(c));
 	c.size = sizeof(c);
 	c.version = version;
-	c.max_send = max_send;
-	c.max_recv = max_recv;
+	c.max_to_server = max_send;
+	c.max_to_client = max_recv;
 	rc = name_arg(name, c.name, &c.name_len);
 	if (rc)
 		return rc;
+	/* Beyond what the engine can open; see ipcsvc_service_create_attr() */
+	if (max_send > IPCSVC_AREA_MAX_SIZE_LIMIT ||
+	    max_recv > IPCSVC_AREA_MAX_SIZE_LIMIT)
+		return -EMSGSIZE;
 	if (ioctl(port->fd, IPCSVC_IOC_CONNECT, &c))
 		return -errno;
 	return conn_open(port, c.handle, attr, connp);
@@ -308,8 +348,36 @@ int ipcsvc_conn_peer_creds(struct ipcsvc_conn *conn,
 }
 
 /*
+ * A pidfd for the peer process, without the race of opening a pid that
+ * may have been reused: the module reports a non-zero pid only while the
+ * peer's own process exists, and a pid cannot be given to another process
+ * while its holder lives. So if the second look still reports the pid,
+ * the pidfd opened between the two looks names the peer.
+ */
+int ipcsvc_conn_peer_pidfd(struct ipcsvc_conn *conn)
+{
+	struct ipcsvc_peer_creds before, after;
+	int fd, rc;
+
+	rc = ipcsvc_conn_peer_creds(conn, &before);
+	if (rc)
+		return rc;
+	if (!before.pid)
+		return -ESRCH;
+	fd = (int)syscall(SYS_pidfd_open, (pid_t)before.pid, 0);
+	if (fd < 0)
+		return -errno;
+	rc = ipcsvc_conn_peer_creds(conn, &after);
+	if (rc || after.pid != before.pid) {
+		close(fd);
+		return rc ? rc : -ESRCH;
+	}
+	return fd;
+}
+
+/*
  * The peer's engine makes a wake call only when this side advertises a
- * waiter in its own page, and only a wake call fires an armed event. So
+ * waiter in its own words, and only a wake call fires an armed event. So
  * the first arm of a direction adds one waiter for good (until the
  * connection is closed); from then on the peer wakes after every publish
  * (RX) or release (TX). The increment comes before the module compares the
@@ -323,7 +391,7 @@ int ipcsvc_conn_peer_creds(struct ipcsvc_conn *conn,
  */
 int ipcsvc_conn_arm(struct ipcsvc_conn *conn, uint32_t dir)
 {
-	struct ipcsvc_wait w = { .size = sizeof(w) };
+	struct ipcsvc_arm a = { .size = sizeof(a) };
 	const struct ipcsvc_area_identity *id;
 	struct ipcsvc_area_producer *prod;
 	struct ipcsvc_area_consumer *cons;
@@ -332,23 +400,26 @@ int ipcsvc_conn_arm(struct ipcsvc_conn *conn, uint32_t dir)
 	if (!conn || dir > IPCSVC_DIR_RX)
 		return -EINVAL;
 	area = dir == IPCSVC_DIR_RX ? conn->mc.rx : conn->mc.tx;
-	id = (const void *)area;
-	/* The identity page is the module's and constant but for size. */
+	/* The engine checked this identity, and where it sits, when it
+	 * opened the channel; it is the module's, and constant but for size
+	 * and closed. */
+	id = (const void *)(area + (dir == IPCSVC_DIR_RX ? conn->rx_id_off :
+						     conn->tx_id_off));
 	prod = (void *)(area + LOAD_RELAXED(&id->producer_offset));
 	cons = (void *)(area + LOAD_RELAXED(&id->consumer_offset));
-	w.handle = conn->mc.handle;
-	w.dir = dir;
+	a.handle = conn->mc.handle;
+	a.dir = dir;
 	if (dir == IPCSVC_DIR_RX) {
 		if (!atomic_exchange(&conn->armed_rx, true))
 			atomic_fetch_add(ATOMIC_PTR(&cons->waiters), 1);
-		w.offset = (uint64_t)((uint8_t *)&prod->published - area);
-		/* our own page: the messages released here */
-		w.value = LOAD_SEQCST(&cons->consumed);
+		a.offset = (uint64_t)((uint8_t *)&prod->published - area);
+		/* our own words: the messages released here */
+		a.value = LOAD_SEQCST(&cons->consumed);
 	} else {
 		if (!atomic_exchange(&conn->armed_tx, true))
 			atomic_fetch_add(ATOMIC_PTR(&prod->waiters), 1);
-		w.offset = (uint64_t)((uint8_t *)&cons->consumed - area);
-		w.value = LOAD_SEQCST(&cons->consumed);
+		a.offset = (uint64_t)((uint8_t *)&cons->consumed - area);
+		a.value = LOAD_SEQCST(&cons->consumed);
 	}
-	return ioctl(conn->port->fd, IPCSVC_IOC_ARM, &w) ? -errno : 0;
+	return ioctl(conn->port->fd, IPCSVC_IOC_ARM, &a) ? -errno : 0;
 }

@@ -97,11 +97,12 @@ static int futex_backend_wake(void *ctx, void *area, uint64_t off)
  * Without the module the whole of max_size is already mapped, so growing
  * is only publishing the new size, in the kernel's stead.
  */
-static int futex_backend_grow(void *ctx, void *area, uint64_t new_size)
+static int futex_backend_grow(void *ctx, void *area,
+			      struct ipcsvc_area_identity *id,
+			      uint64_t new_size)
 {
-	struct ipcsvc_area_identity *id = area;
-
 	(void)ctx;
+	(void)area;
 	/* pairs with the acquire of identity.size in rx_take() and
 	 * dir_open() in channel.c */
 	STORE_RELEASE(&id->size, new_size);

@@ -82,7 +82,9 @@ struct ipcsvc_obj_header {
 
 /**
  * struct ipcsvc_area_params - what ipcsvc_area_format() writes
- * @size:		committed data bytes to start with; a page multiple
+ * @size:		committed data bytes to start with; a page multiple, or
+ *			0 for none (as the module starts an area: the
+ *			producer's first allocation grows it)
  * @max_size:		data bytes the area may grow to; a page multiple
  * @protocol_version:	the protocol's version
  * @protocol_name:	NUL-terminated UTF-8 name, 1..64 bytes
@@ -103,8 +105,11 @@ int64_t ipcsvc_area_bytes(uint64_t max_size);
 
 /*
  * Format @len bytes at @mem as a fresh buffer area, without the module:
- * the library plays the kernel's part and writes the identity page. @mem
- * must be page-aligned and zero-filled or about to be reused from scratch.
+ * the library plays the kernel's part and writes the identity, at @mem.
+ * The producer words go at one page + IPCSVC_CONTROL_PRODUCER, the
+ * consumer words at two pages + IPCSVC_CONTROL_CONSUMER, the data region
+ * at three pages. @mem must be page-aligned and zero-filled or about to be
+ * reused from scratch.
  */
 IPCSVC_API
 int ipcsvc_area_format(void *mem, size_t len,
@@ -123,7 +128,9 @@ enum ipcsvc_wait_mode {
  * Flags of struct ipcsvc_channel_attr.
  *
  * IPCSVC_CHANNEL_NO_AUTOGROW: allocation never grows the tx area by
- * itself. The committed size changes only through ipcsvc_channel_grow(),
+ * itself. If nothing is committed yet (size 0), opening the channel
+ * commits one page (or max_size, if smaller), and fails if it cannot.
+ * After that the committed size changes only through ipcsvc_channel_grow(),
  * a message larger than half the ring at its current size fails with
  * -EMSGSIZE, and a full ring is full at any size. Without it (the
  * default), allocation grows the area up to max_size whenever the ring is
@@ -152,7 +159,9 @@ struct ipcsvc_msg;
 
 /*
  * Open a channel over areas already formatted and mapped (the module-less
- * mode: threads, or processes sharing memfd pages; sleeping uses futexes).
+ * mode: threads, or processes sharing memfd pages; sleeping uses futexes),
+ * each with its identity at its start, as ipcsvc_area_format() writes it.
+ * An area may have nothing committed yet (size 0).
  * @tx/@tx_len: the area this side sends through, or NULL/0;
  * @rx/@rx_len: the area this side receives from, or NULL/0.
  * @attr may be NULL for the defaults.

@@ -31,7 +31,9 @@ struct ipcsvc_port;
 
 /*
  * Open a port on the device at @path (NULL: "/dev/ipcsvc"). On success
- * *@portp owns an fd that is close-on-exec.
+ * *@portp owns an fd that is close-on-exec and non-blocking (O_NONBLOCK:
+ * ipcsvc_port_read_event() relies on it; wait with poll() or
+ * ipcsvc_port_wait_event()).
  */
 IPCSVC_API int ipcsvc_port_open(const char *path, struct ipcsvc_port **portp);
 

@@ -47,7 +47,9 @@ struct ipcsvc_conn;
 
 /*
  * Read one pending event without waiting. IPC_STATUS_SUCCESS, or
- * IPC_STATUS_EMPTY when none is pending.
+ * IPC_STATUS_EMPTY when none is pending. The port's fd is O_NONBLOCK for
+ * this (a read() of a blocking port fd sleeps until an event comes): do
+ * not clear the flag.
  */
 IPCSVC_API ipc_status_t ipcsvc_port_read_event(struct ipcsvc_port *port,
 					       struct ipc_message *ev);
@@ -68,11 +70,48 @@ IPCSVC_API ipc_status_t ipcsvc_port_wait_event(struct ipcsvc_port *port,
 /*
  * Create the service @name (1..64 bytes of UTF-8) speaking protocol
  * @version. @mode: who may connect, like a Unix socket's permission bits.
+ * The service takes the module's default limits (see
+ * struct ipcsvc_service_attr).
  */
 IPCSVC_API int ipcsvc_service_create(struct ipcsvc_port *port,
 				     const char *name, uint64_t version,
 				     uint32_t mode,
 				     struct ipcsvc_service **svcp);
+
+/**
+ * struct ipcsvc_service_attr - limits of a service
+ * @max_to_server:	the largest data region of a client-to-server area,
+ *			in bytes, rounded up to a page multiple; 0:
+ *			IPCSVC_DEFAULT_BUFFER_SIZE (1 MiB), or the module's
+ *			max_buffer_size if that is smaller. At most
+ *			IPCSVC_AREA_MAX_SIZE_LIMIT (2 GiB) and the module's
+ *			max_buffer_size.
+ * @max_to_client:	the same for server-to-client areas
+ * @max_connections:	connections whose server end is open, at most;
+ *			0: IPCSVC_DEFAULT_MAX_CONNECTIONS (1024). A connect
+ *			beyond it fails with -EUSERS.
+ * @max_pending:	of those, connections whose ServiceConnected event
+ *			the server has not read yet, at most; 0:
+ *			IPCSVC_DEFAULT_MAX_PENDING (128), or @max_connections
+ *			if that is smaller. At most @max_connections. A
+ *			connect beyond it fails with -EAGAIN.
+ */
+struct ipcsvc_service_attr {
+	uint64_t max_to_server;
+	uint64_t max_to_client;
+	uint32_t max_connections;
+	uint32_t max_pending;
+};
+
+/*
+ * ipcsvc_service_create() with limits: @attr NULL (or all zero) means the
+ * defaults. Clients ask for at most these buffer sizes (0: all of them).
+ */
+IPCSVC_API int ipcsvc_service_create_attr(struct ipcsvc_port *port,
+					  const char *name, uint64_t version,
+					  uint32_t mode,
+					  const struct ipcsvc_service_attr *attr,
+					  struct ipcsvc_service **svcp);
 
 /* Remove the service. Connections accepted from it stay open. */
 IPCSVC_API int ipcsvc_service_close(struct ipcsvc_service *svc);
@@ -101,9 +140,13 @@ IPCSVC_API int ipcsvc_service_reject(struct ipcsvc_service *svc,
  * Clients
  * =======
  *
- * Connect to the service @name speaking @version. @max_send and @max_recv
- * are the largest data regions of the two directions (0: the module's
- * default); each starts at one page and grows with ipcsvc_channel_grow().
+ * Connect to the service @name speaking @version. @max_send (client to
+ * server) and @max_recv (server to client) are the largest data regions
+ * of the two directions, in bytes, rounded up to pages: 0 asks for the
+ * service's maximum, more than the service's maximum fails with
+ * -EMSGSIZE. Each area starts with nothing committed; the sender's first
+ * message commits a page, and allocation grows it on (or
+ * ipcsvc_channel_grow() does) up to the maximum.
  */
 IPCSVC_API int ipcsvc_client_connect(struct ipcsvc_port *port,
 				     const char *name, uint64_t version,
@@ -135,6 +178,14 @@ IPCSVC_API int ipcsvc_conn_fd(const struct ipcsvc_conn *conn);
 /* The peer's pid, uid and gid at connect time, and the protocol version. */
 IPCSVC_API int ipcsvc_conn_peer_creds(struct ipcsvc_conn *conn,
 				      struct ipcsvc_peer_creds *pc);
+
+/*
+ * A pidfd (pidfd_open(2), close-on-exec) for the peer process: the client
+ * for a server, the service's creator for a client. -ESRCH once that
+ * process has exited or is not visible in the port's pid namespace, even
+ * if its pid has been given to another process since.
+ */
+IPCSVC_API int ipcsvc_conn_peer_pidfd(struct ipcsvc_conn *conn);
 
 /*
  * Ask for one ChannelReadable (@dir IPCSVC_DIR_RX: the peer published

@@ -456,7 +456,8 @@ struct failing {
 
 static struct failing failing_state;
 
-static int failing_grow(void *ctx, void *area, uint64_t new_size)
+static int failing_grow(void *ctx, void *area, struct ipcsvc_area_identity *id,
+			uint64_t new_size)
 {
 	struct failing *f = ctx;
 
@@ -464,7 +465,7 @@ static int failing_grow(void *ctx, void *area, uint64_t new_size)
 	f->last = new_size;
 	if (f->err)
 		return f->err;
-	return ipcsvc__futex_ops.grow(NULL, area, new_size);
+	return ipcsvc__futex_ops.grow(NULL, area, id, new_size);
 }
 
 static int failing_wait(void *ctx, void *area, uint64_t off, uint64_t val,
@@ -502,7 +503,7 @@ TEST_F(grow, failed_growth_is_reported)
 	memset(f, 0, sizeof(*f));
 	f->err = -EDQUOT;
 	ASSERT_EQ(0, ipcsvc__channel_open_ops(self->area.mem, self->area.len,
-					      NULL, 0, NULL, &failing_ops, f,
+					      0, NULL, 0, 0, NULL, &failing_ops, f,
 					      &ch));
 	/* Too big for the first page. */
 	EXPECT_EQ(-EDQUOT, send_pat(ch, 0, 2 * page_size(), 0));

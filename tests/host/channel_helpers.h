@@ -102,6 +102,147 @@ static inline uint8_t *area_data(const struct test_area *a)
 	return (uint8_t *)a->mem + area_id(a)->data_offset;
 }
 
+/*
+ * Write an identity as the module does: offsets from the area's start,
+ * which is not where the identity is when it sits at
+ * IPCSVC_IDENTITY_STRIDE; magic last, with release.
+ */
+static inline void test_identity_write(struct ipcsvc_area_identity *id,
+				       uint64_t size, uint64_t max_size)
+{
+	uint64_t page = page_size();
+
+	memset(id, 0, sizeof(*id));
+	id->size = size;
+	id->protocol_version = 1;
+	id->protocol_name_len = 4;
+	memcpy(id->protocol_name, "test", 4);
+	id->max_size = max_size;
+	id->producer_offset = page + IPCSVC_CONTROL_PRODUCER;
+	id->consumer_offset = 2 * page + IPCSVC_CONTROL_CONSUMER;
+	id->data_offset = 3 * page;
+	id->area_bytes = 3 * page + max_size;
+	__atomic_store_n(&id->magic, IPCSVC_AREA_MAGIC, __ATOMIC_RELEASE);
+}
+
+/*
+ * One channel's pages as the module lays them out, in a memfd: page 0 the
+ * identity page (the client-to-server area's identity at 0, the
+ * server-to-client area's at IPCSVC_IDENTITY_STRIDE), page 1 the client's
+ * control page, page 2 the server's, then the client-to-server data pages,
+ * then the server-to-client ones. Each area is mapped as the module maps
+ * it: the identity page, its producer's control page, its consumer's
+ * control page, its data pages and a guard page. So the client's control
+ * page is the second page of @cs and the third of @sc, and each end's
+ * producer words (IPCSVC_CONTROL_PRODUCER) and consumer words
+ * (IPCSVC_CONTROL_CONSUMER) share that page.
+ */
+struct test_chan {
+	int fd;
+	uint8_t *cs, *sc;	/* the areas; NULL until mapped */
+	size_t cs_len, sc_len;	/* area bytes, guard page excluded */
+};
+
+static inline struct ipcsvc_area_identity *chan_id_cs(const struct test_chan *c)
+{
+	return (void *)c->cs;
+}
+
+static inline struct ipcsvc_area_identity *chan_id_sc(const struct test_chan *c)
+{
+	return (void *)(c->cs + IPCSVC_IDENTITY_STRIDE);
+}
+
+/* Map @n pages of the memfd at file page @fpage to @at. */
+static inline int test_chan_map(int fd, uint8_t *at, uint64_t fpage,
+				uint64_t n)
+{
+	return mmap(at, n * page_size(), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_FIXED, fd,
+		    (off_t)(fpage * page_size())) == MAP_FAILED ? -errno : 0;
+}
+
+static inline int test_chan_area(const struct test_chan *c, uint8_t **areap,
+				 uint64_t prod_page, uint64_t cons_page,
+				 uint64_t data_page, uint64_t max_size)
+{
+	size_t page = page_size(), len = 3 * page + max_size;
+	uint8_t *a = mmap(NULL, len + page, PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int rc;
+
+	if (a == MAP_FAILED)
+		return -errno;
+	*areap = a;
+	rc = test_chan_map(c->fd, a, 0, 1);
+	if (!rc)
+		rc = test_chan_map(c->fd, a + page, prod_page, 1);
+	if (!rc)
+		rc = test_chan_map(c->fd, a + 2 * page, cons_page, 1);
+	if (!rc)
+		rc = test_chan_map(c->fd, a + 3 * page, data_page,
+				   max_size / page);
+	return rc;
+}
+
+/* Both areas, with identities of committed @size (0: none yet, as the
+ * module starts them) and the given maxima (page multiples). */
+static inline int test_chan_make(struct test_chan *c, uint64_t size,
+				 uint64_t max_cs, uint64_t max_sc)
+{
+	uint64_t page = page_size();
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->cs_len = 3 * page + max_cs;
+	c->sc_len = 3 * page + max_sc;
+	c->fd = memfd_create("ipcsvc-chan", MFD_CLOEXEC);
+	if (c->fd < 0)
+		return -errno;
+	if (ftruncate(c->fd, (off_t)(3 * page + max_cs + max_sc)) < 0)
+		return -errno;
+	rc = test_chan_area(c, &c->cs, 1, 2, 3, max_cs);
+	if (!rc)
+		rc = test_chan_area(c, &c->sc, 2, 1, 3 + max_cs / page, max_sc);
+	if (rc)
+		return rc;
+	test_identity_write(chan_id_cs(c), size, max_cs);
+	test_identity_write(chan_id_sc(c), size, max_sc);
+	return 0;
+}
+
+/* Map the same pages again into @c2, as the peer's process would. */
+static inline int test_chan_remap(const struct test_chan *c,
+				  struct test_chan *c2)
+{
+	uint64_t page = page_size(), max_cs = c->cs_len - 3 * page;
+	int rc;
+
+	memset(c2, 0, sizeof(*c2));
+	c2->cs_len = c->cs_len;
+	c2->sc_len = c->sc_len;
+	c2->fd = dup(c->fd);
+	if (c2->fd < 0)
+		return -errno;
+	rc = test_chan_area(c2, &c2->cs, 1, 2, 3, max_cs);
+	if (!rc)
+		rc = test_chan_area(c2, &c2->sc, 2, 1, 3 + max_cs / page,
+				    c->sc_len - 3 * page);
+	return rc;
+}
+
+static inline void test_chan_free(struct test_chan *c)
+{
+	if (c->cs)
+		munmap(c->cs, c->cs_len + page_size());
+	if (c->sc)
+		munmap(c->sc, c->sc_len + page_size());
+	if (c->fd >= 0)
+		close(c->fd);
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+}
+
 static inline uint64_t now_ns(void)
 {
 	struct timespec ts;

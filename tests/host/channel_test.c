@@ -478,7 +478,7 @@ TEST(area_format_errors)
 	EXPECT_EQ(-ENOSPC, ipcsvc_area_format(mem, len - 1, &p));
 	p.size = 2 * page_size();
 	EXPECT_EQ(-EINVAL, ipcsvc_area_format(mem, len, &p));
-	p.size = 0;
+	p.size = page_size() / 2;
 	EXPECT_EQ(-EINVAL, ipcsvc_area_format(mem, len, &p));
 	p.size = page_size();
 	p.protocol_name = "";
@@ -504,6 +504,10 @@ TEST(area_format_errors)
 					       NULL, &ch));
 	EXPECT_EQ(0, ipcsvc_channel_open(mem, len, NULL, 0, NULL, &ch));
 	ipcsvc_channel_close(ch);
+	/* 0 is nothing committed yet, as the module starts an area. */
+	p.size = 0;
+	EXPECT_EQ(0, ipcsvc_area_format(mem, len, &p));
+	EXPECT_EQ(0, ((struct ipcsvc_area_identity *)mem)->size);
 	munmap(mem, len);
 }
 

@@ -31,6 +31,11 @@ static const char cxx_src[] =
 	"	if (ipcsvc_client_connect(nullptr, \"x\", 1, 0, 0, nullptr, &conn) ==\n"
 	"	    IPC_STATUS_PEER_CLOSED)\n"
 	"		return 2;\n"
+	"	struct ipcsvc_service_attr sa = {};\n"
+	"	struct ipcsvc_service *svc = nullptr;\n"
+	"	sa.max_to_server = 1 << 16;\n"
+	"	if (ipcsvc_service_create_attr(nullptr, \"x\", 1, 0600, &sa, &svc))\n"
+	"		return 3;\n"
 	"	return st == IPC_STATUS_SUCCESS ? 0 : 1;\n"
 	"}\n";
 
@@ -39,7 +44,8 @@ TEST(headers_compile_as_cxx)
 	char root[PATH_MAX], dir[] = "/tmp/ipcsvc-cxx-XXXXXX", cmd[4 * PATH_MAX];
 	const char *syms[] = { "ipcsvc_channel_open", "ipcsvc_channel_send",
 			       "ipc_queue_init", "ipc_queue_send",
-			       "ipcsvc_client_connect" };
+			       "ipcsvc_client_connect",
+			       "ipcsvc_service_create_attr" };
 	FILE *f;
 
 	if (system("command -v g++ >/dev/null 2>&1") != 0)

@@ -4,6 +4,7 @@
  * and the errors a missing or foreign device gives.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -45,6 +46,27 @@ TEST(version_on_foreign_device_is_enotty)
 	ASSERT_EQ(0, ipcsvc_port_open("/dev/null", &port));
 	EXPECT_LE(0, ipcsvc_port_fd(port));
 	EXPECT_EQ(-ENOTTY, ipcsvc_port_version(port, &v));
+	ipcsvc_port_close(port);
+}
+
+/*
+ * The port fd is close-on-exec and non-blocking: read() of an ipcsvc port
+ * sleeps while no event is pending unless it is O_NONBLOCK, and
+ * ipcsvc_port_read_event() must not wait.
+ */
+TEST(port_fd_is_cloexec_and_nonblocking)
+{
+	struct ipcsvc_port *port;
+	int fd, fl;
+
+	ASSERT_EQ(0, ipcsvc_port_open("/dev/null", &port));
+	fd = ipcsvc_port_fd(port);
+	ASSERT_LE(0, fd);
+	fl = fcntl(fd, F_GETFL);
+	ASSERT_LE(0, fl);
+	EXPECT_EQ(O_NONBLOCK, fl & O_NONBLOCK);
+	EXPECT_EQ(O_RDWR, fl & O_ACCMODE);
+	EXPECT_EQ(FD_CLOEXEC, fcntl(fd, F_GETFD) & FD_CLOEXEC);
 	ipcsvc_port_close(port);
 }
 

@@ -18,6 +18,12 @@ TEST(null_arguments)
 	EXPECT_EQ(-EINVAL, ipcsvc_service_create(NULL, "x", 1, 0600, &svc));
 	EXPECT_EQ(NULL, svc);
 	EXPECT_EQ(-EINVAL, ipcsvc_service_create(NULL, "x", 1, 0600, NULL));
+	svc = (void *)1;
+	EXPECT_EQ(-EINVAL, ipcsvc_service_create_attr(NULL, "x", 1, 0600, NULL,
+						      &svc));
+	EXPECT_EQ(NULL, svc);
+	EXPECT_EQ(-EINVAL, ipcsvc_service_create_attr(NULL, "x", 1, 0600, NULL,
+						      NULL));
 	EXPECT_EQ(-EINVAL, ipcsvc_client_connect(NULL, "x", 1, 0, 0, NULL,
 						 &conn));
 	EXPECT_EQ(NULL, conn);
@@ -76,6 +82,48 @@ TEST_F(foreign, names_are_checked_before_the_device)
 	long_name[IPCSVC_PROTOCOL_NAME_MAX] = '\0';
 	EXPECT_EQ(-ENOTTY, ipcsvc_service_create(self->port, long_name, 1,
 						 0600, &svc));
+}
+
+/* Limits the engine cannot serve are refused before the device is asked;
+ * the others reach it. */
+TEST_F(foreign, service_attr)
+{
+	struct ipcsvc_service_attr a = { 0 };
+	struct ipcsvc_service *svc = (void *)1;
+	struct ipcsvc_conn *conn = (void *)1;
+
+	EXPECT_EQ(-ENOTTY, ipcsvc_service_create_attr(self->port, "x", 1, 0600,
+						      &a, &svc));
+	EXPECT_EQ(NULL, svc);
+	EXPECT_EQ(-ENOTTY, ipcsvc_service_create_attr(self->port, "x", 1, 0600,
+						      NULL, &svc));
+	a.max_to_server = IPCSVC_AREA_MAX_SIZE_LIMIT;
+	a.max_to_client = 1 << 16;
+	a.max_connections = 4;
+	a.max_pending = 2;
+	EXPECT_EQ(-ENOTTY, ipcsvc_service_create_attr(self->port, "x", 1, 0600,
+						      &a, &svc));
+	a.max_to_server = IPCSVC_AREA_MAX_SIZE_LIMIT + 1;
+	EXPECT_EQ(-EMSGSIZE, ipcsvc_service_create_attr(self->port, "x", 1,
+							0600, &a, &svc));
+	a.max_to_server = 0;
+	a.max_to_client = UINT64_MAX;
+	EXPECT_EQ(-EMSGSIZE, ipcsvc_service_create_attr(self->port, "x", 1,
+							0600, &a, &svc));
+	EXPECT_EQ(-EINVAL, ipcsvc_service_create_attr(self->port, "", 1, 0600,
+						      &a, &svc));
+	EXPECT_EQ(-EINVAL, ipcsvc_service_create_attr(self->port, "x", 1,
+						      01000, &a, &svc));
+	EXPECT_EQ(NULL, svc);
+	EXPECT_EQ(-EMSGSIZE, ipcsvc_client_connect(self->port, "x", 1,
+						   IPCSVC_AREA_MAX_SIZE_LIMIT + 1,
+						   0, NULL, &conn));
+	EXPECT_EQ(NULL, conn);
+	EXPECT_EQ(-EMSGSIZE, ipcsvc_client_connect(self->port, "x", 1, 0,
+						   UINT64_MAX, NULL, &conn));
+	EXPECT_EQ(-ENOTTY, ipcsvc_client_connect(self->port, "x", 1,
+						 IPCSVC_AREA_MAX_SIZE_LIMIT,
+						 1, NULL, &conn));
 }
 
 TEST_F(foreign, bad_channel_attr)
