@@ -5,11 +5,12 @@
  * killed in the middle of it, and (where the kernel has fault injection) the
  * same calls while the kernel's slab allocations fail at random.
  *
- * Every call must either succeed or fail with an errno that
- * Documentation/abi.md documents. The guest harness then fails the run on any
+ * Every call must either succeed or fail with an errno the ABI documents
+ * for that call (Documentation/abi.md). The guest harness then fails the run on any
  * KASAN, lockdep, WARN or kmemleak report, and on a module that will not
  * unload, which is where most of this test's value is.
  */
+#include <fcntl.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <stddef.h>
@@ -39,19 +40,63 @@ static uint64_t rnd_below(uint64_t n)
 	return n ? rnd() % n : 0;
 }
 
-/* The errnos Documentation/abi.md lists, and nothing else. */
-static bool documented_errno(int err)
+/*
+ * The errnos the ABI documents, per call (Documentation/abi.md, 2.1): the
+ * struct convention's for every ioctl, then each ioctl's own.
+ */
+#define CONVENTION	EFAULT, EINVAL, E2BIG
+#define HANDLE_ERRS	EBADSLT, EPROTOTYPE
+
+static const int ioctl_errnos[][16] = {
+	[0x00] = { CONVENTION },
+	[0x01] = { CONVENTION, EMSGSIZE, EADDRINUSE, EDQUOT, ENOSPC, ENOMEM },
+	[0x02] = { CONVENTION, ENOENT, EACCES, EPROTONOSUPPORT, EMSGSIZE,
+		   EUSERS, EAGAIN, EDQUOT, ENOSPC, ECONNREFUSED, ENOMEM },
+	[0x03] = { CONVENTION, EBADSLT },	/* CLOSE takes either kind */
+	[0x04] = { CONVENTION, HANDLE_ERRS },
+	[0x05] = { CONVENTION, HANDLE_ERRS, EFBIG, EPIPE, EDQUOT, ENOMEM },
+	[0x06] = { CONVENTION, HANDLE_ERRS, ETIMEDOUT, EINTR, EPIPE },
+	[0x07] = { CONVENTION, HANDLE_ERRS, EPIPE },
+	[0x08] = { CONVENTION, HANDLE_ERRS, EPIPE },
+	[0x09] = { CONVENTION, HANDLE_ERRS },
+	[0x0a] = { CONVENTION, ENOMEM },
+};
+
+#define NR_IOCTLS	(sizeof(ioctl_errnos) / sizeof(ioctl_errnos[0]))
+
+/* Each ioctl's struct size, by number. */
+static const size_t ioctl_sizes[NR_IOCTLS] = {
+	sizeof(struct ipcsvc_version), sizeof(struct ipcsvc_service_create),
+	sizeof(struct ipcsvc_connect), sizeof(struct ipcsvc_handle_arg),
+	sizeof(struct ipcsvc_map_info), sizeof(struct ipcsvc_grow),
+	sizeof(struct ipcsvc_wait), sizeof(struct ipcsvc_wake),
+	sizeof(struct ipcsvc_arm), sizeof(struct ipcsvc_peer_creds),
+	sizeof(struct ipcsvc_usage),
+};
+
+static bool ioctl_errno_ok(unsigned long cmd, int err)
 {
-	switch (err) {
-	case EINVAL: case E2BIG: case EFAULT: case ENOTTY: case EBADF:
-	case EADDRINUSE: case ENOENT: case EACCES: case EPROTONOSUPPORT:
-	case EMSGSIZE: case ECONNREFUSED: case EDQUOT: case EMFILE:
-	case ENFILE: case EFBIG: case EPIPE: case ETIMEDOUT: case EINTR:
-	case EAGAIN: case EPERM: case ENOMEM:
-		return true;
-	default:
-		return false;
-	}
+	unsigned int nr = _IOC_NR(cmd);
+
+	if (_IOC_TYPE(cmd) != IPCSVC_IOC_MAGIC || nr >= NR_IOCTLS)
+		return err == ENOTTY;
+	for (int i = 0; i < 16 && ioctl_errnos[nr][i]; i++)
+		if (ioctl_errnos[nr][i] == err)
+			return true;
+	return false;
+}
+
+static bool mmap_errno_ok(int err)
+{
+	/* EACCES: the VFS, for PROT_WRITE on a port made O_RDONLY. */
+	return err == EINVAL || err == EBADSLT || err == EPROTOTYPE ||
+	       err == EPERM || err == ENOMEM || err == EACCES;
+}
+
+static bool read_errno_ok(int err)
+{
+	return err == EINVAL || err == EAGAIN || err == EINTR ||
+	       err == EFAULT;
 }
 
 struct storm {
@@ -126,16 +171,29 @@ static void remember(struct storm *s, int port, bool chan, uint32_t handle)
 	s->handles[port][chan][rnd_below(NHANDLES)] = handle;
 }
 
-/* Fill @arg as a plausible argument of @cmd, then maybe damage it. */
-static size_t make_arg(struct storm *s, int port, unsigned long cmd,
+/* Mostly a word WAIT and ARM accept, sometimes any offset. */
+static uint64_t pick_word(void)
+{
+	switch (rnd_below(4)) {
+	case 0:
+		return rnd_below(4 * ST_PAGE) & ~7ULL;
+	case 1:
+		return st_cons_word((unsigned int)rnd_below(32));
+	default:
+		return st_prod_word((unsigned int)rnd_below(32));
+	}
+}
+
+/* Fill @arg as a plausible argument of ioctl @nr, then maybe damage it. */
+static size_t make_arg(struct storm *s, int port, unsigned int nr,
 		       uint8_t *arg)
 {
-	size_t size = _IOC_SIZE(cmd);
+	size_t size = nr < NR_IOCTLS ? ioctl_sizes[nr] : rnd_below(64);
 	char name[8];
 
 	memset(arg, 0, 512);
 	snprintf(name, sizeof(name), "fz%u", (unsigned int)rnd_below(4));
-	switch (_IOC_NR(cmd)) {
+	switch (nr) {
 	case 0x01: {
 		struct ipcsvc_service_create *c = (void *)arg;
 
@@ -143,6 +201,11 @@ static size_t make_arg(struct storm *s, int port, unsigned long cmd,
 		c->name_len = strlen(name);
 		memcpy(c->name, name, c->name_len);
 		c->version = rnd_below(4) ? 1 : rnd_below(3);
+		c->max_to_server = rnd_below(2) ? 0 : ST_PAGE * rnd_below(64);
+		c->max_to_client = rnd_below(2) ? 0 :
+				   rnd_below(8) ? ST_PAGE * rnd_below(64) : rnd();
+		c->max_connections = (uint32_t)rnd_below(6);
+		c->max_pending = (uint32_t)rnd_below(4);
 		break;
 	}
 	case 0x02: {
@@ -151,33 +214,66 @@ static size_t make_arg(struct storm *s, int port, unsigned long cmd,
 		c->version = rnd_below(4) ? 1 : rnd_below(3);
 		c->name_len = strlen(name);
 		memcpy(c->name, name, c->name_len);
-		c->max_send = rnd_below(4) ? ST_PAGE * rnd_below(64) : rnd();
-		c->max_recv = rnd_below(4) ? ST_PAGE * rnd_below(64) : rnd();
+		c->max_to_server = rnd_below(4) ? ST_PAGE * rnd_below(64) : rnd();
+		c->max_to_client = rnd_below(4) ? ST_PAGE * rnd_below(64) : rnd();
 		break;
 	}
-	case 0x03:
-	case 0x04:
-	case 0x05:
-	case 0x06:
-	case 0x07:
-	case 0x08:
-	case 0x09:
-		/* handle sits right after size in all of these */
-		((uint32_t *)arg)[1] = pick_handle(s, port,
-						   _IOC_NR(cmd) != 0x03 || rnd_below(2));
-		if (_IOC_NR(cmd) == 0x04 || _IOC_NR(cmd) >= 0x06)
-			((uint32_t *)arg)[2] = (uint32_t)rnd_below(3);	/* dir */
-		if (_IOC_NR(cmd) == 0x05)
-			((uint64_t *)arg)[1] = ST_PAGE * rnd_below(300);
-		if (_IOC_NR(cmd) == 0x06 || _IOC_NR(cmd) == 0x08) {
-			struct ipcsvc_wait *w = (void *)arg;
+	case 0x03: {
+		struct ipcsvc_handle_arg *a = (void *)arg;
 
-			w->offset = rnd_below(4 * ST_PAGE) & ~7ULL;
-			w->value = rnd_below(3);
-			w->timeout_ns = _IOC_NR(cmd) == 0x06 ?
-					(int64_t)rnd_below(200000) : 0;
-		}
+		a->handle = pick_handle(s, port, rnd_below(2));
 		break;
+	}
+	case 0x04: {
+		struct ipcsvc_map_info *m = (void *)arg;
+
+		m->handle = pick_handle(s, port, true);
+		m->dir = (uint32_t)rnd_below(3);
+		break;
+	}
+	case 0x05: {
+		struct ipcsvc_grow *g = (void *)arg;
+
+		g->handle = pick_handle(s, port, true);
+		g->new_size = ST_PAGE * rnd_below(300);
+		break;
+	}
+	case 0x06: {
+		struct ipcsvc_wait *w = (void *)arg;
+
+		w->handle = pick_handle(s, port, true);
+		w->dir = (uint32_t)rnd_below(3);
+		w->flags = rnd_below(4) ? 0 : IPCSVC_WAIT_ABSTIME;
+		w->offset = pick_word();
+		w->value = rnd_below(3);
+		/* Bounded by the 20 ms interval timer, which has no
+		 * SA_RESTART: an unlimited wait ends with EINTR. */
+		w->timeout = rnd_below(8) ? (int64_t)rnd_below(200000) :
+			     rnd_below(2) ? -1 : (int64_t)rnd();
+		break;
+	}
+	case 0x07: {
+		struct ipcsvc_wake *w = (void *)arg;
+
+		w->handle = pick_handle(s, port, true);
+		w->dir = (uint32_t)rnd_below(3);
+		break;
+	}
+	case 0x08: {
+		struct ipcsvc_arm *a = (void *)arg;
+
+		a->handle = pick_handle(s, port, true);
+		a->dir = (uint32_t)rnd_below(3);
+		a->offset = pick_word();
+		a->value = rnd_below(3);
+		break;
+	}
+	case 0x09: {
+		struct ipcsvc_peer_creds *c = (void *)arg;
+
+		c->handle = pick_handle(s, port, true);
+		break;
+	}
 	}
 	((uint32_t *)arg)[0] = (uint32_t)size;
 
@@ -186,7 +282,7 @@ static size_t make_arg(struct storm *s, int port, unsigned long cmd,
 		arg[rnd_below(size + 16)] = (uint8_t)rnd();
 	switch (rnd_below(16)) {
 	case 0:
-		((uint32_t *)arg)[0] = (uint32_t)rnd_below(size);
+		((uint32_t *)arg)[0] = (uint32_t)rnd_below(size + 1);
 		break;
 	case 1:
 		((uint32_t *)arg)[0] = (uint32_t)(size + rnd_below(64));
@@ -204,18 +300,29 @@ static void storm_ioctl(struct storm *s, int port)
 		IPCSVC_IOC_VERSION, IPCSVC_IOC_SERVICE_CREATE,
 		IPCSVC_IOC_CONNECT, IPCSVC_IOC_CLOSE, IPCSVC_IOC_MAP_INFO,
 		IPCSVC_IOC_GROW, IPCSVC_IOC_WAIT, IPCSVC_IOC_WAKE,
-		IPCSVC_IOC_ARM, IPCSVC_IOC_PEER_CREDS,
+		IPCSVC_IOC_ARM, IPCSVC_IOC_PEER_CREDS, IPCSVC_IOC_USAGE,
 	};
 	uint8_t buf[512] __attribute__((aligned(8)));
-	unsigned long cmd = cmds[rnd_below(10)];
+	unsigned long cmd = cmds[rnd_below(NR_IOCTLS)];
 	void *ptr = buf;
 	size_t size;
 	int ret;
 
-	if (!rnd_below(20))	/* an unknown command of ours */
-		cmd = _IOC(rnd_below(4), IPCSVC_IOC_MAGIC, 0x0a + rnd_below(200),
-			   rnd_below(256));
-	size = make_arg(s, port, cmd, buf);
+	switch (rnd_below(20)) {
+	case 0:	/* an unknown number of ours */
+		cmd = _IOC(rnd_below(4), IPCSVC_IOC_MAGIC,
+			   NR_IOCTLS + rnd_below(200), rnd_below(256));
+		break;
+	case 1:	/* a known number, other size and direction bits */
+		cmd = _IOC(rnd_below(4), IPCSVC_IOC_MAGIC, _IOC_NR(cmd),
+			   rnd_below(1 << _IOC_SIZEBITS));
+		break;
+	case 2:	/* another type byte */
+		cmd = _IOC(_IOC_DIR(cmd), (IPCSVC_IOC_MAGIC + 1 + rnd_below(254))
+			   & 0xff, _IOC_NR(cmd), _IOC_SIZE(cmd));
+		break;
+	}
+	size = make_arg(s, port, _IOC_NR(cmd), buf);
 	switch (rnd_below(24)) {
 	case 0:
 		ptr = NULL;
@@ -231,19 +338,23 @@ static void storm_ioctl(struct storm *s, int port)
 	ret = ioctl(s->fd[port], cmd, ptr);
 	if (ret < 0) {
 		s->enomem += errno == ENOMEM;
-		if (!documented_errno(errno))
+		if (!ioctl_errno_ok(cmd, errno))
 			note(s, "ioctl", (long)cmd, errno);
+		return;
+	}
+	if (_IOC_TYPE(cmd) != IPCSVC_IOC_MAGIC || _IOC_NR(cmd) >= NR_IOCTLS) {
+		note(s, "ioctl (foreign or unknown number succeeded)",
+		     (long)cmd, 0);
 		return;
 	}
 	s->ok[_IOC_NR(cmd) & 15]++;
 	if (ret == 0 && ptr == buf &&
-	    (cmd == IPCSVC_IOC_SERVICE_CREATE || cmd == IPCSVC_IOC_CONNECT)) {
-		size_t off = cmd == IPCSVC_IOC_CONNECT ?
-			     offsetof(struct ipcsvc_connect, handle) :
-			     offsetof(struct ipcsvc_service_create, handle);
+	    (_IOC_NR(cmd) == 0x01 || _IOC_NR(cmd) == 0x02)) {
+		bool conn = _IOC_NR(cmd) == 0x02;
+		size_t off = conn ? offsetof(struct ipcsvc_connect, handle) :
+				    offsetof(struct ipcsvc_service_create, handle);
 
-		remember(s, port, cmd == IPCSVC_IOC_CONNECT,
-			 *(uint32_t *)(buf + off));
+		remember(s, port, conn, *(uint32_t *)(buf + off));
 	}
 }
 
@@ -259,10 +370,15 @@ static void storm_mmap(struct storm *s, int port)
 	int prot = prots[rnd_below(5)];
 	uint8_t *p;
 
-	if (!st_map_info(s->fd[port], pick_handle(s, port, true), (uint32_t)rnd_below(2),
-			 &mi) && rnd_below(4)) {
+	if (!st_map_info(s->fd[port], pick_handle(s, port, true),
+			 (uint32_t)rnd_below(2), &mi) && rnd_below(4)) {
 		off = mi.offset + (rnd_below(4) ? 0 : ST_PAGE * rnd_below(3));
 		len = rnd_below(4) ? mi.map_size : ST_PAGE * (1 + rnd_below(8));
+	} else if (rnd_below(2)) {
+		/* a token of any handle, either kind, or none */
+		off = IPCSVC_MMAP_TOKEN(pick_handle(s, port, rnd_below(2)),
+					rnd_below(2)) * ST_PAGE;
+		len = ST_PAGE * (1 + rnd_below(300));
 	} else {
 		off = rnd() & ~(ST_PAGE - 1);
 		len = ST_PAGE * (1 + rnd_below(8));
@@ -271,7 +387,7 @@ static void storm_mmap(struct storm *s, int port)
 		 s->fd[port], (off_t)off);
 	if (p == MAP_FAILED) {
 		s->enomem += errno == ENOMEM;
-		if (!documented_errno(errno))
+		if (!mmap_errno_ok(errno))
 			note(s, "mmap", 0, errno);
 		return;
 	}
@@ -279,7 +395,7 @@ static void storm_mmap(struct storm *s, int port)
 	/* Touch a few pages: SIGBUS/SIGSEGV are the documented answers for
 	 * guard, uncommitted and not-ours pages. */
 	for (int i = 0; i < 3; i++) {
-		volatile uint8_t *q = p + ST_PAGE * rnd_below(len / ST_PAGE + 1);
+		volatile uint8_t *q = p + ST_PAGE * rnd_below(len / ST_PAGE);
 
 		if (sigsetjmp(fault_jmp, 1) == 0) {
 			if (rnd_below(2))
@@ -288,6 +404,10 @@ static void storm_mmap(struct storm *s, int port)
 				*q = 1;
 		}
 	}
+	/* Splitting is refused; the whole mapping always goes. */
+	if (len > ST_PAGE && rnd_below(4) == 0 &&
+	    munmap(p + ST_PAGE * rnd_below(len / ST_PAGE), ST_PAGE) == 0)
+		note(s, "partial munmap succeeded", 0, 0);
 	munmap(p, len);
 }
 
@@ -295,8 +415,9 @@ static void storm_misc(struct storm *s, int port)
 {
 	struct ipcsvc_event ev[4];
 	ssize_t r;
+	int fl;
 
-	switch (rnd_below(8)) {
+	switch (rnd_below(10)) {
 	case 0:	/* drop the whole port now and then */
 		close(s->fd[port]);
 		s->fd[port] = st_open();
@@ -307,11 +428,18 @@ static void storm_misc(struct storm *s, int port)
 			 1, 0) < 0 && errno != EINTR)
 			note(s, "poll", 0, errno);
 		break;
+	case 2:	/* blocking reads end with EINTR at the next timer tick */
+		fl = fcntl(s->fd[port], F_GETFL);
+		if (fl >= 0)
+			fcntl(s->fd[port], F_SETFL, fl ^ O_NONBLOCK);
+		break;
 	default:	/* read events; servers learn their channel handles */
-		r = read(s->fd[port], ev, rnd_below(8) ? sizeof(ev) :
-					  rnd_below(sizeof(ev) + 8));
-		if (r < 0 && !documented_errno(errno))
+		r = read(s->fd[port], rnd_below(16) ? (void *)ev : (void *)8,
+			 rnd_below(8) ? sizeof(ev) : rnd_below(sizeof(ev) + 8));
+		if (r < 0 && !read_errno_ok(errno))
 			note(s, "read", 0, errno);
+		if (r > 0 && r % sizeof(ev[0]))
+			note(s, "read (partial record)", 0, 0);
 		for (ssize_t i = 0; i < r / (ssize_t)sizeof(ev[0]); i++)
 			if (ev[i].type == IPCSVC_EVENT_SERVICE_CONNECTED)
 				remember(s, port, true, (uint32_t)ev[i].b);
@@ -326,8 +454,16 @@ static void storm_run(struct storm *s, uint64_t seed, unsigned int rounds)
 		int port = (int)rnd_below(NPORTS);
 		uint64_t what = rnd_below(100);
 
-		if (s->fd[port] < 0)
+		if (s->fd[port] < 0) {
 			s->fd[port] = st_open();
+			if (s->fd[port] < 0) {
+				/* open() only fails for memory (failslab) */
+				if (errno != ENOMEM)
+					note(s, "open", 0, errno);
+				s->enomem++;
+				continue;
+			}
+		}
 		if (what < 75)
 			storm_ioctl(s, port);
 		else if (what < 90)
@@ -394,9 +530,9 @@ TEST_F_TIMEOUT(fz, ioctl_mmap_storm, 300)
 	storm_run(&s, 0x1cc5c0ffee1ULL, 6000);
 	storm_teardown(&s);
 	EXPECT_EQ(0, s.bad) TH_LOG("seed 0x1cc5c0ffee1: %s", s.first_bad);
-	printf("# succeeded: create %u connect %u close %u map_info %u grow %u wait %u wake %u arm %u creds %u mmap %u; faults %d\n",
+	printf("# succeeded: create %u connect %u close %u map_info %u grow %u wait %u wake %u arm %u creds %u usage %u mmap %u; faults %d\n",
 	       s.ok[1], s.ok[2], s.ok[3], s.ok[4], s.ok[5], s.ok[6], s.ok[7],
-	       s.ok[8], s.ok[9], s.mapped, (int)faults);
+	       s.ok[8], s.ok[9], s.ok[10], s.mapped, (int)faults);
 	/* A storm that never gets past validation tests little. */
 	EXPECT_LT(0, s.ok[1]);
 	EXPECT_LT(0, s.ok[2]);

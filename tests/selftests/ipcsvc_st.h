@@ -22,9 +22,19 @@
 
 #define ST_PAGE	((uint64_t)sysconf(_SC_PAGESIZE))
 
+/*
+ * A port. Non-blocking, so that read() with nothing pending fails with
+ * EAGAIN instead of sleeping: most tests read to check that nothing is
+ * pending. st_open_flags() gives the blocking kind.
+ */
+static inline int st_open_flags(int flags)
+{
+	return open("/dev/" IPCSVC_DEVICE_NAME, flags | O_CLOEXEC);
+}
+
 static inline int st_open(void)
 {
-	return open("/dev/" IPCSVC_DEVICE_NAME, O_RDWR | O_CLOEXEC);
+	return st_open_flags(O_RDWR | O_NONBLOCK);
 }
 
 static inline int st_ioctl(int fd, unsigned long cmd, void *arg)
@@ -32,8 +42,23 @@ static inline int st_ioctl(int fd, unsigned long cmd, void *arg)
 	return ioctl(fd, cmd, arg) ? -errno : 0;
 }
 
-static inline int st_service(int fd, const char *name, uint64_t version,
-			     uint32_t mode, uint32_t *handle)
+static inline void st_set_name(uint8_t *dst, uint32_t *len, const char *name)
+{
+	*len = strlen(name);
+	memset(dst, 0, IPCSVC_PROTOCOL_NAME_MAX);
+	memcpy(dst, name, *len > IPCSVC_PROTOCOL_NAME_MAX ?
+	       IPCSVC_PROTOCOL_NAME_MAX : *len);
+}
+
+/* A service's limits; zero fields take the module's defaults. */
+struct st_limits {
+	uint64_t max_to_server, max_to_client;
+	uint32_t max_connections, max_pending;
+};
+
+static inline int st_service_ex(int fd, const char *name, uint64_t version,
+				uint32_t mode, const struct st_limits *lim,
+				uint32_t *handle)
 {
 	struct ipcsvc_service_create c;
 	int ret;
@@ -42,11 +67,12 @@ static inline int st_service(int fd, const char *name, uint64_t version,
 	c.size = sizeof(c);
 	c.flags = 0;
 	c.mode = mode;
-	c.name_len = strlen(name);
+	st_set_name(c.name, &c.name_len, name);
 	c.version = version;
-	memset(c.name, 0, sizeof(c.name));
-	memcpy(c.name, name, c.name_len > sizeof(c.name) ? sizeof(c.name) :
-	       c.name_len);
+	c.max_to_server = lim ? lim->max_to_server : 0;
+	c.max_to_client = lim ? lim->max_to_client : 0;
+	c.max_connections = lim ? lim->max_connections : 0;
+	c.max_pending = lim ? lim->max_pending : 0;
 	c.__pad = 0;
 	ret = st_ioctl(fd, IPCSVC_IOC_SERVICE_CREATE, &c);
 	if (!ret && handle)
@@ -54,9 +80,19 @@ static inline int st_service(int fd, const char *name, uint64_t version,
 	return ret;
 }
 
-static inline int st_connect_sized(int fd, const char *name, uint64_t version,
-				   uint64_t max_send, uint64_t max_recv,
-				   uint32_t *handle)
+static inline int st_service(int fd, const char *name, uint64_t version,
+			     uint32_t mode, uint32_t *handle)
+{
+	return st_service_ex(fd, name, version, mode, NULL, handle);
+}
+
+/*
+ * Connect asking *@to_server and *@to_client data bytes (0: the service's
+ * maximum); on success they hold the sizes granted.
+ */
+static inline int st_connect_ex(int fd, const char *name, uint64_t version,
+				uint64_t *to_server, uint64_t *to_client,
+				uint32_t *handle)
 {
 	struct ipcsvc_connect c;
 	int ret;
@@ -65,18 +101,26 @@ static inline int st_connect_sized(int fd, const char *name, uint64_t version,
 	c.size = sizeof(c);
 	c.flags = 0;
 	c.version = version;
-	c.name_len = strlen(name);
+	st_set_name(c.name, &c.name_len, name);
 	c.__pad = 0;
-	memset(c.name, 0, sizeof(c.name));
-	memcpy(c.name, name, c.name_len > sizeof(c.name) ? sizeof(c.name) :
-	       c.name_len);
-	c.max_send = max_send;
-	c.max_recv = max_recv;
+	c.max_to_server = *to_server;
+	c.max_to_client = *to_client;
 	c.__pad2 = 0;
 	ret = st_ioctl(fd, IPCSVC_IOC_CONNECT, &c);
-	if (!ret && handle)
+	if (ret)
+		return ret;
+	*to_server = c.max_to_server;
+	*to_client = c.max_to_client;
+	if (handle)
 		*handle = c.handle;
-	return ret;
+	return 0;
+}
+
+static inline int st_connect_sized(int fd, const char *name, uint64_t version,
+				   uint64_t to_server, uint64_t to_client,
+				   uint32_t *handle)
+{
+	return st_connect_ex(fd, name, version, &to_server, &to_client, handle);
 }
 
 static inline int st_connect(int fd, const char *name, uint64_t version,
@@ -108,13 +152,22 @@ static inline void *st_map(int fd, uint32_t handle, uint32_t dir, int prot)
 {
 	struct ipcsvc_map_info mi;
 	void *p;
+	int ret;
 
-	if (st_map_info(fd, handle, dir, &mi)) {
-		errno = EINVAL;
+	ret = st_map_info(fd, handle, dir, &mi);
+	if (ret) {
+		errno = -ret;
 		return NULL;
 	}
 	p = mmap(NULL, mi.map_size, prot, MAP_SHARED, fd, mi.offset);
 	return p == MAP_FAILED ? NULL : p;
+}
+
+/* The identity of a mapped area, where MAP_INFO says it is. */
+static inline const struct ipcsvc_area_identity *
+st_identity(const void *area, const struct ipcsvc_map_info *mi)
+{
+	return (const void *)((const uint8_t *)area + mi->identity_offset);
 }
 
 static inline int st_grow(int fd, uint32_t handle, uint64_t new_size,
@@ -126,6 +179,8 @@ static inline int st_grow(int fd, uint32_t handle, uint64_t new_size,
 	memset(&g, 0xcc, sizeof(g));
 	g.size = sizeof(g);
 	g.handle = handle;
+	g.flags = 0;
+	g.__pad = 0;
 	g.new_size = new_size;
 	ret = st_ioctl(fd, IPCSVC_IOC_GROW, &g);
 	if (!ret && committed)
@@ -133,26 +188,35 @@ static inline int st_grow(int fd, uint32_t handle, uint64_t new_size,
 	return ret;
 }
 
-static inline int st_wait(int fd, uint32_t handle, uint32_t dir,
-			  uint64_t offset, uint64_t value, int64_t timeout_ns)
+static inline int st_wait_flags(int fd, uint32_t handle, uint32_t dir,
+				uint64_t offset, uint64_t value,
+				int64_t timeout, uint32_t flags)
 {
 	struct ipcsvc_wait w = {
 		.size = sizeof(w), .handle = handle, .dir = dir,
-		.offset = offset, .value = value, .timeout_ns = timeout_ns,
+		.flags = flags, .offset = offset, .value = value,
+		.timeout = timeout,
 	};
 
 	return st_ioctl(fd, IPCSVC_IOC_WAIT, &w);
 }
 
+/* A relative timeout in ns: < 0 without limit, 0 does not sleep. */
+static inline int st_wait(int fd, uint32_t handle, uint32_t dir,
+			  uint64_t offset, uint64_t value, int64_t timeout_ns)
+{
+	return st_wait_flags(fd, handle, dir, offset, value, timeout_ns, 0);
+}
+
 static inline int st_arm(int fd, uint32_t handle, uint32_t dir,
 			 uint64_t offset, uint64_t value)
 {
-	struct ipcsvc_wait w = {
-		.size = sizeof(w), .handle = handle, .dir = dir,
+	struct ipcsvc_arm a = {
+		.size = sizeof(a), .handle = handle, .dir = dir,
 		.offset = offset, .value = value,
 	};
 
-	return st_ioctl(fd, IPCSVC_IOC_ARM, &w);
+	return st_ioctl(fd, IPCSVC_IOC_ARM, &a);
 }
 
 static inline int st_wake(int fd, uint32_t handle, uint32_t dir)
@@ -161,6 +225,24 @@ static inline int st_wake(int fd, uint32_t handle, uint32_t dir)
 				 .dir = dir };
 
 	return st_ioctl(fd, IPCSVC_IOC_WAKE, &w);
+}
+
+static inline int st_peer_creds(int fd, uint32_t handle,
+				struct ipcsvc_peer_creds *pc)
+{
+	memset(pc, 0xcc, sizeof(*pc));
+	pc->size = sizeof(*pc);
+	pc->handle = handle;
+	pc->flags = 0;
+	return st_ioctl(fd, IPCSVC_IOC_PEER_CREDS, pc);
+}
+
+static inline int st_usage(int fd, struct ipcsvc_usage *u)
+{
+	memset(u, 0xcc, sizeof(*u));
+	u->size = sizeof(*u);
+	u->flags = 0;
+	return st_ioctl(fd, IPCSVC_IOC_USAGE, u);
 }
 
 /* Read up to @n events; returns how many, or -errno. */
@@ -175,20 +257,25 @@ static inline int st_events(int fd, struct ipcsvc_event *ev, int n)
 	return r / sizeof(*ev);
 }
 
-/* Offsets of words inside the producer and consumer pages. */
+/*
+ * Offsets of the words WAIT and ARM accept: producer words at the start of
+ * an area's second page, consumer words 256 bytes into its third.
+ */
 static inline uint64_t st_prod_word(unsigned int i)
 {
-	return ST_PAGE + 8 * i;
+	return ST_PAGE + IPCSVC_CONTROL_PRODUCER + 8 * i;
 }
 
 static inline uint64_t st_cons_word(unsigned int i)
 {
-	return 2 * ST_PAGE + 8 * i;
+	return 2 * ST_PAGE + IPCSVC_CONTROL_CONSUMER + 8 * i;
 }
 
 /*
  * A server port with a service and a client port connected to it. @sch is
- * the server's channel handle, taken from the ServiceConnected event.
+ * the server's channel handle, taken from the ServiceConnected event. The
+ * service's maxima are @to_server and @to_client (0: defaults), and the
+ * client asks for exactly those.
  */
 struct st_pair {
 	int sfd, cfd;
@@ -196,8 +283,10 @@ struct st_pair {
 };
 
 static inline int st_pair_open(struct st_pair *p, const char *name,
-			       uint64_t max_send, uint64_t max_recv)
+			       uint64_t to_server, uint64_t to_client)
 {
+	struct st_limits lim = { .max_to_server = to_server,
+				 .max_to_client = to_client };
 	struct ipcsvc_event ev;
 	int ret;
 
@@ -205,10 +294,10 @@ static inline int st_pair_open(struct st_pair *p, const char *name,
 	p->cfd = st_open();
 	if (p->sfd < 0 || p->cfd < 0)
 		return -ENODEV;
-	ret = st_service(p->sfd, name, 1, 0666, &p->svc);
+	ret = st_service_ex(p->sfd, name, 1, 0666, &lim, &p->svc);
 	if (ret)
 		return ret;
-	ret = st_connect_sized(p->cfd, name, 1, max_send, max_recv, &p->cch);
+	ret = st_connect_sized(p->cfd, name, 1, to_server, to_client, &p->cch);
 	if (ret)
 		return ret;
 	if (st_events(p->sfd, &ev, 1) != 1 ||

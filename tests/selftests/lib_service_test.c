@@ -143,12 +143,18 @@ FIXTURE(svc) {
 	struct ipcsvc_conn *client, *server;
 };
 
+/* The fixture's service takes areas of up to SVC_MAX each way. */
+#define SVC_MAX	(4ULL << 20)
+
 FIXTURE_SETUP(svc)
 {
+	struct ipcsvc_service_attr sa = { .max_to_server = SVC_MAX,
+					  .max_to_client = SVC_MAX };
+
 	ASSERT_EQ(0, ipcsvc_port_open(NULL, &self->sport));
 	ASSERT_EQ(0, ipcsvc_port_open(NULL, &self->cport));
-	ASSERT_EQ(0, ipcsvc_service_create(self->sport, "lib.svc", 3, 0666,
-					   &self->svc));
+	ASSERT_EQ(0, ipcsvc_service_create_attr(self->sport, "lib.svc", 3,
+						0666, &sa, &self->svc));
 }
 
 FIXTURE_TEARDOWN(svc)
@@ -283,6 +289,53 @@ TEST_F(svc, connect_errors)
 	EXPECT_EQ(NULL, dup);
 	EXPECT_EQ(-EINVAL, ipcsvc_service_create(self->cport, "lib.x", 3,
 						 01000, &dup));
+	/* More than the service's maximum, in either direction. */
+	EXPECT_EQ(-EMSGSIZE, ipcsvc_client_connect(self->cport, "lib.svc", 3,
+			SVC_MAX + page(), 0, NULL, &self->client));
+	EXPECT_EQ(-EMSGSIZE, ipcsvc_client_connect(self->cport, "lib.svc", 3,
+			0, SVC_MAX + 1, NULL, &self->client));
+	EXPECT_EQ(NULL, self->client);
+}
+
+/* A service's limits: 0 asks its maxima; more connections are EUSERS. */
+TEST_F(svc, service_attr_limits)
+{
+	struct ipcsvc_service_attr sa = {
+		.max_to_server = 64 * 1024, .max_to_client = 2 * page(),
+		.max_connections = 1,
+	};
+	struct ipcsvc_service *small = NULL;
+	struct ipcsvc_channel_info ci;
+	struct ipcsvc_conn *second = NULL;
+	unsigned long cap;
+
+	ASSERT_EQ(0, ipcsvc_service_create_attr(self->sport, "lib.small", 3,
+						0666, &sa, &small));
+	ASSERT_EQ(0, ipcsvc_client_connect(self->cport, "lib.small", 3, 0, 0,
+					   NULL, &self->client));
+	ASSERT_EQ(0, ipcsvc_channel_info(ipcsvc_conn_channel(self->client),
+					 &ci));
+	EXPECT_EQ(64 * 1024u, ci.tx_max_size);
+	EXPECT_EQ(2 * page(), ci.rx_max_size);
+	EXPECT_EQ(0u, ci.tx_size);
+	EXPECT_EQ(-EUSERS, ipcsvc_client_connect(self->cport, "lib.small", 3,
+						 0, 0, NULL, &second));
+	EXPECT_EQ(NULL, second);
+	EXPECT_EQ(0, ipcsvc_service_close(small));
+
+	/* max_pending above max_connections. */
+	sa.max_pending = 2;
+	EXPECT_EQ(-EINVAL, ipcsvc_service_create_attr(self->sport, "lib.bad",
+						      3, 0666, &sa, &small));
+	/* Sizes above the module's max_buffer_size. */
+	sa.max_pending = 0;
+	ASSERT_EQ(0, param("max_buffer_size", &cap, 0));
+	sa.max_to_server = cap + page();
+	EXPECT_EQ(-EMSGSIZE, ipcsvc_service_create_attr(self->sport,
+						"lib.bad", 3, 0666, &sa, &small));
+	sa.max_to_server = 1ULL << 40;
+	EXPECT_EQ(-EMSGSIZE, ipcsvc_service_create_attr(self->sport,
+						"lib.bad", 3, 0666, &sa, &small));
 }
 
 TEST_F(svc, reject_closes_the_client)
@@ -423,7 +476,7 @@ TEST_F(svc, auto_growth_near_max)
 	EXPECT_EQ(-EMSGSIZE, send_msg(c, 1, big + 8, 1, 0, NULL));
 	EXPECT_EQ(-EMSGSIZE, send_msg(c, 1, big + 8, 1, LONG, NULL));
 	ASSERT_EQ(0, ipcsvc_channel_info(c, &ci));
-	EXPECT_EQ(page(), ci.tx_size);
+	EXPECT_EQ(0u, ci.tx_size);	/* nothing committed before a send */
 
 	/* The largest possible message, without waiting. */
 	ASSERT_EQ(0, send_msg(c, 2, big, 2, 0, NULL));
@@ -469,7 +522,7 @@ TEST_F(svc, auto_growth_over_byte_limit)
 
 	if (param("max_user_bytes", &old, 0))
 		SKIP(return, "no max_user_bytes parameter");
-	ASSERT_EQ(0, pair(self, 4 << 20, 0, IPCSVC_WAIT_SLEEP));
+	ASSERT_EQ(0, pair(self, SVC_MAX, 0, IPCSVC_WAIT_SLEEP));
 	c = ipcsvc_conn_channel(self->client);
 	s = ipcsvc_conn_channel(self->server);
 	if (param("max_user_bytes", NULL, 1 << 20))
@@ -478,7 +531,7 @@ TEST_F(svc, auto_growth_over_byte_limit)
 	EXPECT_EQ(-EDQUOT, send_msg(c, 1, len, 1, 0, NULL));
 	EXPECT_EQ(-EDQUOT, send_msg(c, 1, len, 1, LONG, NULL));
 	EXPECT_EQ(0, ipcsvc_channel_info(c, &ci));
-	EXPECT_EQ(page(), ci.tx_size);
+	EXPECT_EQ(0u, ci.tx_size);
 	/* 100 KiB needs about 256 KiB: within the budget. */
 	EXPECT_EQ(0, send_msg(c, 2, 100 * 1024, 2, 0, NULL));
 	EXPECT_EQ(0, ipcsvc_channel_info(c, &ci));
@@ -509,7 +562,7 @@ TEST_F(svc, growth_to_max_then_full_or_too_big)
 	c = ipcsvc_conn_channel(self->client);
 	s = ipcsvc_conn_channel(self->server);
 	ASSERT_EQ(0, ipcsvc_channel_info(c, &ci));
-	EXPECT_EQ(page(), ci.tx_size);
+	EXPECT_EQ(0u, ci.tx_size);
 	EXPECT_EQ(max, ci.tx_max_size);
 
 	/* Messages in flight stay valid while the ring grows under them. */
@@ -841,11 +894,12 @@ static int fill_ring(struct ipcsvc_channel *ch)
 }
 
 /*
- * The server closes its end: the client reads identity.closed, so its
- * non-blocking receive drains what was queued and then says PeerClosed,
- * and its non-blocking allocation on a full ring says PeerClosed too.
+ * The server closes its end. The client reads identity.closed: its
+ * non-blocking allocation on a full ring says PeerClosed. The area the
+ * server sent on is revoked (its pages are taken back), so replies the
+ * client had not received are lost: its receive says PeerClosed at once.
  */
-TEST_F(svc, nonblocking_after_peer_close)
+TEST_F(svc, nonblocking_after_server_close)
 {
 	struct ipcsvc_msg *m;
 	struct ipcsvc_channel *c, *s;
@@ -862,7 +916,6 @@ TEST_F(svc, nonblocking_after_peer_close)
 	ASSERT_EQ(0, ipcsvc_conn_close(self->server));
 	self->server = NULL;
 
-	EXPECT_EQ(0, drain(c, NQUEUED));
 	EXPECT_EQ(IPC_STATUS_PEER_CLOSED, ipcsvc_channel_receive(c, &m));
 	EXPECT_EQ(IPC_STATUS_PEER_CLOSED, ipcsvc_channel_receive(c, &m));
 	EXPECT_EQ(IPC_STATUS_PEER_CLOSED, send_msg(c, 2, 1000, 2, 0, NULL));
@@ -871,13 +924,52 @@ TEST_F(svc, nonblocking_after_peer_close)
 		  ipcsvc_channel_receive_timeout(c, LONG, &m));
 }
 
-/* The server child for the test below: accept, queue NQUEUED messages,
- * say so on @busy, hang until killed. */
-static void queue_and_hang(int ready, int busy)
+/*
+ * The client closes its end: what it sent stays (its area is not
+ * revoked), so the server's non-blocking receive drains it and then says
+ * PeerClosed, as does its allocation on a full ring.
+ */
+TEST_F(svc, nonblocking_after_client_close)
 {
-	struct ipcsvc_conn *conn = child_accept_one("lib.killed", ready);
+	struct ipcsvc_msg *m;
+	struct ipcsvc_channel *c, *s;
+
+	ASSERT_EQ(0, pair_flags(self, 0, 8 * page(), IPCSVC_WAIT_ADAPTIVE,
+				IPCSVC_CHANNEL_NO_AUTOGROW));
+	c = ipcsvc_conn_channel(self->client);
+	s = ipcsvc_conn_channel(self->server);
+	for (int i = 0; i < NQUEUED; i++)
+		ASSERT_EQ(0, send_msg(c, 100 + (uint64_t)i, 64, 5, 0, NULL));
+	ASSERT_EQ(0, fill_ring(s));
+	EXPECT_EQ(-EAGAIN, send_msg(s, 2, 1000, 2, 0, NULL));
+
+	ASSERT_EQ(0, ipcsvc_conn_close(self->client));
+	self->client = NULL;
+
+	EXPECT_EQ(0, drain(s, NQUEUED));
+	EXPECT_EQ(IPC_STATUS_PEER_CLOSED, ipcsvc_channel_receive(s, &m));
+	EXPECT_EQ(IPC_STATUS_PEER_CLOSED, ipcsvc_channel_receive(s, &m));
+	EXPECT_EQ(IPC_STATUS_PEER_CLOSED, send_msg(s, 2, 1000, 2, 0, NULL));
+	EXPECT_EQ(IPC_STATUS_PEER_CLOSED, send_msg(s, 2, 1000, 2, LONG, NULL));
+	EXPECT_EQ(IPC_STATUS_PEER_CLOSED,
+		  ipcsvc_channel_receive_timeout(s, LONG, &m));
+}
+
+/* The client child for the test below: connect, queue NQUEUED messages,
+ * say so on @busy, hang until killed. */
+static void client_queue_and_hang(int ready, int busy)
+{
+	struct ipcsvc_channel_attr a = {
+		.size = sizeof(a), .flags = IPCSVC_CHANNEL_NO_AUTOGROW,
+	};
+	struct ipcsvc_port *port;
+	struct ipcsvc_conn *conn;
 	char b = 1;
 
+	if (read(ready, &b, 1) != 1 || ipcsvc_port_open(NULL, &port) ||
+	    ipcsvc_client_connect(port, "lib.killed", 1, 0, 8 * page(), &a,
+				  &conn))
+		_exit(1);
 	for (int i = 0; i < NQUEUED; i++)
 		if (send_msg(ipcsvc_conn_channel(conn), 100 + (uint64_t)i, 64,
 			     5, 0, NULL))
@@ -888,43 +980,50 @@ static void queue_and_hang(int ready, int busy)
 		pause();
 }
 
-/* The same when the server is SIGKILLed: no close call ever ran there. */
-TEST(nonblocking_after_peer_killed)
+/*
+ * The same when the client is SIGKILLed: no close call ever ran there,
+ * and the server still drains what it had sent.
+ */
+TEST(nonblocking_after_client_killed)
 {
 	struct ipcsvc_channel_attr a = {
 		.size = sizeof(a), .flags = IPCSVC_CHANNEL_NO_AUTOGROW,
 	};
+	struct ipcsvc_service *svc;
 	struct ipcsvc_port *port;
 	struct ipcsvc_conn *conn;
-	struct ipcsvc_channel *c;
+	struct ipcsvc_channel *s;
+	struct ipc_message ev;
 	struct ipcsvc_msg *m;
 	int ready[2], busy[2], status;
 	pid_t child;
-	char b;
+	char b = 1;
 
 	ASSERT_EQ(0, pipe(ready));
 	ASSERT_EQ(0, pipe(busy));
 	child = fork();
 	ASSERT_LE(0, child);
 	if (!child)
-		queue_and_hang(ready[1], busy[1]);
-	ASSERT_EQ(1, read(ready[0], &b, 1));
+		client_queue_and_hang(ready[0], busy[1]);
 	ASSERT_EQ(0, ipcsvc_port_open(NULL, &port));
-	ASSERT_EQ(0, ipcsvc_client_connect(port, "lib.killed", 1, 8 * page(),
-					   0, &a, &conn));
-	c = ipcsvc_conn_channel(conn);
+	ASSERT_EQ(0, ipcsvc_service_create(port, "lib.killed", 1, 0666, &svc));
+	ASSERT_EQ(1, write(ready[1], &b, 1));
+	ASSERT_EQ(0, ipcsvc_port_wait_event(port, LONG, &ev));
+	ASSERT_EQ(0, ipcsvc_service_accept(svc, &ev, &a, &conn));
+	s = ipcsvc_conn_channel(conn);
 	ASSERT_EQ(1, read(busy[0], &b, 1));
-	ASSERT_EQ(0, fill_ring(c));
-	EXPECT_EQ(-EAGAIN, send_msg(c, 2, 1000, 2, 0, NULL));
+	ASSERT_EQ(0, fill_ring(s));
+	EXPECT_EQ(-EAGAIN, send_msg(s, 2, 1000, 2, 0, NULL));
 
 	kill(child, SIGKILL);
 	ASSERT_EQ(child, waitpid(child, &status, 0));
 	EXPECT_TRUE(WIFSIGNALED(status));
 
-	EXPECT_EQ(0, drain(c, NQUEUED));
-	EXPECT_EQ(IPC_STATUS_PEER_CLOSED, ipcsvc_channel_receive(c, &m));
-	EXPECT_EQ(IPC_STATUS_PEER_CLOSED, send_msg(c, 2, 1000, 2, 0, NULL));
+	EXPECT_EQ(0, drain(s, NQUEUED));
+	EXPECT_EQ(IPC_STATUS_PEER_CLOSED, ipcsvc_channel_receive(s, &m));
+	EXPECT_EQ(IPC_STATUS_PEER_CLOSED, send_msg(s, 2, 1000, 2, 0, NULL));
 	EXPECT_EQ(0, ipcsvc_conn_close(conn));
+	EXPECT_EQ(0, ipcsvc_service_close(svc));
 	ipcsvc_port_close(port);
 	close(ready[0]);
 	close(ready[1]);

@@ -67,6 +67,7 @@ TEST_F(lifetime, rmmod_refused_while_area_mapped)
 	ASSERT_EQ(0, st_map_info(p.cfd, p.cch, IPCSVC_DIR_TX, &mi));
 	a = st_map(p.cfd, p.cch, IPCSVC_DIR_TX, PROT_READ | PROT_WRITE);
 	ASSERT_NE(NULL, a);
+	ASSERT_EQ(0, st_grow(p.cfd, p.cch, 1, NULL));
 	a[mi.data_offset] = 1;
 	st_pair_close(&p);
 	EXPECT_NE(0, try_rmmod());
@@ -74,41 +75,103 @@ TEST_F(lifetime, rmmod_refused_while_area_mapped)
 	ASSERT_EQ(0, munmap(a, mi.map_size));
 }
 
-/* identity.closed of a mapped area, as libipcsvc reads it. */
-static uint64_t closed_of(const void *area)
+static long module_refcnt(void)
 {
-	const struct ipcsvc_area_identity *id = area;
+	FILE *f = fopen("/sys/module/ipcsvc/refcnt", "r");
+	long n = -1;
 
-	return __atomic_load_n(&id->closed, __ATOMIC_ACQUIRE);
+	if (f) {
+		if (fscanf(f, "%ld", &n) != 1)
+			n = -1;
+		fclose(f);
+	}
+	return n;
+}
+
+/*
+ * Every reference on the module is given back: ports, and the files that
+ * back area mappings, each take one and drop one. A missing get shows as
+ * a count below where it started (and, later, as a module that cannot be
+ * opened or unloaded).
+ */
+TEST_F(lifetime, module_references_balance)
+{
+	long r0, r1, r2;
+	struct st_pair p;
+	void *a[4];
+
+	r0 = module_refcnt();
+	ASSERT_LE(0, r0);
+	ASSERT_EQ(0, st_pair_open(&p, "life.refs", 0, 0));
+	r1 = module_refcnt();
+	EXPECT_LT(r0, r1);	/* the ports hold the module */
+	for (int i = 0; i < 4; i++) {
+		a[i] = st_map(i < 2 ? p.cfd : p.sfd, i < 2 ? p.cch : p.sch,
+			      i & 1, PROT_READ);
+		ASSERT_NE(NULL, a[i]);
+	}
+	r2 = module_refcnt();
+	EXPECT_LE(r1, r2);	/* mappings may hold their own */
+	for (int i = 0; i < 4; i++) {
+		struct ipcsvc_map_info m;
+
+		ASSERT_EQ(0, st_map_info(i < 2 ? p.cfd : p.sfd,
+					 i < 2 ? p.cch : p.sch, i & 1, &m));
+		ASSERT_EQ(0, munmap(a[i], m.map_size));
+	}
+	EXPECT_EQ(r1, module_refcnt());
+	st_pair_close(&p);
+	EXPECT_EQ(r0, module_refcnt());
+}
+
+/* identity.closed of a mapped area, as libipcsvc reads it. */
+static uint64_t closed_of(const void *area, const struct ipcsvc_map_info *mi)
+{
+	return __atomic_load_n(&st_identity(area, mi)->closed,
+			       __ATOMIC_ACQUIRE);
+}
+
+static uint64_t revoked_of(const void *area, const struct ipcsvc_map_info *mi)
+{
+	return __atomic_load_n(&st_identity(area, mi)->revoked,
+			       __ATOMIC_ACQUIRE);
 }
 
 /* Both areas, through the client's read-only mappings: 0 while open, set
  * once the server closes its channel handle. */
 TEST_F(lifetime, closed_flag_on_peer_close)
 {
+	struct ipcsvc_map_info tmi, rmi;
 	struct st_pair p;
 	void *tx, *rx;
 
 	ASSERT_EQ(0, st_pair_open(&p, "life.closed", 0, 0));
+	ASSERT_EQ(0, st_map_info(p.cfd, p.cch, IPCSVC_DIR_TX, &tmi));
+	ASSERT_EQ(0, st_map_info(p.cfd, p.cch, IPCSVC_DIR_RX, &rmi));
 	tx = st_map(p.cfd, p.cch, IPCSVC_DIR_TX, PROT_READ);
 	rx = st_map(p.cfd, p.cch, IPCSVC_DIR_RX, PROT_READ);
 	ASSERT_NE(NULL, tx);
 	ASSERT_NE(NULL, rx);
-	EXPECT_EQ(0, closed_of(tx));
-	EXPECT_EQ(0, closed_of(rx));
+	EXPECT_EQ(0, closed_of(tx, &tmi));
+	EXPECT_EQ(0, closed_of(rx, &rmi));
 	ASSERT_EQ(0, st_close(p.sfd, p.sch));
-	EXPECT_EQ(1, closed_of(tx));
-	EXPECT_EQ(1, closed_of(rx));
+	EXPECT_EQ(1, closed_of(tx, &tmi));
+	EXPECT_EQ(1, closed_of(rx, &rmi));
+	/* The server's end went: its area to the client is revoked. */
+	EXPECT_EQ(0, revoked_of(tx, &tmi));
+	EXPECT_EQ(1, revoked_of(rx, &rmi));
 	st_pair_close(&p);
 	/* The mappings outlive the ports; the flag stays. */
-	EXPECT_EQ(1, closed_of(tx));
-	munmap(tx, (size_t)3 * ST_PAGE + IPCSVC_DEFAULT_BUFFER_SIZE + ST_PAGE);
-	munmap(rx, (size_t)3 * ST_PAGE + IPCSVC_DEFAULT_BUFFER_SIZE + ST_PAGE);
+	EXPECT_EQ(1, closed_of(tx, &tmi));
+	EXPECT_EQ(1, closed_of(rx, &rmi));
+	munmap(tx, tmi.map_size);
+	munmap(rx, rmi.map_size);
 }
 
 /* The same when the server process is SIGKILLed holding its end. */
 TEST_F(lifetime, closed_flag_on_peer_death)
 {
+	struct ipcsvc_map_info tmi, rmi;
 	int ready[2], status, cfd;
 	uint32_t cch = 0;
 	void *tx, *rx;
@@ -131,18 +194,22 @@ TEST_F(lifetime, closed_flag_on_peer_death)
 	cfd = st_open();
 	ASSERT_LE(0, cfd);
 	ASSERT_EQ(0, st_connect(cfd, "life.killed", 1, &cch));
+	ASSERT_EQ(0, st_map_info(cfd, cch, IPCSVC_DIR_TX, &tmi));
+	ASSERT_EQ(0, st_map_info(cfd, cch, IPCSVC_DIR_RX, &rmi));
 	tx = st_map(cfd, cch, IPCSVC_DIR_TX, PROT_READ);
 	rx = st_map(cfd, cch, IPCSVC_DIR_RX, PROT_READ);
 	ASSERT_NE(NULL, tx);
 	ASSERT_NE(NULL, rx);
-	EXPECT_EQ(0, closed_of(tx));
-	EXPECT_EQ(0, closed_of(rx));
+	EXPECT_EQ(0, closed_of(tx, &tmi));
+	EXPECT_EQ(0, closed_of(rx, &rmi));
 	kill(child, SIGKILL);
 	ASSERT_EQ(child, waitpid(child, &status, 0));
-	EXPECT_EQ(1, closed_of(tx));
-	EXPECT_EQ(1, closed_of(rx));
-	munmap(tx, (size_t)3 * ST_PAGE + IPCSVC_DEFAULT_BUFFER_SIZE + ST_PAGE);
-	munmap(rx, (size_t)3 * ST_PAGE + IPCSVC_DEFAULT_BUFFER_SIZE + ST_PAGE);
+	EXPECT_EQ(1, closed_of(tx, &tmi));
+	EXPECT_EQ(1, closed_of(rx, &rmi));
+	EXPECT_EQ(0, revoked_of(tx, &tmi));
+	EXPECT_EQ(1, revoked_of(rx, &rmi));
+	munmap(tx, tmi.map_size);
+	munmap(rx, rmi.map_size);
 	close(cfd);
 	close(ready[0]);
 	close(ready[1]);

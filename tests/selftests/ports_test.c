@@ -39,40 +39,47 @@ TEST_F(ports, handles_are_small_and_reused)
 	EXPECT_EQ(1u, h3);
 }
 
-TEST_F(ports, handle_of_other_port_is_ebadf)
+TEST_F(ports, handle_of_other_port_is_ebadslt)
 {
 	uint32_t h = 0;
 
 	ASSERT_EQ(0, st_service(self->a, "ports.other", 1, 0600, &h));
-	EXPECT_EQ(-EBADF, st_close(self->b, h));
+	EXPECT_EQ(-EBADSLT, st_close(self->b, h));
 	EXPECT_EQ(0, st_close(self->a, h));
 }
 
-TEST_F(ports, closed_handle_is_ebadf)
+TEST_F(ports, closed_handle_is_ebadslt)
 {
 	struct ipcsvc_map_info mi;
 	uint32_t h = 0;
 
 	ASSERT_EQ(0, st_service(self->a, "ports.closed", 1, 0600, &h));
 	ASSERT_EQ(0, st_close(self->a, h));
-	EXPECT_EQ(-EBADF, st_close(self->a, h));
-	EXPECT_EQ(-EBADF, st_close(self->a, 0));
-	EXPECT_EQ(-EBADF, st_close(self->a, 12345));
-	EXPECT_EQ(-EBADF, st_map_info(self->a, h, IPCSVC_DIR_TX, &mi));
+	EXPECT_EQ(-EBADSLT, st_close(self->a, h));
+	EXPECT_EQ(-EBADSLT, st_close(self->a, 0));
+	EXPECT_EQ(-EBADSLT, st_close(self->a, 12345));
+	EXPECT_EQ(-EBADSLT, st_close(self->a, ~0u));
+	EXPECT_EQ(-EBADSLT, st_map_info(self->a, h, IPCSVC_DIR_TX, &mi));
 }
 
-/* A service handle where a channel handle belongs. */
-TEST_F(ports, wrong_handle_type_is_ebadf)
+/* A service handle where a channel handle belongs: EPROTOTYPE. */
+TEST_F(ports, wrong_handle_kind_is_eprototype)
 {
+	struct ipcsvc_peer_creds pc;
 	struct ipcsvc_map_info mi;
 	uint32_t h = 0;
 
 	ASSERT_EQ(0, st_service(self->a, "ports.type", 1, 0600, &h));
-	EXPECT_EQ(-EBADF, st_map_info(self->a, h, IPCSVC_DIR_TX, &mi));
-	EXPECT_EQ(-EBADF, st_grow(self->a, h, 8192, NULL));
-	EXPECT_EQ(-EBADF, st_wake(self->a, h, IPCSVC_DIR_TX));
-	EXPECT_EQ(-EBADF, st_wait(self->a, h, IPCSVC_DIR_RX, st_prod_word(1),
-				  0, 0));
+	EXPECT_EQ(-EPROTOTYPE, st_map_info(self->a, h, IPCSVC_DIR_TX, &mi));
+	EXPECT_EQ(-EPROTOTYPE, st_grow(self->a, h, 8192, NULL));
+	EXPECT_EQ(-EPROTOTYPE, st_wake(self->a, h, IPCSVC_DIR_TX));
+	EXPECT_EQ(-EPROTOTYPE, st_wait(self->a, h, IPCSVC_DIR_RX,
+				       st_prod_word(1), 0, 0));
+	EXPECT_EQ(-EPROTOTYPE, st_arm(self->a, h, IPCSVC_DIR_RX,
+				      st_prod_word(1), 0));
+	EXPECT_EQ(-EPROTOTYPE, st_peer_creds(self->a, h, &pc));
+	/* CLOSE takes either kind. */
+	EXPECT_EQ(0, st_close(self->a, h));
 }
 
 TEST_F(ports, no_events_reads_eagain_and_polls_idle)
@@ -109,19 +116,34 @@ TEST_F(ports, close_flags_and_padding_are_checked)
 	EXPECT_EQ(0, st_ioctl(self->a, IPCSVC_IOC_CLOSE, &a));
 }
 
-/* The handle table is bounded by the max_handles parameter: EMFILE. */
-TEST_F(ports, handle_table_full_is_emfile)
+/*
+ * The handle table is bounded by the max_handles parameter: ENOSPC when
+ * the caller's is full; a connect to a server whose table is full is
+ * refused (ECONNREFUSED) and leaves nothing behind in either port.
+ */
+TEST_F(ports, handle_table_full_is_enospc)
 {
+	struct ipcsvc_event ev;
 	unsigned long old;
-	uint32_t h = 0;
+	uint32_t h = 0, h2 = 0, ch = 0;
 
 	ASSERT_EQ(0, st_param_get("max_handles", &old));
 	ASSERT_EQ(0, st_param_set("max_handles", 2));
-	EXPECT_EQ(0, st_service(self->a, "ports.full1", 1, 0600, &h));
-	EXPECT_EQ(0, st_service(self->a, "ports.full2", 1, 0600, &h));
-	EXPECT_EQ(-EMFILE, st_service(self->a, "ports.full3", 1, 0600, &h));
+	EXPECT_EQ(0, st_service(self->a, "ports.full1", 1, 0666, &h));
+	EXPECT_EQ(0, st_service(self->a, "ports.full2", 1, 0600, &h2));
+	EXPECT_EQ(-ENOSPC, st_service(self->a, "ports.full3", 1, 0600, NULL));
+	EXPECT_EQ(-ECONNREFUSED, st_connect(self->b, "ports.full1", 1, &ch));
+	EXPECT_EQ(-EAGAIN, st_events(self->a, &ev, 1));
+	ASSERT_EQ(0, st_close(self->a, h2));
+	/* b has both of its handles free: the refusal left none. */
+	EXPECT_EQ(0, st_service(self->b, "ports.b1", 1, 0600, NULL));
+	EXPECT_EQ(0, st_service(self->b, "ports.b2", 1, 0600, &h2));
+	EXPECT_EQ(-ENOSPC, st_connect(self->b, "ports.full1", 1, &ch));
+	EXPECT_EQ(-EAGAIN, st_events(self->a, &ev, 1));
+	ASSERT_EQ(0, st_close(self->b, h2));
+	EXPECT_EQ(0, st_connect(self->b, "ports.full1", 1, &ch));
 	ASSERT_EQ(0, st_param_set("max_handles", old));
-	EXPECT_EQ(0, st_service(self->a, "ports.full3", 1, 0600, &h));
+	EXPECT_EQ(0, st_service(self->a, "ports.full3", 1, 0600, NULL));
 }
 
 TEST_HARNESS_MAIN

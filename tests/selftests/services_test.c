@@ -159,6 +159,74 @@ TEST_F(services, larger_struct_needs_zero_tail)
 	EXPECT_EQ(0, st_ioctl(self->fd, IPCSVC_IOC_SERVICE_CREATE, &big));
 }
 
+/*
+ * A service's buffer maxima may not exceed the module's max_buffer_size
+ * (after rounding up to a page): EMSGSIZE.
+ */
+TEST_F(services, maxima_above_module_cap_are_emsgsize)
+{
+	struct st_limits lim = { 0 };
+	unsigned long cap;
+
+	ASSERT_EQ(0, st_param_get("max_buffer_size", &cap));
+	lim.max_to_server = cap + 1;
+	EXPECT_EQ(-EMSGSIZE, st_service_ex(self->fd, "svc.cap1", 1, 0600, &lim,
+					   NULL));
+	lim.max_to_server = 0;
+	lim.max_to_client = cap + 1;
+	EXPECT_EQ(-EMSGSIZE, st_service_ex(self->fd, "svc.cap2", 1, 0600, &lim,
+					   NULL));
+	lim.max_to_client = ~0ULL;
+	EXPECT_EQ(-EMSGSIZE, st_service_ex(self->fd, "svc.cap3", 1, 0600, &lim,
+					   NULL));
+	/* Exactly the cap is allowed, and the name was never taken. */
+	lim.max_to_server = cap;
+	lim.max_to_client = cap;
+	EXPECT_EQ(0, st_service_ex(self->fd, "svc.cap1", 1, 0600, &lim, NULL));
+}
+
+/* max_pending may not exceed max_connections, after the defaults. */
+TEST_F(services, max_pending_above_max_connections_is_einval)
+{
+	struct st_limits lim = { .max_connections = 2, .max_pending = 3 };
+
+	EXPECT_EQ(-EINVAL, st_service_ex(self->fd, "svc.pend", 1, 0600, &lim,
+					 NULL));
+	lim.max_connections = 0;	/* 1024 */
+	lim.max_pending = IPCSVC_DEFAULT_MAX_CONNECTIONS + 1;
+	EXPECT_EQ(-EINVAL, st_service_ex(self->fd, "svc.pend", 1, 0600, &lim,
+					 NULL));
+	lim.max_pending = IPCSVC_DEFAULT_MAX_CONNECTIONS;
+	EXPECT_EQ(0, st_service_ex(self->fd, "svc.pend", 1, 0600, &lim, NULL));
+	lim.max_connections = 1;
+	lim.max_pending = 1;
+	EXPECT_EQ(0, st_service_ex(self->fd, "svc.pend1", 1, 0600, &lim, NULL));
+}
+
+/* Default maxima: 1 MiB, or the module's max_buffer_size if smaller. */
+TEST_F(services, default_maxima_follow_small_module_cap)
+{
+	uint64_t ts = 0, tc = 0;
+	unsigned long cap;
+	int c = st_open(), r;
+
+	ASSERT_LE(0, c);
+	ASSERT_EQ(0, st_param_get("max_buffer_size", &cap));
+	ASSERT_EQ(0, st_param_set("max_buffer_size", 16 * ST_PAGE));
+	r = st_service(self->fd, "svc.small", 1, 0600, NULL);
+	ASSERT_EQ(0, st_param_set("max_buffer_size", cap));
+	ASSERT_EQ(0, r);
+	ASSERT_EQ(0, st_connect_ex(c, "svc.small", 1, &ts, &tc, NULL));
+	EXPECT_EQ(16 * ST_PAGE, ts);
+	EXPECT_EQ(16 * ST_PAGE, tc);
+	ASSERT_EQ(0, st_service(self->fd, "svc.big", 1, 0600, NULL));
+	ts = tc = 0;
+	ASSERT_EQ(0, st_connect_ex(c, "svc.big", 1, &ts, &tc, NULL));
+	EXPECT_EQ(IPCSVC_DEFAULT_BUFFER_SIZE, ts);
+	EXPECT_EQ(IPCSVC_DEFAULT_BUFFER_SIZE, tc);
+	close(c);
+}
+
 /* The per-user service limit (max_services parameter): EDQUOT. */
 TEST_F(services, per_user_limit_is_edquot)
 {

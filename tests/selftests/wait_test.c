@@ -66,29 +66,72 @@ TEST_F(wait, bad_offsets_are_einval)
 
 	EXPECT_EQ(-EINVAL, st_wait(fd, h, IPCSVC_DIR_RX, 0, 0, 0));
 	EXPECT_EQ(-EINVAL, st_wait(fd, h, IPCSVC_DIR_RX, ST_PAGE + 4, 0, 0));
+	EXPECT_EQ(-EINVAL, st_wait(fd, h, IPCSVC_DIR_RX, ST_PAGE - 8, 0, 0));
+	EXPECT_EQ(-EINVAL, st_wait(fd, h, IPCSVC_DIR_RX, st_prod_word(32), 0,
+				   0));
+	EXPECT_EQ(-EINVAL, st_wait(fd, h, IPCSVC_DIR_RX, 2 * ST_PAGE, 0, 0));
+	EXPECT_EQ(-EINVAL, st_wait(fd, h, IPCSVC_DIR_RX, st_cons_word(0) - 8,
+				   0, 0));
+	EXPECT_EQ(-EINVAL, st_wait(fd, h, IPCSVC_DIR_RX, st_cons_word(32), 0,
+				   0));
 	EXPECT_EQ(-EINVAL, st_wait(fd, h, IPCSVC_DIR_RX, 3 * ST_PAGE, 0, 0));
 	EXPECT_EQ(-EINVAL, st_wait(fd, h, IPCSVC_DIR_RX, ~0ULL & ~7ULL, 0, 0));
 	EXPECT_EQ(-EINVAL, st_wait(fd, h, 2, ST_PAGE, 0, 0));
 	EXPECT_EQ(-ETIMEDOUT, st_wait(fd, h, IPCSVC_DIR_TX,
 				      st_cons_word(0), 0, 0));
+	EXPECT_EQ(-ETIMEDOUT, st_wait(fd, h, IPCSVC_DIR_RX,
+				      st_prod_word(31), 0, 0));
+	EXPECT_EQ(-ETIMEDOUT, st_wait(fd, h, IPCSVC_DIR_TX,
+				      st_cons_word(31), 0, 0));
 }
 
 TEST_F(wait, bad_flags_are_einval)
 {
 	struct ipcsvc_wait w = {
 		.size = sizeof(w), .handle = self->p.sch, .dir = IPCSVC_DIR_RX,
-		.offset = ST_PAGE, .flags = 1,
+		.offset = ST_PAGE, .flags = 2,
 	};
 	struct ipcsvc_wake k = {
 		.size = sizeof(k), .handle = self->p.sch, .flags = 1,
 	};
 
 	EXPECT_EQ(-EINVAL, st_ioctl(self->p.sfd, IPCSVC_IOC_WAIT, &w));
+	w.flags = IPCSVC_WAIT_ABSTIME | (1u << 31);
+	EXPECT_EQ(-EINVAL, st_ioctl(self->p.sfd, IPCSVC_IOC_WAIT, &w));
 	EXPECT_EQ(-EINVAL, st_ioctl(self->p.sfd, IPCSVC_IOC_WAKE, &k));
 	k.flags = 0;
 	k.dir = 2;
 	EXPECT_EQ(-EINVAL, st_ioctl(self->p.sfd, IPCSVC_IOC_WAKE, &k));
 	EXPECT_EQ(-EFAULT, st_ioctl(self->p.sfd, IPCSVC_IOC_WAIT, (void *)8));
+}
+
+/* A deadline that has passed (or 0, the clock's origin): at once. */
+TEST_F(wait, abstime_in_the_past_times_out)
+{
+	int fd = self->p.sfd;
+	uint32_t h = self->p.sch;
+
+	EXPECT_EQ(-ETIMEDOUT, st_wait_flags(fd, h, IPCSVC_DIR_RX,
+					    st_prod_word(1), 0, now_ns() - MS,
+					    IPCSVC_WAIT_ABSTIME));
+	EXPECT_EQ(-ETIMEDOUT, st_wait_flags(fd, h, IPCSVC_DIR_RX,
+					    st_prod_word(1), 0, 0,
+					    IPCSVC_WAIT_ABSTIME));
+	/* A word that differs still wins over the deadline. */
+	*(volatile uint64_t *)(self->ctx + st_prod_word(1)) = 1;
+	EXPECT_EQ(0, st_wait_flags(fd, h, IPCSVC_DIR_RX, st_prod_word(1), 0,
+				   now_ns() - MS, IPCSVC_WAIT_ABSTIME));
+}
+
+/* A CLOCK_MONOTONIC deadline: no return before it (no upper bound). */
+TEST_F(wait, abstime_waits_until_deadline)
+{
+	int64_t deadline = now_ns() + 50 * MS;
+
+	EXPECT_EQ(-ETIMEDOUT, st_wait_flags(self->p.sfd, self->p.sch,
+					    IPCSVC_DIR_RX, st_prod_word(1), 0,
+					    deadline, IPCSVC_WAIT_ABSTIME));
+	EXPECT_LE(deadline, now_ns());
 }
 
 struct waker {
@@ -141,9 +184,12 @@ TEST_F(wait, wake_of_other_direction_is_ignored)
 				      st_prod_word(1), 0, 20 * MS));
 }
 
+static volatile sig_atomic_t handled;
+
 static void on_alarm(int sig)
 {
 	(void)sig;
+	handled++;
 }
 
 TEST_F(wait, signal_interrupts_with_eintr)
@@ -154,6 +200,119 @@ TEST_F(wait, signal_interrupts_with_eintr)
 	alarm(1);
 	EXPECT_EQ(-EINTR, st_wait(self->p.sfd, self->p.sch, IPCSVC_DIR_RX,
 				  st_prod_word(1), 0, -1));
+}
+
+/*
+ * Signals a thread about to wait: once @armed is set, SIGUSR1 every 20 ms,
+ * @nsig times (0: until @done), then, if @wake, a TX wake from the client.
+ */
+struct signaller {
+	pthread_t target;
+	int nsig;
+	int fd;
+	uint32_t h;
+	int wake;
+	volatile int armed, done;
+};
+
+static void *signal_later(void *arg)
+{
+	struct signaller *s = arg;
+
+	while (!s->armed)
+		usleep(1000);
+	for (int i = 0; s->nsig ? i < s->nsig : !s->done; i++) {
+		usleep(20000);
+		pthread_kill(s->target, SIGUSR1);
+	}
+	if (s->wake) {
+		usleep(20000);
+		st_wake(s->fd, s->h, IPCSVC_DIR_TX);
+	}
+	return NULL;
+}
+
+static int install_sa_restart(void)
+{
+	struct sigaction sa = { .sa_handler = on_alarm,
+				.sa_flags = SA_RESTART };
+
+	handled = 0;
+	return sigaction(SIGUSR1, &sa, NULL);
+}
+
+/*
+ * Without a limit, a handler with SA_RESTART does not end the wait: the
+ * wake after the signals does. (Handlers have run by the time the ioctl
+ * returns, since the signals were sent before the wake.)
+ */
+TEST_F_TIMEOUT(wait, sa_restart_resumes_unlimited_wait, 20)
+{
+	struct signaller s = { .target = pthread_self(), .nsig = 3,
+			       .fd = self->p.cfd, .h = self->p.cch,
+			       .wake = 1 };
+	pthread_t t;
+
+	ASSERT_EQ(0, install_sa_restart());
+	ASSERT_EQ(0, pthread_create(&t, NULL, signal_later, &s));
+	s.armed = 1;
+	EXPECT_EQ(0, st_wait(self->p.sfd, self->p.sch, IPCSVC_DIR_RX,
+			     st_prod_word(1), 0, -1));
+	pthread_join(t, NULL);
+	EXPECT_LE(1, handled);
+}
+
+/* With an absolute deadline, likewise. */
+TEST_F_TIMEOUT(wait, sa_restart_resumes_abstime_wait, 20)
+{
+	struct signaller s = { .target = pthread_self(), .nsig = 3,
+			       .fd = self->p.cfd, .h = self->p.cch,
+			       .wake = 1 };
+	pthread_t t;
+
+	ASSERT_EQ(0, install_sa_restart());
+	ASSERT_EQ(0, pthread_create(&t, NULL, signal_later, &s));
+	s.armed = 1;
+	EXPECT_EQ(0, st_wait_flags(self->p.sfd, self->p.sch, IPCSVC_DIR_RX,
+				   st_prod_word(1), 0, now_ns() + 10000 * MS,
+				   IPCSVC_WAIT_ABSTIME));
+	pthread_join(t, NULL);
+	EXPECT_LE(1, handled);
+}
+
+/* ...and a restarted deadline wait still ends at its deadline. */
+TEST_F_TIMEOUT(wait, sa_restart_abstime_keeps_deadline, 20)
+{
+	struct signaller s = { .target = pthread_self(), .nsig = 0 };
+	int64_t deadline;
+	pthread_t t;
+
+	ASSERT_EQ(0, install_sa_restart());
+	ASSERT_EQ(0, pthread_create(&t, NULL, signal_later, &s));
+	deadline = now_ns() + 200 * MS;
+	s.armed = 1;
+	EXPECT_EQ(-ETIMEDOUT, st_wait_flags(self->p.sfd, self->p.sch,
+					    IPCSVC_DIR_RX, st_prod_word(1), 0,
+					    deadline, IPCSVC_WAIT_ABSTIME));
+	EXPECT_LE(deadline, now_ns());
+	s.done = 1;
+	pthread_join(t, NULL);
+}
+
+/* A relative timeout is not restarted: EINTR even with SA_RESTART. */
+TEST_F_TIMEOUT(wait, relative_wait_interrupted_despite_sa_restart, 20)
+{
+	struct signaller s = { .target = pthread_self(), .nsig = 0 };
+	pthread_t t;
+
+	ASSERT_EQ(0, install_sa_restart());
+	ASSERT_EQ(0, pthread_create(&t, NULL, signal_later, &s));
+	s.armed = 1;
+	EXPECT_EQ(-EINTR, st_wait(self->p.sfd, self->p.sch, IPCSVC_DIR_RX,
+				  st_prod_word(1), 0, 10000 * MS));
+	s.done = 1;
+	pthread_join(t, NULL);
+	EXPECT_LE(1, handled);
 }
 
 static void *close_later(void *arg)
