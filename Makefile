@@ -46,7 +46,7 @@ SAN_asan := -fsanitize=address,undefined -fno-sanitize-recover=all \
 SAN_tsan := -fsanitize=thread
 HOST_VARIANTS := asan tsan
 
-.PHONY: all lib tools kmod check demo install clean host-tests selftests \
+.PHONY: all lib tools kmod check demo install clean host-tests selftests selftests-m32 \
 	deps dkms-source bench bench-build
 all: lib tools kmod
 
@@ -108,6 +108,28 @@ $(B)/tests/selftests/%: tests/selftests/%.c $(LIB_A) $(LIB_HDRS) $(wildcard test
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -isystem $(KSFT_DIR) -Itests/selftests -static \
 	      -DIPCSVC_EXPECTED_RELEASE='"$(VERSION)"' \
 	      -o $@ $< $(LIB_A) -lpthread
+
+# The same selftests as 32-bit binaries (gcc-multilib), run in a 64-bit
+# guest through the compat entry points: the ABI must not differ between
+# word sizes. They link a 32-bit build of the library.
+LIB32_OBJS   := $(patsubst lib/%.c,$(B)/m32/lib/%.o,$(LIB_SRCS))
+LIB32_A      := $(B)/m32/libipcsvc.a
+SELFTESTS32  := $(patsubst tests/selftests/%.c,$(B)/tests/selftests-m32/%-m32,$(SELFTEST_SRCS))
+selftests-m32: $(SELFTESTS32)
+
+$(B)/m32/lib/%.o: lib/%.c $(LIB_HDRS) VERSION
+	@mkdir -p $(@D)
+	$(CC) -m32 $(ALL_CFLAGS) -Wno-psabi -c -o $@ $<
+
+$(LIB32_A): $(LIB32_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(B)/tests/selftests-m32/%-m32: tests/selftests/%.c $(LIB32_A) $(LIB_HDRS) $(wildcard tests/selftests/*.h)
+	@mkdir -p $(@D)
+	$(CC) -m32 $(ALL_CFLAGS) -Wno-psabi $(TEST_CFLAGS) -isystem $(KSFT_DIR) -Itests/selftests -static \
+	      -DIPCSVC_EXPECTED_RELEASE='"$(VERSION)"' \
+	      -o $@ $< $(LIB32_A) -lpthread
 
 # Benchmarks report figures and assert nothing about speed; make check
 # only builds them.
