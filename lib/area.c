@@ -8,8 +8,10 @@
  * IPCSVC_CONTROL_CONSUMER of the third, then the data region.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ipcsvc/ipcsvc.h"
@@ -81,5 +83,34 @@ int ipcsvc_area_format(void *mem, size_t len,
 	id->area_bytes = (uint64_t)need;
 	/* pairs with the acquire of identity.magic in dir_open() in channel.c */
 	STORE_RELEASE(&id->magic, IPCSVC_AREA_MAGIC);
+	return 0;
+}
+
+/*
+ * An area shared as a memfd is only as safe as its size: a peer that
+ * shrinks the file makes every access past the new end SIGBUS in every
+ * process that maps it. Seals are only ever added, never removed, so once
+ * F_SEAL_SHRINK is there the size checked after it holds for good.
+ */
+int ipcsvc_area_check_fd(int fd, uint64_t len)
+{
+	struct stat st;
+	int seals;
+
+	if (fd < 0)
+		return -EBADF;
+	seals = fcntl(fd, F_GET_SEALS);
+	if (seals < 0)
+		/* EINVAL: not a memfd (or other shmem file): no seals */
+		return errno == EINVAL ? -EPERM : -errno;
+	if (!(seals & F_SEAL_SHRINK))
+		return -EPERM;
+	/* after the seal check: from here on the size cannot drop */
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EPERM;
+	if ((uint64_t)st.st_size < len)
+		return -ENOSPC;
 	return 0;
 }

@@ -1008,6 +1008,15 @@ static int rx_parse(struct rx *rx, uint64_t off, struct ipcsvc_msg *m)
 	}
 	if (magic != IPCSVC_MSG_MAGIC)
 		return -EBADMSG;
+	/*
+	 * The header, and the marker room after it, must fit before the
+	 * committed end: a magic the peer wrote over a marker in the last
+	 * bytes would have us read past it, where the module has no pages
+	 * (SIGBUS). off <= size - WRAP_BYTES here, also after a wrap
+	 * (size >= MIN_RING), so the subtraction cannot wrap.
+	 */
+	if (HDR_BYTES > size - WRAP_BYTES - off)
+		return -EBADMSG;
 	h = rx->d.data + off;
 	len = ld64(h + offsetof(struct ipcsvc_msg_header, length));
 	flags = ld64(h + offsetof(struct ipcsvc_msg_header, flags));

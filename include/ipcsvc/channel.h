@@ -115,6 +115,19 @@ IPCSVC_API
 int ipcsvc_area_format(void *mem, size_t len,
 		       const struct ipcsvc_area_params *params);
 
+/*
+ * Check an fd that is to hold a module-less area before mapping it (for
+ * example one received from a peer): 0 if it is a memfd sealed against
+ * shrinking (F_SEAL_SHRINK) and at least @len bytes long, so that no
+ * process can ever make a mapping of @len bytes fault (SIGBUS). -EPERM:
+ * not a memfd, or not sealed against shrinking; -ENOSPC: smaller than
+ * @len; -EBADF: @fd is not open. The creator seals the memfd before
+ * sharing it: memfd_create() with MFD_ALLOW_SEALING, ftruncate(), then
+ * fcntl(F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL).
+ */
+IPCSVC_API
+int ipcsvc_area_check_fd(int fd, uint64_t len);
+
 /* Waiting policy of a channel's blocking calls. */
 enum ipcsvc_wait_mode {
 	IPCSVC_WAIT_ADAPTIVE = 0,	/* spin spin_count times, then sleep */
@@ -161,7 +174,8 @@ struct ipcsvc_msg;
  * Open a channel over areas already formatted and mapped (the module-less
  * mode: threads, or processes sharing memfd pages; sleeping uses futexes),
  * each with its identity at its start, as ipcsvc_area_format() writes it.
- * An area may have nothing committed yet (size 0).
+ * An area may have nothing committed yet (size 0). A memfd shared with a
+ * peer must be sealed against shrinking first (ipcsvc_area_check_fd()).
  * @tx/@tx_len: the area this side sends through, or NULL/0;
  * @rx/@rx_len: the area this side receives from, or NULL/0.
  * @attr may be NULL for the defaults.

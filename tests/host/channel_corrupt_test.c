@@ -285,6 +285,151 @@ TEST(bad_identity_refused)
 #undef TRY
 }
 
+/*
+ * Offsets close to 2^64 are negative offsets in disguise. A check that
+ * adds a size to one before comparing wraps round and lets it pass, and
+ * the words would then sit before the mapping. The page before the area
+ * is PROT_NONE (test_area_make()), so any such access faults.
+ */
+TEST(wrapping_offsets_refused)
+{
+	const uint64_t page = page_size();
+	struct test_area a;
+	struct ipcsvc_channel *ch;
+	struct ipcsvc_area_identity saved;
+	const struct {
+		const char *what;
+		uint64_t poff, coff, doff;
+	} bad[] = {
+		{ "producer words before the area", -256ULL, 2 * page + 256,
+		  3 * page },
+		{ "consumer words before the area", page, -256ULL, 3 * page },
+		{ "both before the area", -512ULL, -256ULL, 3 * page },
+		{ "data region before the area", page, 2 * page + 256, -page },
+		{ "everything before the area", -3 * page, -2 * page, -page },
+		{ "consumer words and data wrap", page, -256ULL, 0 },
+	};
+
+	ASSERT_EQ(0, test_area_make(&a, page, page));
+	saved = *area_id(&a);
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		*area_id(&a) = saved;
+		area_id(&a)->producer_offset = bad[i].poff;
+		area_id(&a)->consumer_offset = bad[i].coff;
+		area_id(&a)->data_offset = bad[i].doff;
+		/* as it would be: the check of area_bytes is not the one
+		 * that must catch it */
+		area_id(&a)->area_bytes = bad[i].doff + saved.max_size;
+		ch = (void *)1;
+		EXPECT_EQ(-EPROTO, ipcsvc_channel_open(NULL, 0, a.mem, a.len,
+						       NULL, &ch))
+			TH_LOG("rx: %s", bad[i].what);
+		EXPECT_EQ(NULL, ch);
+		ipcsvc_channel_close(ch == (void *)1 ? NULL : ch);
+		ch = (void *)1;
+		EXPECT_EQ(-EPROTO, ipcsvc_channel_open(a.mem, a.len, NULL, 0,
+						       NULL, &ch))
+			TH_LOG("tx: %s", bad[i].what);
+		EXPECT_EQ(NULL, ch);
+		ipcsvc_channel_close(ch == (void *)1 ? NULL : ch);
+	}
+	*area_id(&a) = saved;
+	ASSERT_EQ(0, ipcsvc_channel_open(a.mem, a.len, NULL, 0, NULL, &ch));
+	ipcsvc_channel_close(ch);
+	test_area_free(&a);
+}
+
+/*
+ * A message magic where a wrap marker stands at the very end of the ring.
+ * The producer fills the ring so that its tail ends @back bytes before
+ * the committed size (8: the last position a marker may take), the
+ * consumer catches up, and the next message wraps, leaving a marker
+ * there. The peer then overwrites the marker with a message magic: the
+ * rest of that "header" would lie past the committed size, where the
+ * module has no page (SIGBUS). Here those pages are PROT_NONE. The
+ * receiver must say -EBADMSG without reading them.
+ */
+FIXTURE(magic_at_end) {
+	struct test_area a;
+	struct ipcsvc_channel *tx, *rx;
+};
+
+FIXTURE_VARIANT(magic_at_end) {
+	uint64_t back;
+};
+
+FIXTURE_VARIANT_ADD(magic_at_end, back8) { .back = 8 };
+FIXTURE_VARIANT_ADD(magic_at_end, back16) { .back = 16 };
+FIXTURE_VARIANT_ADD(magic_at_end, back24) { .back = 24 };
+FIXTURE_VARIANT_ADD(magic_at_end, back32) { .back = 32 };
+
+FIXTURE_SETUP(magic_at_end)
+{
+	const uint64_t page = page_size();
+	/* the producer never grows into the PROT_NONE pages */
+	struct ipcsvc_channel_attr attr = {
+		.size = sizeof(attr), .flags = IPCSVC_CHANNEL_NO_AUTOGROW,
+	};
+	uint64_t end = page - variant->back, l1 = (end / 3) & ~7ULL;
+	uint64_t lens[3] = { l1, l1, end - 2 * l1 };
+	struct ipcsvc_msg *m;
+
+	/* one page committed, one reserved behind it */
+	ASSERT_EQ(0, test_area_make(&self->a, page, 2 * page));
+	ASSERT_EQ(0, mprotect(area_data(&self->a) + page, page, PROT_NONE));
+	ASSERT_EQ(0, ipcsvc_channel_open(self->a.mem, self->a.len, NULL, 0,
+					 &attr, &self->tx));
+	ASSERT_EQ(0, ipcsvc_channel_open(NULL, 0, self->a.mem, self->a.len,
+					 NULL, &self->rx));
+	/* Messages without objects, ending at page - back. */
+	for (uint64_t i = 0; i < 3; i++) {
+		ASSERT_EQ(0, ipcsvc_channel_allocate_for_send(self->tx,
+				lens[i] - sizeof(struct ipcsvc_msg_header),
+				i, 0, 0, &m));
+		ASSERT_EQ(0, ipcsvc_channel_send(self->tx, m));
+		ASSERT_EQ((int64_t)i, take_id(self->rx));
+	}
+	ASSERT_EQ(end, area_prod(&self->a)->tail);
+	ASSERT_EQ(end, area_cons(&self->a)->head);
+	/* No room after the tail: a marker there, the message at 0. */
+	ASSERT_EQ(0, send_blob(self->tx, 3, "wrap", 4, 0));
+	ASSERT_EQ(IPCSVC_WRAP_MAGIC, HDR(&self->a, end)->magic);
+	ASSERT_EQ(IPCSVC_MSG_MAGIC, HDR(&self->a, 0)->magic);
+}
+
+FIXTURE_TEARDOWN(magic_at_end)
+{
+	ipcsvc_channel_close(self->tx);
+	ipcsvc_channel_close(self->rx);
+	test_area_free(&self->a);
+}
+
+TEST_F(magic_at_end, receive_reports_ebadmsg)
+{
+	const uint64_t end = page_size() - variant->back;
+	struct ipcsvc_channel_info ci;
+	struct ipcsvc_msg *m = (void *)1;
+
+	HDR(&self->a, end)->magic = IPCSVC_MSG_MAGIC;
+	EXPECT_EQ(-EBADMSG, ipcsvc_channel_receive(self->rx, &m));
+	EXPECT_EQ(NULL, m);
+	ASSERT_EQ(0, ipcsvc_channel_info(self->rx, &ci));
+	EXPECT_EQ(IPCSVC_BROKEN_RX, ci.broken);
+	EXPECT_EQ(1, area_cons(&self->a)->broken);
+	/* Nothing more was released, and broken stays broken, even when
+	 * the peer puts its marker back. */
+	EXPECT_EQ(3, area_cons(&self->a)->consumed);
+	HDR(&self->a, end)->magic = IPCSVC_WRAP_MAGIC;
+	EXPECT_EQ(-EBADMSG, ipcsvc_channel_receive(self->rx, &m));
+	EXPECT_EQ(-EBADMSG, ipcsvc_channel_receive_timeout(self->rx, -1, &m));
+}
+
+/* Unharmed, the same ring wraps as it should. */
+TEST_F(magic_at_end, marker_followed)
+{
+	EXPECT_EQ(3, take_id(self->rx));
+}
+
 static uint64_t xorshift(uint64_t *s)
 {
 	*s ^= *s << 13;

@@ -38,6 +38,7 @@ static inline int test_area_make(struct test_area *a, uint64_t size,
 		.protocol_name = "test",
 	};
 	int64_t bytes = ipcsvc_area_bytes(max_size);
+	uint8_t *base;
 	int rc;
 
 	a->fd = -1;
@@ -51,12 +52,14 @@ static inline int test_area_make(struct test_area *a, uint64_t size,
 		return -errno;
 	if (ftruncate(a->fd, (off_t)a->len) < 0)
 		return -errno;
-	/* Reserve a guard page after the area, as the module does, so that
-	 * a stray access past the end faults instead of going unnoticed. */
-	a->mem = mmap(NULL, a->len + page_size(), PROT_NONE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (a->mem == MAP_FAILED)
+	/* Reserve a guard page after the area, as the module does, and one
+	 * before it, so that a stray access past either end (an offset that
+	 * wrapped round included) faults instead of going unnoticed. */
+	base = mmap(NULL, a->len + 2 * page_size(), PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (base == MAP_FAILED)
 		return -errno;
+	a->mem = base + page_size();
 	if (mmap(a->mem, a->len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
 		 a->fd, 0) == MAP_FAILED)
 		return -errno;
@@ -74,8 +77,8 @@ static inline void *test_area_remap(const struct test_area *a)
 
 static inline void test_area_free(struct test_area *a)
 {
-	if (a->mem && a->mem != MAP_FAILED)
-		munmap(a->mem, a->len + page_size());
+	if (a->mem)
+		munmap((uint8_t *)a->mem - page_size(), a->len + 2 * page_size());
 	if (a->fd >= 0)
 		close(a->fd);
 	a->mem = NULL;
