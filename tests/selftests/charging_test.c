@@ -135,6 +135,25 @@ TEST_F(revoke, only_the_server_area_is_revoked)
 	munmap(client_tx, cmi.map_size);
 }
 
+/*
+ * A service is charged for its name: closing its handle ends the charge
+ * at once, although channels made through it still hold the object.
+ */
+TEST(service_charge_ends_with_its_name)
+{
+	struct ipcsvc_usage during, after;
+	struct st_pair p;
+
+	ASSERT_EQ(0, st_pair_open(&p, "charge.name", 0, 0));
+	ASSERT_EQ(0, st_usage(p.sfd, &during));
+	ASSERT_EQ(0, st_close(p.sfd, p.svc));
+	ASSERT_EQ(0, st_usage(p.sfd, &after));
+	EXPECT_EQ(during.services - 1, after.services);
+	/* The channel is still there, and still charged. */
+	EXPECT_EQ(during.channels, after.channels);
+	st_pair_close(&p);
+}
+
 /* Write @text to /proc/@pid/@file. */
 static int write_proc(pid_t pid, const char *file, const char *text)
 {
