@@ -144,8 +144,11 @@ static int map_area(struct ipcsvc_port *port, uint32_t handle, uint32_t dir,
 	mi.dir = dir;
 	if (ioctl(port->fd, IPCSVC_IOC_MAP_INFO, &mi))
 		return -errno;
+	/* What the module answers is checked like anything else: an area
+	 * holds at least the pages before its data region. */
 	if (mi.map_size <= mi.area_bytes || mi.area_bytes > SIZE_MAX ||
-	    mi.map_size > SIZE_MAX)
+	    mi.map_size > SIZE_MAX || !mi.data_offset ||
+	    mi.area_bytes < mi.data_offset)
 		return -EPROTO;
 	/* The producer side writes its control page (producer words) and
 	 * the data, the consumer side its control page (consumer words);
@@ -207,6 +210,9 @@ static int conn_open(struct ipcsvc_port *port, uint32_t handle,
 					      &conn->ch);
 	if (rc) {
 		conn_free(conn);
+		/* Not a channel end of this port: it is not ours to close. */
+		if (rc == -EBADSLT || rc == -EPROTOTYPE)
+			return rc;
 		goto close_handle;
 	}
 	ipcsvc__port_get(port);
@@ -266,7 +272,13 @@ int ipcsvc_service_reject(struct ipcsvc_service *svc,
 	uint32_t handle;
 	int rc = connected_handle(svc, ev, &handle);
 
-	return rc ? rc : ipcsvc__port_close_handle(svc->port, handle);
+	if (rc)
+		return rc;
+	/* A forged or corrupt event must not close the service itself;
+	 * the module would say EPROTOTYPE of a channel call on it. */
+	if (handle == svc->handle)
+		return -EPROTOTYPE;
+	return ipcsvc__port_close_handle(svc->port, handle);
 }
 
 int ipcsvc_client_connect(struct ipcsvc_port *port, const char *name,
