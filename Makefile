@@ -47,7 +47,7 @@ SAN_tsan := -fsanitize=thread
 HOST_VARIANTS := asan tsan
 
 .PHONY: all lib tools kmod check demo install clean host-tests selftests selftests-m32 \
-	deps dkms-source bench bench-build
+	deps dkms-source bench bench-build fuzz fuzz-build fuzz-cov fuzz-seeds
 all: lib tools kmod
 
 lib: $(LIB_SO) $(LIB_A)
@@ -143,6 +143,56 @@ $(B)/bench/%: tests/bench/%.c $(LIB_A) $(LIB_HDRS) $(wildcard tests/host/*.h)
 
 bench: $(BENCHES)
 	@for b in $(BENCHES); do $$b $(BENCH_ARGS) || exit 1; done
+
+# libFuzzer targets (tests/fuzz/, see tests/fuzz/README.md): clang with
+# ASan and UBSan. The library is compiled again with the same flags and
+# coverage instrumentation, so that the fuzzers' feedback reaches it.
+# `make fuzz` builds them and runs each for FUZZ_TIME seconds over its
+# corpus (tests/run-fuzz, which `make check` runs for 30 s each).
+FUZZ_CC     ?= clang
+FUZZ_TIME   ?= 60
+FUZZ_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	       -fno-omit-frame-pointer
+FUZZ_CFLAGS := -std=gnu11 -g -O1 $(CPPFLAGS_IPCSVC) $(FUZZ_SAN)
+FUZZ_SRCS   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZERS     := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_HDRS   := $(wildcard tests/fuzz/*.h)
+# fuzz_events stands in for the module: ioctl() and mmap() of its fake
+# port fd go to the target's own handlers.
+FUZZ_LDFLAGS_fuzz_events := -Wl,--wrap=ioctl -Wl,--wrap=mmap -Wl,--wrap=munmap
+
+# $(1): build dir, $(2): extra compile flags, $(3): the fuzzer link flag
+define fuzz_variant
+$(B)/$(1)/lib/%.o: lib/%.c $$(LIB_HDRS) VERSION
+	@mkdir -p $$(@D)
+	$$(FUZZ_CC) $$(FUZZ_CFLAGS) $(2) -fsanitize=fuzzer-no-link -c -o $$@ $$<
+
+$(B)/$(1)/%: tests/fuzz/%.c $$(patsubst lib/%.c,$(B)/$(1)/lib/%.o,$$(LIB_SRCS)) $$(FUZZ_HDRS) $$(LIB_HDRS)
+	@mkdir -p $$(@D)
+	$$(FUZZ_CC) $$(FUZZ_CFLAGS) $$(WARNINGS) $(2) -fsanitize=fuzzer \
+	      $$(FUZZ_LDFLAGS_$$*) -o $$@ $$< \
+	      $$(patsubst lib/%.c,$(B)/$(1)/lib/%.o,$$(LIB_SRCS)) -lpthread
+endef
+$(eval $(call fuzz_variant,fuzz,,))
+# Source-based coverage of the same targets, for tests/fuzz/coverage.
+$(eval $(call fuzz_variant,fuzz-cov,-fprofile-instr-generate -fcoverage-mapping,))
+
+fuzz-build: $(FUZZERS)
+
+fuzz: fuzz-build
+	FUZZ_TIME=$(FUZZ_TIME) tests/run-fuzz
+
+# Line coverage of lib/ reached by the corpora (saved and generated).
+fuzz-cov: $(patsubst tests/fuzz/%.c,$(B)/fuzz-cov/%,$(FUZZ_SRCS))
+	tests/fuzz/coverage
+
+# Regenerate the seed inputs in tests/fuzz/corpus/ (committed files).
+fuzz-seeds: $(B)/fuzz/gen-seeds
+	$(B)/fuzz/gen-seeds tests/fuzz/corpus
+
+$(B)/fuzz/gen-seeds: tests/fuzz/gen_seeds.c $(LIB_A) $(LIB_HDRS) $(FUZZ_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_A) -lpthread
 
 deps:
 	tools/check-deps
