@@ -482,6 +482,8 @@ static bool may_grow_fail(int a)
 
 enum { ALLOC_SEND, ALLOC_HOLD, ALLOC_CALL };
 
+static uint8_t objbuf[MAX_PAGES * 4096 / 2];
+
 static void do_call(int e, struct held_tx *h, int64_t t, uint64_t req_id);
 
 /*
@@ -686,22 +688,36 @@ static void op_alloc(int e, struct fz_in *in, bool timed, int mode, bool run)
 				want = -EMSGSIZE;
 			else
 				want = 0;
-			rc = FZ_CALL("ipcsvc_msg_reserve_object",
-				     ipcsvc_msg_reserve_object(m, oid, ol, &p));
-			FZ_CHECK(rc == want, "%s: reserve_object of %llu with "
-				 "%llu room, %llu of %llu objects: %d, not %d",
+			if (i % 2 && ol <= sizeof(objbuf)) {
+				/* the copying variant */
+				for (uint64_t j = 0; j < ol; j++)
+					objbuf[j] = fz_pat(id, h.count, j);
+				rc = FZ_CALL("ipcsvc_msg_add_object",
+					     ipcsvc_msg_add_object(m, oid, objbuf,
+								   ol));
+			} else {
+				rc = FZ_CALL("ipcsvc_msg_reserve_object",
+					     ipcsvc_msg_reserve_object(m, oid, ol,
+								       &p));
+			}
+			FZ_CHECK(rc == want, "%s: object of %llu with %llu "
+				 "room, %llu of %llu objects: %d, not %d",
 				 end_name(e), (unsigned long long)ol,
 				 (unsigned long long)room,
 				 (unsigned long long)h.count,
 				 (unsigned long long)h.limit, rc, want);
 			if (rc)
 				continue;
-			FZ_CHECK((uint8_t *)p >= data_of(e, e) &&
-				 (uint8_t *)p + ol <= data_of(e, e) +
-				 committed(e), "%s: object space outside the "
-				 "committed data", end_name(e));
-			for (uint64_t j = 0; j < ol; j++)
-				((uint8_t *)p)[j] = fz_pat(id, h.count, j);
+			if (p) {
+				FZ_CHECK((uint8_t *)p >= data_of(e, e) &&
+					 (uint8_t *)p + ol <= data_of(e, e) +
+					 committed(e), "%s: object space "
+					 "outside the committed data",
+					 end_name(e));
+				for (uint64_t j = 0; j < ol; j++)
+					((uint8_t *)p)[j] = fz_pat(id, h.count,
+								   j);
+			}
 			r->objid[h.count] = oid;
 			r->objlen[h.count] = ol;
 			h.fill += IPCSVC_OBJECT_SPACE(ol);
@@ -1015,6 +1031,96 @@ static void op_grow(int e, struct fz_in *in)
 	FZ_CHECK(rc != -EBADMSG || en->tx_broken, "grow: -EBADMSG");
 }
 
+/*
+ * The arguments the man pages refuse with -EINVAL, each exactly that and
+ * without effect: NULLs, messages of the wrong kind or direction, a dead
+ * handle, iteration state the library did not make, bad attributes.
+ */
+static void bad_args(int e)
+{
+	struct end *en = &S.e[e];
+	struct ipcsvc_channel *ch2 = (void *)1;
+	struct ipcsvc_channel_attr attr = { .size = 4 };
+	struct ipcsvc_msg *m = (void *)1;
+	struct ipcsvc_channel_info ci;
+	struct ipcsvc_msg_info mi;
+	struct ipcsvc_object o;
+	static uint8_t junk[256];	/* zeroes: no channel, no slot */
+	struct ipcsvc_msg *jm = (struct ipcsvc_msg *)junk;
+	void *dp;
+	size_t tl = 3 * page + S.d[e].max;
+	int rc;
+
+#define BAD(call) \
+	do { \
+		rc = FZ_CALL(#call, call); \
+		FZ_CHECK(rc == -EINVAL, "%s: %d, not -EINVAL", #call, rc); \
+	} while (0)
+	BAD(ipcsvc_channel_receive(NULL, &m));
+	BAD(ipcsvc_channel_receive(en->ch, NULL));
+	BAD(ipcsvc_channel_receive_timeout(NULL, 0, &m));
+	BAD(ipcsvc_channel_receive_timeout(en->ch, 0, NULL));
+	BAD(ipcsvc_channel_release(NULL, NULL));
+	BAD(ipcsvc_channel_release(en->ch, NULL));
+	BAD(ipcsvc_channel_release(en->ch, jm));
+	BAD(ipcsvc_channel_send(NULL, NULL));
+	BAD(ipcsvc_channel_send(en->ch, jm));
+	BAD(ipcsvc_channel_allocate_for_send(NULL, 0, 0, 0, 0, &m));
+	BAD(ipcsvc_channel_allocate_for_send(en->ch, 0, 0, 0, 0, NULL));
+	BAD(ipcsvc_channel_allocate_for_send_timeout(NULL, 0, 0, 0, 0, 0, &m));
+	BAD(ipcsvc_channel_grow(NULL, page));
+	BAD(ipcsvc_channel_info(NULL, &ci));
+	BAD(ipcsvc_channel_info(en->ch, NULL));
+	BAD(ipcsvc_msg_info(NULL, &mi));
+	BAD(ipcsvc_msg_info(jm, &mi));
+	BAD(ipcsvc_msg_next_object(NULL, &o));
+	BAD(ipcsvc_msg_reserve_object(NULL, 1, 1, &dp));
+	BAD(ipcsvc_msg_add_object(NULL, 1, "x", 1));
+	BAD(ipcsvc_channel_open(NULL, 0, NULL, 0, NULL, &ch2));
+	BAD(ipcsvc_channel_open(view[e][e], tl, NULL, 0, NULL, NULL));
+	BAD(ipcsvc_channel_open(view[e][e], tl, view[e][e], tl, NULL, &ch2));
+	BAD(ipcsvc_channel_open(view[e][e], 0, NULL, 0, NULL, &ch2));
+	BAD(ipcsvc_channel_open(view[e][e], tl, NULL, 0, &attr, &ch2));
+	attr.size = sizeof(attr);
+	attr.wait_mode = 3;
+	BAD(ipcsvc_channel_open(view[e][e], tl, NULL, 0, &attr, &ch2));
+	attr.wait_mode = 0;
+	attr.flags = 1u << 7;
+	BAD(ipcsvc_channel_open(view[e][e], tl, NULL, 0, &attr, &ch2));
+	FZ_CHECK(ch2 == NULL, "a refused open left *chp set");
+	if (en->nhrx) {
+		struct held_rx *h = &en->hrx[0];
+
+		BAD(ipcsvc_channel_send(en->ch, h->m));
+		BAD(ipcsvc_msg_reserve_object(h->m, 1, 1, &dp));
+		BAD(ipcsvc_msg_info(h->m, NULL));
+		BAD(ipcsvc_msg_next_object(h->m, NULL));
+		if (!en->rx_broken) {
+			memset(&o, 0, sizeof(o));
+			o.index = h->info.object_count + 1;
+			BAD(ipcsvc_msg_next_object(h->m, &o));
+			/* a cursor matters below the last index only */
+			if (h->info.object_count >= 2) {
+				o.index = 1;
+				o.cursor = 4;
+				BAD(ipcsvc_msg_next_object(h->m, &o));
+				o.cursor = 1ULL << 40;
+				BAD(ipcsvc_msg_next_object(h->m, &o));
+			}
+		}
+	}
+	if (en->nhtx) {
+		struct held_tx *h = &en->htx[0];
+
+		memset(&o, 0, sizeof(o));
+		BAD(ipcsvc_msg_next_object(h->m, &o));
+		BAD(ipcsvc_channel_release(en->ch, h->m));
+		BAD(ipcsvc_msg_reserve_object(h->m, 1, 1, NULL));
+		BAD(ipcsvc_msg_add_object(h->m, 1, NULL, 5));
+	}
+#undef BAD
+}
+
 /* ---- hostile writes ------------------------------------------------------ */
 
 static const uint64_t magic_values[] = {
@@ -1249,7 +1355,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case OP_V_RELEASE: op_release(v, &in); break;
 		case OP_V_WALK: op_walk(v, &in); break;
 		case OP_V_GROW: op_grow(v, &in); break;
-		case OP_V_INFO: check_info(v); break;
+		case OP_V_INFO:
+			check_info(v);
+			bad_args(v);
+			break;
 		/* the peer's calls, once the kernel closed the channel: its
 		 * end is gone; the arguments are still read */
 		case OP_P_SEND: op_alloc(p, &in, false, ALLOC_SEND, !peer_gone); break;
