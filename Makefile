@@ -3,7 +3,10 @@
 # in a guest kernel. See README.md.
 
 VERSION    := $(shell cat VERSION)
-SOVERSION  := $(firstword $(subst ., ,$(VERSION)))
+# Before 1.0 every minor release may break the ABI, so it names the
+# soname too: libipcsvc.so.0.2, then libipcsvc.so.1 from 1.0 on.
+VERSION_PARTS := $(subst ., ,$(VERSION))
+SOVERSION  := $(if $(filter 0,$(word 1,$(VERSION_PARTS))),0.$(word 2,$(VERSION_PARTS)),$(word 1,$(VERSION_PARTS)))
 B          := build
 PREFIX     ?= /usr/local
 LIBDIR     ?= $(PREFIX)/lib

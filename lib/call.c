@@ -34,8 +34,10 @@ struct ipcsvc_calls {
 	bool receiving;			/* a call is receiving */
 };
 
-void ipcsvc__calls_free(struct ipcsvc_calls *calls)
+static void calls_free(void *state)
 {
+	struct ipcsvc_calls *calls = state;
+
 	if (!calls)
 		return;
 	pthread_cond_destroy(&calls->cond);
@@ -45,7 +47,7 @@ void ipcsvc__calls_free(struct ipcsvc_calls *calls)
 
 static struct ipcsvc_calls *calls_get(struct ipcsvc_channel *ch)
 {
-	struct ipcsvc_calls *calls = ipcsvc__channel_calls(ch);
+	struct ipcsvc_calls *calls = ipcsvc__channel_layer(ch);
 	pthread_condattr_t ca;
 
 	if (calls)
@@ -69,10 +71,10 @@ static struct ipcsvc_calls *calls_get(struct ipcsvc_channel *ch)
 		free(calls);
 		return NULL;
 	}
-	if (!ipcsvc__channel_set_calls(ch, calls)) {
+	if (!ipcsvc__channel_set_layer(ch, calls, calls_free)) {
 		/* Another thread installed its own first. */
-		ipcsvc__calls_free(calls);
-		calls = ipcsvc__channel_calls(ch);
+		calls_free(calls);
+		calls = ipcsvc__channel_layer(ch);
 	}
 	return calls;
 }
@@ -132,18 +134,15 @@ static void backoff(struct ipcsvc_calls *calls, const struct ipcsvc_deadline *d)
 	pthread_cond_timedwait(&calls->cond, &calls->lock, &ts);
 }
 
-static int64_t remaining_ns(const struct ipcsvc_deadline *d)
+/* The call's own deadline, for the receives it makes. */
+static ipcsvc_timeout_t until(const struct ipcsvc_deadline *d)
 {
-	uint64_t now;
-
-	if (d->forever)
-		return -1;
-	now = ipcsvc__now_ns();
-	return now >= d->at_ns ? 0 : (int64_t)(d->at_ns - now);
+	return d->forever ? ipcsvc_timeout_never() :
+			    ipcsvc_timeout_at((int64_t)d->at_ns);
 }
 
 int ipcsvc_channel_call(struct ipcsvc_channel *ch, struct ipcsvc_msg *req,
-			int64_t timeout_ns, struct ipcsvc_msg **replyp)
+			struct ipcsvc_msg **replyp, ipcsvc_timeout_t timeout)
 {
 	struct ipcsvc_calls *calls;
 	struct ipcsvc_msg_info info;
@@ -157,12 +156,13 @@ int ipcsvc_channel_call(struct ipcsvc_channel *ch, struct ipcsvc_msg *req,
 	if (!ch || !req)
 		return -EINVAL;
 	rc = ipcsvc_msg_info(req, &info);
+	if (!rc)
+		rc = ipcsvc__deadline_init(&d, timeout);
 	if (rc)
 		return rc;
 	calls = calls_get(ch);
 	if (!calls)
 		return -ENOMEM;
-	ipcsvc__deadline_init(&d, timeout_ns);
 	me.id = info.id;
 
 	/* Registered before the request leaves, so the reply finds us. */
@@ -183,8 +183,7 @@ int ipcsvc_channel_call(struct ipcsvc_channel *ch, struct ipcsvc_msg *req,
 
 			calls->receiving = true;
 			pthread_mutex_unlock(&calls->lock);
-			rc = ipcsvc_channel_receive_timeout(ch, remaining_ns(&d),
-							    &m);
+			rc = ipcsvc_channel_receive_timeout(ch, &m, until(&d));
 			pthread_mutex_lock(&calls->lock);
 			calls->receiving = false;
 			if (!rc) {

@@ -6,10 +6,13 @@
 #ifndef IPCSVC_LIB_INTERNAL_H
 #define IPCSVC_LIB_INTERNAL_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
+
+#include "ipcsvc/timeout.h"
 
 /*
  * Shared structures are declared with plain integer types (they are ABI);
@@ -39,15 +42,17 @@ static inline void cpu_relax(void)
 uint64_t ipcsvc__now_ns(void);
 
 /*
- * A deadline: @timeout_ns < 0 means none (wait for ever), otherwise an
- * absolute CLOCK_MONOTONIC time.
+ * A deadline, as the engine keeps one: none (wait for ever), or an
+ * absolute CLOCK_MONOTONIC time. Made once at a call's entry from the
+ * caller's ipcsvc_timeout_t, so that the call's every wait shares it.
  */
 struct ipcsvc_deadline {
 	bool forever;
 	uint64_t at_ns;
 };
 
-void ipcsvc__deadline_init(struct ipcsvc_deadline *d, int64_t timeout_ns);
+/* 0, or -EINVAL for a timeout <ipcsvc/timeout.h> refuses. */
+int ipcsvc__deadline_init(struct ipcsvc_deadline *d, ipcsvc_timeout_t t);
 bool ipcsvc__deadline_passed(const struct ipcsvc_deadline *d);
 
 /*
@@ -119,28 +124,46 @@ int ipcsvc__channel_open_ops(void *tx, size_t tx_len, uint64_t tx_id_off,
 			     struct ipcsvc_channel **chp);
 
 /*
- * Sync-call state of a channel (lib/call.c), created on the first call and
- * freed with the channel.
+ * One slot per channel for the state of a layer built on it (the sync
+ * calls of lib/call.c): installed once, by the first thread to ask, and
+ * freed with the channel by @free_fn. The channel knows nothing else of
+ * that layer. set returns false, installing nothing, if a state is there.
  */
-struct ipcsvc_calls;
-struct ipcsvc_calls *ipcsvc__channel_calls(struct ipcsvc_channel *ch);
-/* Install @calls unless another thread did first; true if installed. */
-bool ipcsvc__channel_set_calls(struct ipcsvc_channel *ch,
-			       struct ipcsvc_calls *calls);
-void ipcsvc__calls_free(struct ipcsvc_calls *calls);
+void *ipcsvc__channel_layer(struct ipcsvc_channel *ch);
+bool ipcsvc__channel_set_layer(struct ipcsvc_channel *ch, void *state,
+			       void (*free_fn)(void *state));
 
 /*
  * Ports (lib/port.c). A port is counted: one reference for the caller of
  * ipcsvc_port_open(), one for each service and connection made through it.
  * The fd is closed with the last reference.
  */
+struct ipcsvc_cookie {
+	uint32_t handle;	/* 0: a free entry */
+	void *cookie;
+};
+
 struct ipcsvc_port {
 	_Atomic unsigned int ref;
 	int fd;
+	pthread_mutex_t lock;		/* the cookie table below */
+	struct ipcsvc_cookie *cookies;	/* cookie_cap entries, a power of 2 */
+	size_t cookie_cap;
+	size_t cookie_count;
 };
 
 void ipcsvc__port_get(struct ipcsvc_port *port);
 void ipcsvc__port_put(struct ipcsvc_port *port);
+
+/*
+ * The cookie events about @handle carry: set (NULL removes it; 0 or
+ * -ENOMEM) and look up (NULL if none). A handle's cookie is removed before
+ * the handle is closed, so a handle number the module hands out again
+ * never inherits it.
+ */
+int ipcsvc__port_set_cookie(struct ipcsvc_port *port, uint32_t handle,
+			    void *cookie);
+void *ipcsvc__port_cookie(struct ipcsvc_port *port, uint32_t handle);
 
 /* Close a handle of @port. 0 or a negative errno. */
 int ipcsvc__port_close_handle(struct ipcsvc_port *port, uint32_t handle);

@@ -42,7 +42,7 @@ static ipc_status_t mbox_init(struct ipc_queue *q, bool shared)
 	for (uint64_t i = 0; i < QN; i++)
 		q->slot[i].seq = i;
 	q->shared = shared;
-	/* pairs with the acquire of magic in mbox_check() */
+	/* pairs with the acquire of magic in mbox_usable() */
 	STORE_RELEASE(&q->magic, IPC_QUEUE_MAGIC);
 	return IPC_STATUS_SUCCESS;
 }
@@ -57,14 +57,11 @@ ipc_status_t ipc_queue_init_shared(struct ipc_queue *q)
 	return mbox_init(q, true);
 }
 
-static ipc_status_t mbox_check(struct ipc_queue *q, const void *m)
+/* Can @q and @m be used at all? */
+static bool mbox_usable(struct ipc_queue *q, const void *m)
 {
-	if (!q || !m)
-		return IPC_STATUS_INVALID;
 	/* pairs with the release of magic in mbox_init() */
-	if (LOAD_ACQUIRE(&q->magic) != IPC_QUEUE_MAGIC)
-		return IPC_STATUS_INVALID;
-	return IPC_STATUS_SUCCESS;
+	return q && m && LOAD_ACQUIRE(&q->magic) == IPC_QUEUE_MAGIC;
 }
 
 static bool mbox_shared(struct ipc_queue *q)
@@ -163,33 +160,31 @@ static ipc_status_t try_recv(struct ipc_queue *q, struct ipc_message *m)
 
 ipc_status_t ipc_queue_send(struct ipc_queue *q, const struct ipc_message *m)
 {
-	ipc_status_t rc = mbox_check(q, m);
-
-	return rc ? rc : try_send(q, m);
+	return mbox_usable(q, m) ? try_send(q, m) : IPC_STATUS_INVALID;
 }
 
 ipc_status_t ipc_queue_recv(struct ipc_queue *q, struct ipc_message *m)
 {
-	ipc_status_t rc = mbox_check(q, m);
-
-	return rc ? rc : try_recv(q, m);
+	return mbox_usable(q, m) ? try_recv(q, m) : IPC_STATUS_INVALID;
 }
 
 /*
- * Wait until @op stops reporting @busy (IPC_STATUS_FULL or _EMPTY): poll a
- * little, then sleep on @word, which the other side bumps after each
- * operation.
+ * Wait until @op moves a message (it returns IPC_STATUS_FULL or _EMPTY,
+ * both 0, while it cannot): poll a little, then sleep on @word, which the
+ * other side bumps after each operation.
  */
 static ipc_status_t mbox_wait(struct ipc_queue *q, uint32_t *word,
-			      uint32_t *waiters, ipc_status_t busy,
+			      uint32_t *waiters,
 			      ipc_status_t (*op)(struct ipc_queue *, void *),
-			      void *m, int64_t timeout_ns)
+			      void *m, ipcsvc_timeout_t timeout)
 {
+	const ipc_status_t busy = IPC_STATUS_EMPTY;	/* == IPC_STATUS_FULL */
 	struct ipcsvc_deadline d;
 	unsigned int spins = 0;
 	ipc_status_t rc;
 
-	ipcsvc__deadline_init(&d, timeout_ns);
+	if (ipcsvc__deadline_init(&d, timeout))
+		return IPC_STATUS_INVALID;
 	for (;;) {
 		uint32_t seen;
 		int w;
@@ -231,50 +226,32 @@ static ipc_status_t recv_op(struct ipc_queue *q, void *m)
 
 ipc_status_t ipc_queue_send_timeout(struct ipc_queue *q,
 				    const struct ipc_message *m,
-				    int64_t timeout_ns)
+				    ipcsvc_timeout_t timeout)
 {
-	ipc_status_t rc = mbox_check(q, m);
-
-	if (rc)
-		return rc;
-	if (timeout_ns < 0)
+	if (!mbox_usable(q, m))
 		return IPC_STATUS_INVALID;
-	return mbox_wait(q, &q->slots_word, &q->send_waiters, IPC_STATUS_FULL,
-			 send_op, (void *)m, timeout_ns);
+	return mbox_wait(q, &q->slots_word, &q->send_waiters, send_op,
+			 (void *)m, timeout);
 }
 
 ipc_status_t ipc_queue_recv_timeout(struct ipc_queue *q, struct ipc_message *m,
-				    int64_t timeout_ns)
+				    ipcsvc_timeout_t timeout)
 {
-	ipc_status_t rc = mbox_check(q, m);
-
-	if (rc)
-		return rc;
-	if (timeout_ns < 0)
+	if (!mbox_usable(q, m))
 		return IPC_STATUS_INVALID;
-	return mbox_wait(q, &q->msgs_word, &q->recv_waiters, IPC_STATUS_EMPTY,
-			 recv_op, m, timeout_ns);
+	return mbox_wait(q, &q->msgs_word, &q->recv_waiters, recv_op, m,
+			 timeout);
 }
 
 ipc_status_t ipc_queue_send_blocking(struct ipc_queue *q,
 				     const struct ipc_message *m)
 {
-	ipc_status_t rc = mbox_check(q, m);
-
-	if (rc)
-		return rc;
-	return mbox_wait(q, &q->slots_word, &q->send_waiters, IPC_STATUS_FULL,
-			 send_op, (void *)m, -1);
+	return ipc_queue_send_timeout(q, m, ipcsvc_timeout_never());
 }
 
 ipc_status_t ipc_queue_recv_blocking(struct ipc_queue *q, struct ipc_message *m)
 {
-	ipc_status_t rc = mbox_check(q, m);
-
-	if (rc)
-		return rc;
-	return mbox_wait(q, &q->msgs_word, &q->recv_waiters, IPC_STATUS_EMPTY,
-			 recv_op, m, -1);
+	return ipc_queue_recv_timeout(q, m, ipcsvc_timeout_never());
 }
 
 ipc_status_t ipc_send(struct ipc_queue *q, const struct ipc_message *m)
@@ -290,10 +267,10 @@ ipc_status_t ipc_recv(struct ipc_queue *q, struct ipc_message *m)
 ipc_status_t ipc_recv_t(struct ipc_queue *q, struct ipc_message *m,
 			unsigned int tries)
 {
-	ipc_status_t rc = mbox_check(q, m);
+	ipc_status_t rc;
 
-	if (rc)
-		return rc;
+	if (!mbox_usable(q, m))
+		return IPC_STATUS_INVALID;
 	for (unsigned int i = 0;; i++) {
 		rc = try_recv(q, m);
 		if (rc != IPC_STATUS_EMPTY)
@@ -301,5 +278,17 @@ ipc_status_t ipc_recv_t(struct ipc_queue *q, struct ipc_message *m,
 		if (i >= tries)
 			return IPC_STATUS_TIMEOUT;
 		sched_yield();
+	}
+}
+
+const char *ipc_status_str(ipc_status_t st)
+{
+	switch (st) {
+	case IPC_STATUS_SUCCESS:
+		return "success";
+	case IPC_STATUS_EMPTY:		/* == IPC_STATUS_FULL */
+		return "nothing moved: the mailbox is empty (receive) or full (send)";
+	default:
+		return ipcsvc_strerror((int)st);
 	}
 }

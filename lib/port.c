@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Ports: one open of /dev/ipcsvc each, and the events read from them.
+ * Ports: one open of /dev/ipcsvc each, the events read from them, and the
+ * cookies those events carry.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -29,6 +31,10 @@ int ipcsvc_port_open(const char *path, struct ipcsvc_port **portp)
 	if (!port)
 		return -ENOMEM;
 	atomic_init(&port->ref, 1);
+	if (pthread_mutex_init(&port->lock, NULL)) {
+		free(port);
+		return -ENOMEM;
+	}
 	/* O_NONBLOCK: read() of a port fd sleeps while no event is pending
 	 * unless the fd is non-blocking, and ipcsvc_port_read_event() must
 	 * not wait (ipcsvc_port_wait_event() waits in poll()). */
@@ -37,6 +43,7 @@ int ipcsvc_port_open(const char *path, struct ipcsvc_port **portp)
 	if (port->fd < 0) {
 		int err = -errno;
 
+		pthread_mutex_destroy(&port->lock);
 		free(port);
 		return err;
 	}
@@ -55,6 +62,8 @@ void ipcsvc__port_put(struct ipcsvc_port *port)
 	if (atomic_fetch_sub_explicit(&port->ref, 1, memory_order_acq_rel) != 1)
 		return;
 	close(port->fd);
+	pthread_mutex_destroy(&port->lock);
+	free(port->cookies);
 	free(port);
 }
 
@@ -92,65 +101,190 @@ int ipcsvc__port_close_handle(struct ipcsvc_port *port, uint32_t handle)
 }
 
 /*
+ * Cookies
+ * =======
+ * A table from handle to cookie, open addressing with linear probing.
+ * Handles are never 0, so 0 marks a free entry; removal shifts the
+ * entries after it back instead of leaving tombstones, so lookups stay
+ * short however many connections come and go.
+ */
+static size_t cookie_home(const struct ipcsvc_port *port, uint32_t handle)
+{
+	/* Fibonacci hashing: the module hands out handles densely. */
+	return (size_t)((handle * 2654435769U) & (uint32_t)(port->cookie_cap - 1));
+}
+
+static struct ipcsvc_cookie *cookie_find(struct ipcsvc_port *port,
+					 uint32_t handle)
+{
+	size_t i;
+
+	if (!port->cookie_cap)
+		return NULL;
+	for (i = cookie_home(port, handle); port->cookies[i].handle;
+	     i = (i + 1) & (port->cookie_cap - 1))
+		if (port->cookies[i].handle == handle)
+			return &port->cookies[i];
+	return NULL;
+}
+
+static void cookie_remove(struct ipcsvc_port *port, struct ipcsvc_cookie *e)
+{
+	size_t mask = port->cookie_cap - 1, hole = (size_t)(e - port->cookies);
+
+	for (size_t i = (hole + 1) & mask; port->cookies[i].handle;
+	     i = (i + 1) & mask) {
+		size_t home = cookie_home(port, port->cookies[i].handle);
+
+		/* Move entry i into the hole unless its home lies
+		 * cyclically in (hole, i]: then it is already reachable. */
+		if (((i - home) & mask) >= ((i - hole) & mask)) {
+			port->cookies[hole] = port->cookies[i];
+			hole = i;
+		}
+	}
+	port->cookies[hole].handle = 0;
+	port->cookies[hole].cookie = NULL;
+	port->cookie_count--;
+}
+
+static int cookie_grow(struct ipcsvc_port *port)
+{
+	size_t cap = port->cookie_cap ? 2 * port->cookie_cap : 16;
+	struct ipcsvc_cookie *old = port->cookies;
+	size_t old_cap = port->cookie_cap;
+
+	port->cookies = calloc(cap, sizeof(*port->cookies));
+	if (!port->cookies) {
+		port->cookies = old;
+		return -ENOMEM;
+	}
+	port->cookie_cap = cap;
+	for (size_t i = 0; i < old_cap; i++) {
+		size_t j;
+
+		if (!old[i].handle)
+			continue;
+		for (j = cookie_home(port, old[i].handle); port->cookies[j].handle;
+		     j = (j + 1) & (cap - 1))
+			;
+		port->cookies[j] = old[i];
+	}
+	free(old);
+	return 0;
+}
+
+int ipcsvc__port_set_cookie(struct ipcsvc_port *port, uint32_t handle,
+			    void *cookie)
+{
+	struct ipcsvc_cookie *e;
+	int rc = 0;
+
+	pthread_mutex_lock(&port->lock);
+	e = cookie_find(port, handle);
+	if (e && cookie) {
+		e->cookie = cookie;
+	} else if (e) {
+		cookie_remove(port, e);
+	} else if (cookie) {
+		/* at most three quarters full, so a probe always ends */
+		if (4 * (port->cookie_count + 1) > 3 * port->cookie_cap)
+			rc = cookie_grow(port);
+		if (!rc) {
+			size_t i = cookie_home(port, handle);
+
+			while (port->cookies[i].handle)
+				i = (i + 1) & (port->cookie_cap - 1);
+			port->cookies[i].handle = handle;
+			port->cookies[i].cookie = cookie;
+			port->cookie_count++;
+		}
+	}
+	pthread_mutex_unlock(&port->lock);
+	return rc;
+}
+
+void *ipcsvc__port_cookie(struct ipcsvc_port *port, uint32_t handle)
+{
+	struct ipcsvc_cookie *e;
+	void *cookie;
+
+	pthread_mutex_lock(&port->lock);
+	e = cookie_find(port, handle);
+	cookie = e ? e->cookie : NULL;
+	pthread_mutex_unlock(&port->lock);
+	return cookie;
+}
+
+/*
+ * Events
+ * ======
  * One record per read(): the module never splits a record, and reading one
  * at a time leaves the rest queued in the kernel for other readers. The fd
  * is O_NONBLOCK (ipcsvc_port_open()), so with nothing pending read() fails
  * with EAGAIN rather than sleeping.
  */
-ipc_status_t ipcsvc_port_read_event(struct ipcsvc_port *port,
-				    struct ipc_message *ev)
+int ipcsvc_port_read_event(struct ipcsvc_port *port,
+			   struct ipcsvc_port_event *ev)
 {
 	struct ipcsvc_event rec;
 	ssize_t n;
 
 	if (!port || !ev)
-		return IPC_STATUS_INVALID;
+		return -EINVAL;
+	memset(ev, 0, sizeof(*ev));
 	do
 		n = read(port->fd, &rec, sizeof(rec));
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return errno == EAGAIN ? IPC_STATUS_EMPTY : (ipc_status_t)-errno;
+		return -errno;
 	if (n != (ssize_t)sizeof(rec))
-		return (ipc_status_t)-EPROTO;
-	memset(ev, 0, sizeof(*ev));
+		return -EPROTO;
 	ev->type = rec.type;
-	ev->a = (uintptr_t)rec.a;
-	ev->b = (uintptr_t)rec.b;
-	ev->c = (uintptr_t)rec.c;
-	return IPC_STATUS_SUCCESS;
+	ev->handle = (uint32_t)rec.a;
+	if (rec.type == IPCSVC_EVENT_SERVICE_CONNECTED) {
+		ev->pid = (uint32_t)(rec.a >> 32);
+		ev->channel = (uint32_t)rec.b;
+		ev->uid = (uint32_t)rec.c;
+		ev->gid = (uint32_t)(rec.c >> 32);
+	}
+	ev->cookie = ipcsvc__port_cookie(port, ev->handle);
+	return 0;
 }
 
-ipc_status_t ipcsvc_port_wait_event(struct ipcsvc_port *port,
-				    int64_t timeout_ns, struct ipc_message *ev)
+int ipcsvc_port_wait_event(struct ipcsvc_port *port,
+			   struct ipcsvc_port_event *ev,
+			   ipcsvc_timeout_t timeout)
 {
 	struct ipcsvc_deadline d;
-	ipc_status_t st;
+	int rc;
 
 	if (!port || !ev)
-		return IPC_STATUS_INVALID;
-	ipcsvc__deadline_init(&d, timeout_ns);
+		return -EINVAL;
+	rc = ipcsvc__deadline_init(&d, timeout);
+	if (rc)
+		return rc;
 	for (;;) {
 		struct pollfd pfd = { .fd = port->fd, .events = POLLIN };
 		struct timespec ts, *tsp = NULL;
-		int rc;
 
 		/* Another reader of the port may take the event first. */
-		st = ipcsvc_port_read_event(port, ev);
-		if (st != IPC_STATUS_EMPTY)
-			return st;
+		rc = ipcsvc_port_read_event(port, ev);
+		if (rc != -EAGAIN)
+			return rc;
 		if (!d.forever) {
 			uint64_t now = ipcsvc__now_ns();
 
 			if (now >= d.at_ns)
-				return IPC_STATUS_TIMEOUT;
+				return -ETIMEDOUT;
 			ts.tv_sec = (time_t)((d.at_ns - now) / 1000000000ULL);
 			ts.tv_nsec = (long)((d.at_ns - now) % 1000000000ULL);
 			tsp = &ts;
 		}
 		rc = ppoll(&pfd, 1, tsp, NULL);
 		if (rc < 0 && errno != EINTR)
-			return (ipc_status_t)-errno;
+			return -errno;
 		if (rc > 0 && (pfd.revents & (POLLERR | POLLNVAL)))
-			return (ipc_status_t)-EBADF;
+			return -EBADF;
 	}
 }

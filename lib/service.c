@@ -18,6 +18,7 @@
 struct ipcsvc_service {
 	struct ipcsvc_port *port;	/* counted */
 	uint32_t handle;
+	void *cookie;			/* also in the port's table */
 };
 
 struct ipcsvc_conn {
@@ -28,6 +29,7 @@ struct ipcsvc_conn {
 	struct ipcsvc_channel *ch;
 	atomic_bool armed_rx;		/* a waiter advertised for events */
 	atomic_bool armed_tx;
+	void *cookie;			/* also in the port's table */
 };
 
 /* A name as the module wants it: 1..64 bytes, zero-padded. */
@@ -109,10 +111,30 @@ int ipcsvc_service_close(struct ipcsvc_service *svc)
 
 	if (!svc)
 		return 0;
+	/* before the handle: its number may be given out again at once */
+	if (svc->cookie)
+		ipcsvc__port_set_cookie(svc->port, svc->handle, NULL);
 	rc = ipcsvc__port_close_handle(svc->port, svc->handle);
 	ipcsvc__port_put(svc->port);
 	free(svc);
 	return rc;
+}
+
+int ipcsvc_service_set_cookie(struct ipcsvc_service *svc, void *cookie)
+{
+	int rc;
+
+	if (!svc)
+		return -EINVAL;
+	rc = ipcsvc__port_set_cookie(svc->port, svc->handle, cookie);
+	if (!rc)
+		svc->cookie = cookie;
+	return rc;
+}
+
+void *ipcsvc_service_cookie(const struct ipcsvc_service *svc)
+{
+	return svc ? svc->cookie : NULL;
 }
 
 int ipcsvc_service_handle(const struct ipcsvc_service *svc)
@@ -235,20 +257,20 @@ static int attr_check(const struct ipcsvc_channel_attr *attr)
 
 /* The channel handle a ServiceConnected event of @svc announces. */
 static int connected_handle(const struct ipcsvc_service *svc,
-			    const struct ipc_message *ev, uint32_t *handle)
+			    const struct ipcsvc_port_event *ev,
+			    uint32_t *handle)
 {
 	if (!svc || !ev)
 		return -EINVAL;
-	if (ev->type != IPCSVC_EVENT_SERVICE_CONNECTED ||
-	    IPCSVC_EVENT_HANDLE(ev) != svc->handle ||
-	    !IPCSVC_EVENT_CHANNEL(ev))
+	if (ev->type != IPC_MSG_SERVICE_CONNECTED ||
+	    ev->handle != svc->handle || !ev->channel)
 		return -EINVAL;
-	*handle = IPCSVC_EVENT_CHANNEL(ev);
+	*handle = ev->channel;
 	return 0;
 }
 
 int ipcsvc_service_accept(struct ipcsvc_service *svc,
-			  const struct ipc_message *ev,
+			  const struct ipcsvc_port_event *ev,
 			  const struct ipcsvc_channel_attr *attr,
 			  struct ipcsvc_conn **connp)
 {
@@ -267,7 +289,7 @@ int ipcsvc_service_accept(struct ipcsvc_service *svc,
 }
 
 int ipcsvc_service_reject(struct ipcsvc_service *svc,
-			  const struct ipc_message *ev)
+			  const struct ipcsvc_port_event *ev)
 {
 	uint32_t handle;
 	int rc = connected_handle(svc, ev, &handle);
@@ -323,6 +345,9 @@ int ipcsvc_conn_close(struct ipcsvc_conn *conn)
 	if (!conn)
 		return 0;
 	port = conn->port;
+	/* before the handle: its number may be given out again at once */
+	if (conn->cookie)
+		ipcsvc__port_set_cookie(port, conn->mc.handle, NULL);
 	/* Closing the handle first ends every wait on it, here and in the
 	 * peer, before the mappings go. */
 	rc = ipcsvc__port_close_handle(port, conn->mc.handle);
@@ -334,6 +359,23 @@ int ipcsvc_conn_close(struct ipcsvc_conn *conn)
 struct ipcsvc_channel *ipcsvc_conn_channel(struct ipcsvc_conn *conn)
 {
 	return conn ? conn->ch : NULL;
+}
+
+int ipcsvc_conn_set_cookie(struct ipcsvc_conn *conn, void *cookie)
+{
+	int rc;
+
+	if (!conn)
+		return -EINVAL;
+	rc = ipcsvc__port_set_cookie(conn->port, conn->mc.handle, cookie);
+	if (!rc)
+		conn->cookie = cookie;
+	return rc;
+}
+
+void *ipcsvc_conn_cookie(const struct ipcsvc_conn *conn)
+{
+	return conn ? conn->cookie : NULL;
 }
 
 int ipcsvc_conn_handle(const struct ipcsvc_conn *conn)

@@ -20,10 +20,43 @@ uint64_t ipcsvc__now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-void ipcsvc__deadline_init(struct ipcsvc_deadline *d, int64_t timeout_ns)
+int64_t ipcsvc_clock_now(void)
 {
-	d->forever = timeout_ns < 0;
-	d->at_ns = d->forever ? 0 : ipcsvc__now_ns() + (uint64_t)timeout_ns;
+	return (int64_t)ipcsvc__now_ns();
+}
+
+static bool timeout_valid(ipcsvc_timeout_t t)
+{
+	if (t.__reserved || (t.flags & ~(IPCSVC_TIMEOUT_ABSOLUTE |
+					 IPCSVC_TIMEOUT_NEVER)))
+		return false;
+	if (t.flags == (IPCSVC_TIMEOUT_ABSOLUTE | IPCSVC_TIMEOUT_NEVER))
+		return false;
+	return t.flags || t.ns >= 0;
+}
+
+ipcsvc_timeout_t ipcsvc_timeout_deadline(ipcsvc_timeout_t t)
+{
+	uint64_t now;
+
+	if (!timeout_valid(t) || t.flags)
+		return t;
+	now = ipcsvc__now_ns();
+	/* saturate: a deadline past the clock's range is no deadline */
+	if ((uint64_t)t.ns > (uint64_t)INT64_MAX - now)
+		return ipcsvc_timeout_never();
+	return ipcsvc_timeout_at((int64_t)(now + (uint64_t)t.ns));
+}
+
+int ipcsvc__deadline_init(struct ipcsvc_deadline *d, ipcsvc_timeout_t t)
+{
+	if (!timeout_valid(t))
+		return -EINVAL;
+	t = ipcsvc_timeout_deadline(t);
+	d->forever = t.flags & IPCSVC_TIMEOUT_NEVER;
+	/* a deadline before the clock's start has passed, as 0 has */
+	d->at_ns = d->forever || t.ns < 0 ? 0 : (uint64_t)t.ns;
+	return 0;
 }
 
 bool ipcsvc__deadline_passed(const struct ipcsvc_deadline *d)

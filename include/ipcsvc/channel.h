@@ -18,6 +18,7 @@
 #include <linux/ipcsvc.h>
 
 #include <ipcsvc/api.h>
+#include <ipcsvc/timeout.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -76,6 +77,27 @@ struct ipcsvc_obj_header {
 /* Bytes one object of @len data bytes takes in a message. */
 #define IPCSVC_OBJECT_SPACE(len) \
 	(sizeof(struct ipcsvc_obj_header) + (((uint64_t)(len) + 7) & ~7ULL))
+
+/*
+ * Bytes a message of up to @count objects with @size data bytes between
+ * them takes in the ring, header included: what
+ * ipcsvc_channel_allocate_for_send(size, count) reserves. It is the most
+ * any such objects can take: each object's header, and its data padded to
+ * 8 bytes, which is most when every object starts an 8-byte block of its
+ * own (one byte each) and the rest fill whole blocks. For one object of
+ * @size bytes it is exactly that object's space; with no objects it is
+ * @size bytes, rounded up to 8, that the message holds unused.
+ */
+static inline uint64_t ipcsvc_msg_space(uint64_t size, uint64_t count)
+{
+	uint64_t started = count < size ? count : size;
+
+	if (!count)	/* no objects: @size bytes of nothing, a filler */
+		return sizeof(struct ipcsvc_msg_header) + ((size + 7) & ~7ULL);
+	return sizeof(struct ipcsvc_msg_header) +
+	       count * sizeof(struct ipcsvc_obj_header) +
+	       8 * (started + (size - started) / 8);
+}
 
 /* Smallest and largest max_size an area may have (bytes). */
 #define IPCSVC_AREA_MAX_SIZE_LIMIT	(1ULL << 31)
@@ -190,10 +212,13 @@ IPCSVC_API
 void ipcsvc_channel_close(struct ipcsvc_channel *ch);
 
 /*
- * Reserve room for a message with @size bytes of objects (the sum of
- * IPCSVC_OBJECT_SPACE() of each) and up to @object_count objects. Never
- * blocks. *@msgp is then filled with ipcsvc_msg_add_object() and must be
- * passed to ipcsvc_channel_send(). Unless the channel was opened with
+ * Reserve room for a message of up to @object_count objects holding up to
+ * @size bytes of data between them. The library adds what the objects'
+ * headers and padding take (ipcsvc_msg_space()), so "size of my payload"
+ * is the right reading: any objects whose lengths add up to @size or less,
+ * and no more than @object_count of them, fit. Never blocks. *@msgp is then
+ * filled with ipcsvc_msg_add_object() and must be passed to
+ * ipcsvc_channel_send(). Unless the channel was opened with
  * IPCSVC_CHANNEL_NO_AUTOGROW, the tx area is grown first (up to max_size)
  * when the message is too large for the ring at its current size or the
  * ring has no room for it; -EMSGSIZE then means too large for max_size,
@@ -207,14 +232,15 @@ int ipcsvc_channel_allocate_for_send(struct ipcsvc_channel *ch, uint64_t size,
 				     uint64_t message_id, uint64_t object_count,
 				     uint64_t flags, struct ipcsvc_msg **msgp);
 
-/* As above, waiting up to @timeout_ns (< 0: for ever) for room; -EPIPE
- * when the channel closes meanwhile. */
+/* As above, waiting until @timeout for room; -ETIMEDOUT when it passed,
+ * -EPIPE when the channel closes meanwhile. */
 IPCSVC_API
 int ipcsvc_channel_allocate_for_send_timeout(struct ipcsvc_channel *ch,
 					     uint64_t size, uint64_t message_id,
 					     uint64_t object_count,
-					     uint64_t flags, int64_t timeout_ns,
-					     struct ipcsvc_msg **msgp);
+					     uint64_t flags,
+					     struct ipcsvc_msg **msgp,
+					     ipcsvc_timeout_t timeout);
 
 /* Append an object, copying @length bytes from @data. */
 IPCSVC_API
@@ -238,12 +264,12 @@ int ipcsvc_channel_send(struct ipcsvc_channel *ch, struct ipcsvc_msg *msg);
 IPCSVC_API
 int ipcsvc_channel_receive(struct ipcsvc_channel *ch, struct ipcsvc_msg **msgp);
 
-/* As above, waiting up to @timeout_ns (< 0: for ever); -EPIPE once the
- * channel is closed and empty. */
+/* As above, waiting until @timeout; -ETIMEDOUT when it passed, -EPIPE
+ * once the channel is closed and empty. */
 IPCSVC_API
 int ipcsvc_channel_receive_timeout(struct ipcsvc_channel *ch,
-				   int64_t timeout_ns,
-				   struct ipcsvc_msg **msgp);
+				   struct ipcsvc_msg **msgp,
+				   ipcsvc_timeout_t timeout);
 
 /* Give a received message's space back to the sender. */
 IPCSVC_API

@@ -18,6 +18,7 @@
 #include <ipcsvc/channel.h>
 #include <ipcsvc/mailbox.h>
 #include <ipcsvc/service.h>
+#include <ipcsvc/timeout.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -25,6 +26,15 @@ extern "C" {
 
 /* The library's release, "major.minor.patch", from the VERSION file. */
 IPCSVC_API const char *ipcsvc_library_version(void);
+
+/*
+ * What an error value means, in the product's words: @err is a negative
+ * errno value as the library's calls return them (a positive errno value,
+ * as in errno, is taken too; 0 is "success"). strerror() words them for
+ * files and devices: "No space left on device" for a full handle table.
+ * Never NULL; the string is static.
+ */
+IPCSVC_API const char *ipcsvc_strerror(int err);
 
 /* A handle on one open of /dev/ipcsvc. */
 struct ipcsvc_port;

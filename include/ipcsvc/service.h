@@ -22,6 +22,7 @@
 #include <ipcsvc/api.h>
 #include <ipcsvc/channel.h>
 #include <ipcsvc/mailbox.h>
+#include <ipcsvc/timeout.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -34,33 +35,54 @@ struct ipcsvc_conn;
 /*
  * Events
  * ======
- *
- * The module's event records (struct ipcsvc_event) have the shape of a
- * mailbox message and are delivered as one: type is IPCSVC_EVENT_*, and a,
- * b and c are the record's fields as <linux/ipcsvc.h> describes them. The
- * macros below take them apart. Where uintptr_t has 32 bits the upper
- * halves (pid, gid) are not carried; handles always are. Use
- * ipcsvc_conn_peer_creds() for credentials that fit every word size.
+ * What the module reports on a port: a client connected to a service, a
+ * channel became readable or writable (armed with ipcsvc_conn_arm()), the
+ * peer closed, the service went away. The fields are fixed-width, so an
+ * event says the same on every word size.
  */
-#define IPCSVC_EVENT_HANDLE(m)		((uint32_t)(m)->a)
-#define IPCSVC_EVENT_CHANNEL(m)		((uint32_t)(m)->b)
+
+/**
+ * struct ipcsvc_port_event - one event of a port
+ * @type:	IPC_MSG_SERVICE_CONNECTED, IPC_MSG_CHANNEL_READABLE,
+ *		IPC_MSG_CHANNEL_WRITABLE, IPC_MSG_PEER_CLOSED or
+ *		IPC_MSG_SERVICE_GONE (enum ipc_msg_type)
+ * @handle:	the service (SERVICE_CONNECTED) or the channel end the event
+ *		is about
+ * @channel:	SERVICE_CONNECTED: the new channel's handle, to accept; else 0
+ * @pid:	SERVICE_CONNECTED: the client's pid in the port's pid
+ *		namespace (0 if it has none there); else 0
+ * @uid:	SERVICE_CONNECTED: the client's uid, as the port's user
+ *		namespace sees it; else 0
+ * @gid:	the same for the gid
+ * @cookie:	the cookie of the service or connection @handle names
+ *		(ipcsvc_service_set_cookie(), ipcsvc_conn_set_cookie()), or
+ *		NULL if none is set or it was closed meanwhile
+ */
+struct ipcsvc_port_event {
+	uint32_t type;
+	uint32_t handle;
+	uint32_t channel;
+	uint32_t pid;
+	uint32_t uid;
+	uint32_t gid;
+	void *cookie;
+};
 
 /*
- * Read one pending event without waiting. IPC_STATUS_SUCCESS, or
- * IPC_STATUS_EMPTY when none is pending. The port's fd is O_NONBLOCK for
- * this (a read() of a blocking port fd sleeps until an event comes): do
- * not clear the flag.
+ * Read one pending event without waiting: 0, or -EAGAIN when none is
+ * pending. The port's fd is O_NONBLOCK for this (a read() of a blocking
+ * port fd sleeps until an event comes): do not clear the flag.
  */
-IPCSVC_API ipc_status_t ipcsvc_port_read_event(struct ipcsvc_port *port,
-					       struct ipc_message *ev);
+IPCSVC_API int ipcsvc_port_read_event(struct ipcsvc_port *port,
+				      struct ipcsvc_port_event *ev);
 
 /*
- * Wait up to @timeout_ns (< 0: without limit, 0: look once) for an event
- * on any handle of the port and read it. IPC_STATUS_TIMEOUT when none came.
+ * Wait until @timeout for an event on any handle of the port and read it:
+ * 0, or -ETIMEDOUT when none came.
  */
-IPCSVC_API ipc_status_t ipcsvc_port_wait_event(struct ipcsvc_port *port,
-					       int64_t timeout_ns,
-					       struct ipc_message *ev);
+IPCSVC_API int ipcsvc_port_wait_event(struct ipcsvc_port *port,
+				      struct ipcsvc_port_event *ev,
+				      ipcsvc_timeout_t timeout);
 
 /*
  * Services
@@ -113,6 +135,17 @@ IPCSVC_API int ipcsvc_service_create_attr(struct ipcsvc_port *port,
 					  const struct ipcsvc_service_attr *attr,
 					  struct ipcsvc_service **svcp);
 
+/*
+ * Attach @cookie to the service: every event about it (ServiceConnected)
+ * carries it, as epoll_data does, so a server needs no table of its own.
+ * NULL clears it.
+ */
+IPCSVC_API int ipcsvc_service_set_cookie(struct ipcsvc_service *svc,
+					 void *cookie);
+
+/* The service's cookie, or NULL. */
+IPCSVC_API void *ipcsvc_service_cookie(const struct ipcsvc_service *svc);
+
 /* Remove the service. Connections accepted from it stay open. */
 IPCSVC_API int ipcsvc_service_close(struct ipcsvc_service *svc);
 
@@ -128,13 +161,13 @@ IPCSVC_API int ipcsvc_service_fd(const struct ipcsvc_service *svc);
  * NULL) sets the channel's waiting policy.
  */
 IPCSVC_API int ipcsvc_service_accept(struct ipcsvc_service *svc,
-				     const struct ipc_message *ev,
+				     const struct ipcsvc_port_event *ev,
 				     const struct ipcsvc_channel_attr *attr,
 				     struct ipcsvc_conn **connp);
 
 /* Refuse the connection a ServiceConnected event announced. */
 IPCSVC_API int ipcsvc_service_reject(struct ipcsvc_service *svc,
-				     const struct ipc_message *ev);
+				     const struct ipcsvc_port_event *ev);
 
 /*
  * Clients
@@ -144,9 +177,11 @@ IPCSVC_API int ipcsvc_service_reject(struct ipcsvc_service *svc,
  * server) and @max_recv (server to client) are the largest data regions
  * of the two directions, in bytes, rounded up to pages: 0 asks for the
  * service's maximum, more than the service's maximum fails with
- * -EMSGSIZE. Each area starts with nothing committed; the sender's first
- * message commits a page, and allocation grows it on (or
- * ipcsvc_channel_grow() does) up to the maximum.
+ * -EMSGSIZE. Each area starts with nothing committed and grows by itself:
+ * the sender's first message commits a page, and allocation grows the
+ * area whenever the ring is too small, up to the maximum. Nothing needs
+ * ipcsvc_channel_grow() unless the channel was opened with
+ * IPCSVC_CHANNEL_NO_AUTOGROW in @attr.
  */
 IPCSVC_API int ipcsvc_client_connect(struct ipcsvc_port *port,
 				     const char *name, uint64_t version,
@@ -168,6 +203,15 @@ IPCSVC_API int ipcsvc_conn_close(struct ipcsvc_conn *conn);
 
 /* The queue engine channel: send and receive with ipcsvc_channel_*(). */
 IPCSVC_API struct ipcsvc_channel *ipcsvc_conn_channel(struct ipcsvc_conn *conn);
+
+/*
+ * Attach @cookie to the connection: every event about its channel end
+ * carries it. NULL clears it.
+ */
+IPCSVC_API int ipcsvc_conn_set_cookie(struct ipcsvc_conn *conn, void *cookie);
+
+/* The connection's cookie, or NULL. */
+IPCSVC_API void *ipcsvc_conn_cookie(const struct ipcsvc_conn *conn);
 
 /* The connection's channel handle, as events name it. */
 IPCSVC_API int ipcsvc_conn_handle(const struct ipcsvc_conn *conn);
@@ -200,19 +244,20 @@ IPCSVC_API int ipcsvc_conn_arm(struct ipcsvc_conn *conn, uint32_t dir);
  * ==========
  *
  * Send the request @req (from ipcsvc_channel_allocate_for_send(), filled,
- * not yet sent) and wait up to @timeout_ns (< 0: without limit) for the
- * reply: the next received message whose MessageId equals the request's.
- * Any number of threads may have calls outstanding on one channel, each
- * with its own id; a reply is handed to the call that waits for it
- * whichever thread receives it. Received messages that no call waits for
- * (a late reply to a call that timed out) are released and dropped, so a
- * direction that carries replies should carry nothing else. The reply
- * *@replyp is released by the caller with ipcsvc_channel_release().
- * -EPIPE when the peer closed the channel.
+ * not yet sent) and wait until @timeout for the reply: the next received
+ * message whose MessageId equals the request's. Any number of threads may
+ * have calls outstanding on one channel, each with its own id; a reply is
+ * handed to the call that waits for it whichever thread receives it.
+ * Received messages that no call waits for (a late reply to a call that
+ * timed out) are released and dropped, so a direction that carries
+ * replies should carry nothing else. The reply *@replyp is released by
+ * the caller with ipcsvc_channel_release(). -ETIMEDOUT when @timeout
+ * passed, -EPIPE when the peer closed the channel.
  */
 IPCSVC_API int ipcsvc_channel_call(struct ipcsvc_channel *ch,
-				   struct ipcsvc_msg *req, int64_t timeout_ns,
-				   struct ipcsvc_msg **replyp);
+				   struct ipcsvc_msg *req,
+				   struct ipcsvc_msg **replyp,
+				   ipcsvc_timeout_t timeout);
 
 #ifdef __cplusplus
 }

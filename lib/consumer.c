@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The receiving side of a channel: validating what the peer published,
+ * handing messages out, waiting for them, and releasing their space in
+ * order (waking a producer that waits for room).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "queue.h"
+
+/*
+ * Validate the message at @off of the data region and fill @m. Every field
+ * is read once. The objects are walked to check that their lengths add up
+ * within the message; ipcsvc_msg_next_object() checks them again as it
+ * hands them out, as the peer may have changed them since.
+ */
+static int rx_parse(struct rx *rx, uint64_t off, struct ipcsvc_msg *m)
+{
+	uint64_t size = rx->size, magic, len, flags, count, p, end;
+	const uint8_t *h;
+
+	if (off > size - WRAP_BYTES)
+		return -EBADMSG;
+	magic = ld64(rx->d.data + off);
+	if (magic == IPCSVC_WRAP_MAGIC) {
+		/* A marker at 0 would send us round in circles. */
+		if (off == 0)
+			return -EBADMSG;
+		off = 0;
+		magic = ld64(rx->d.data);
+	}
+	if (magic != IPCSVC_MSG_MAGIC)
+		return -EBADMSG;
+	/*
+	 * The header, and the marker room after it, must fit before the
+	 * committed end: a magic the peer wrote over a marker in the last
+	 * bytes would have us read past it, where the module has no pages
+	 * (SIGBUS). off <= size - WRAP_BYTES here, also after a wrap
+	 * (size >= MIN_RING), so the subtraction cannot wrap.
+	 */
+	if (HDR_BYTES > size - WRAP_BYTES - off)
+		return -EBADMSG;
+	h = rx->d.data + off;
+	len = ld64(h + offsetof(struct ipcsvc_msg_header, length));
+	flags = ld64(h + offsetof(struct ipcsvc_msg_header, flags));
+	count = ld64(h + offsetof(struct ipcsvc_msg_header, object_count));
+	/* The producer always leaves room for a wrap marker after a message. */
+	if (len < HDR_BYTES || len % 8 || len > size - WRAP_BYTES - off)
+		return -EBADMSG;
+	if (flags & ~MSG_KNOWN_FLAGS)
+		return -EBADMSG;
+	if ((flags & (IPCSVC_MSG_ALLOCATED | IPCSVC_MSG_WRITTEN)) !=
+	    (IPCSVC_MSG_ALLOCATED | IPCSVC_MSG_WRITTEN))
+		return -EBADMSG;
+	if (count > (len - HDR_BYTES) / OBJ_BYTES)
+		return -EBADMSG;
+	end = off + len;
+	p = off + HDR_BYTES;
+	for (uint64_t i = 0; i < count; i++) {
+		uint64_t olen;
+
+		if (end - p < OBJ_BYTES)
+			return -EBADMSG;
+		olen = ld64(rx->d.data + p + 8);
+		if (olen > end - p - OBJ_BYTES)
+			return -EBADMSG;
+		p += OBJ_BYTES + align8(olen);
+		if (p > end)
+			return -EBADMSG;
+	}
+	m->start = off;
+	m->end = end;
+	m->length = len;
+	m->flags = flags;
+	m->object_count = count;
+	m->id = ld64(h + offsetof(struct ipcsvc_msg_header, id));
+	return 0;
+}
+
+/* Take the next message, if any. *@seen_published: the count we saw. */
+static int rx_take(struct ipcsvc_channel *ch, struct ipcsvc_msg **msgp,
+		   uint64_t *seen_published)
+{
+	struct rx *rx = ch->rx;
+	struct ipcsvc_msg *m;
+	uint64_t pub, size;
+	int rc;
+
+	pthread_mutex_lock(&rx->lock);
+	if (is_broken(&rx->d)) {
+		rc = -EBADMSG;
+		goto out;
+	}
+	if ((uint32_t)(rx->rcv_seq - rx->rel_seq) >= NSLOTS) {
+		rc = -ENOBUFS;
+		goto out;
+	}
+	/* pairs with the release of producer.published in tx_publish(): the
+	 * messages it counts, and wrap markers, are complete */
+	pub = LOAD_ACQUIRE(&rx->d.prod->published);
+	if (pub == rx->received) {
+		if (!dir_closed(&rx->d)) {
+			*seen_published = pub;
+			rc = -EAGAIN;
+			goto out;
+		}
+		/*
+		 * Closed. The producer may have published more between our
+		 * load of published and that of the flag: look again. This
+		 * load is ordered after the acquire in dir_closed(), so it
+		 * sees every message published before the close, and those
+		 * are still delivered; only an empty channel is -EPIPE.
+		 * pairs with the release of producer.published in
+		 * tx_publish().
+		 */
+		pub = LOAD_ACQUIRE(&rx->d.prod->published);
+		if (pub == rx->received) {
+			rc = -EPIPE;
+			goto out;
+		}
+	}
+	*seen_published = pub;
+	/* Went backwards, or more unreleased messages than fit the area? */
+	if (pub - rx->consumed < rx->received - rx->consumed ||
+	    pub - rx->consumed > rx->d.max_size / HDR_BYTES) {
+		rc = mark_broken(&rx->d, false);
+		goto out;
+	}
+	/* pairs with the release of identity.size in futex_backend_grow()
+	 * (or the kernel's): the producer grew before publishing anything
+	 * placed in the new room, so this is at least as new as the
+	 * message */
+	size = LOAD_ACQUIRE(&rx->d.id->size);
+	if (size == 0) {
+		/*
+		 * A message is published, but no data page is committed.
+		 * The acquire above already sees the size of the producer's
+		 * first growth, which came before its first publish; look
+		 * once more all the same (pairs with the same release)
+		 * before calling it corruption. Still 0: the producer
+		 * published what it cannot have written. The data region is
+		 * never touched.
+		 */
+		size = LOAD_ACQUIRE(&rx->d.id->size);
+		if (size == 0) {
+			rc = mark_broken(&rx->d, false);
+			goto out;
+		}
+	}
+	if (size < rx->size || size > rx->d.max_size || size % 8 ||
+	    size < MIN_RING) {
+		rc = mark_broken(&rx->d, false);
+		goto out;
+	}
+	rx->size = size;
+	m = &rx->slot[rx->rcv_seq % NSLOTS];
+	if (rx_parse(rx, rx->next, m)) {
+		/* Zeroes where a message was: the server closed and the
+		 * kernel took the pages back. Unread replies are gone. */
+		rc = dir_revoked(&rx->d) ? -EPIPE : mark_broken(&rx->d, false);
+		goto out;
+	}
+	m->tx = false;
+	m->ticket = rx->rcv_seq;
+	atomic_store_explicit(&m->state, SLOT_WORD(m->ticket, SLOT_RESERVED),
+			      memory_order_relaxed);
+	rx->next = m->end;
+	rx->received++;
+	rx->rcv_seq++;
+	*msgp = m;
+	rc = 0;
+out:
+	pthread_mutex_unlock(&rx->lock);
+	return rc;
+}
+
+int ipcsvc_channel_receive(struct ipcsvc_channel *ch, struct ipcsvc_msg **msgp)
+{
+	uint64_t seen;
+
+	if (!msgp)
+		return -EINVAL;
+	*msgp = NULL;
+	if (!ch || !ch->rx)
+		return -EINVAL;
+	return rx_take(ch, msgp, &seen);
+}
+
+int ipcsvc_channel_receive_timeout(struct ipcsvc_channel *ch,
+				   struct ipcsvc_msg **msgp,
+				   ipcsvc_timeout_t timeout)
+{
+	struct ipcsvc_deadline d;
+	uint32_t spins = 0;
+	uint64_t seen, now;
+	struct rx *rx;
+	int rc;
+
+	if (!msgp)
+		return -EINVAL;
+	*msgp = NULL;
+	if (!ch || !ch->rx)
+		return -EINVAL;
+	rx = ch->rx;
+	rc = ipcsvc__deadline_init(&d, timeout);
+	if (rc)
+		return rc;
+	for (;;) {
+		rc = rx_take(ch, msgp, &seen);
+		if (rc != -EAGAIN)
+			return rc;
+		if (ipcsvc__deadline_passed(&d))
+			return -ETIMEDOUT;
+		if (should_spin(ch, &spins)) {
+			rc = poll_peer(ch, spins, rx->d.area, rx->d.prod_off +
+				       offsetof(struct ipcsvc_area_producer,
+						published), seen);
+			if (rc)
+				return rc;
+			continue;
+		}
+		/* rx_wait: */
+		/* seq_cst, Dekker pairing with tx_publish(): pairs with its
+		 * seq_cst load of consumer.waiters */
+		atomic_fetch_add(ATOMIC_PTR(&rx->d.cons->waiters), 1);
+		/* seq_cst: pairs with the seq_cst store of producer.published
+		 * in tx_publish(); either we see the new count here, or the
+		 * producer sees our waiters count and wakes us */
+		now = LOAD_SEQCST(&rx->d.prod->published);
+		rc = 0;
+		if (now == seen)
+			rc = ch->ops->wait(ch->ops_ctx, rx->d.area,
+					   rx->d.prod_off +
+					   offsetof(struct ipcsvc_area_producer,
+						    published), seen, &d);
+		atomic_fetch_sub(ATOMIC_PTR(&rx->d.cons->waiters), 1);
+		if (rc && rc != -ETIMEDOUT && rc != -EINTR)
+			return rc;
+	}
+}
+
+/*
+ * Retire released messages in order and tell the producer. Called with the
+ * rx lock held.
+ */
+static void rx_retire(struct ipcsvc_channel *ch)
+{
+	struct rx *rx = ch->rx;
+	uint64_t head = 0;
+	bool moved = false;
+
+	while (rx->rel_seq != rx->rcv_seq) {
+		struct ipcsvc_msg *m = &rx->slot[rx->rel_seq % NSLOTS];
+
+		if (atomic_load_explicit(&m->state, memory_order_relaxed) !=
+		    SLOT_WORD(rx->rel_seq, SLOT_WRITTEN))
+			break;
+		head = m->end;
+		atomic_store_explicit(&m->state, SLOT_WORD(0, SLOT_FREE),
+				      memory_order_relaxed);
+		rx->rel_seq++;
+		rx->consumed++;
+		moved = true;
+	}
+	if (!moved)
+		return;
+	/* pairs with the acquire of consumer.head in tx_reserve(): we are done
+	 * reading everything before it */
+	STORE_RELEASE(&rx->d.cons->head, head);
+	/* release: pairs with the acquire of consumer.consumed in
+	 * tx_reserve(). seq_cst: Dekker pairing with the seq_cst load of
+	 * consumer.consumed in ipcsvc_channel_allocate_for_send_timeout() */
+	STORE_SEQCST(&rx->d.cons->consumed, rx->consumed);
+	/* seq_cst: pairs with the seq_cst increment of producer.waiters in
+	 * ipcsvc_channel_allocate_for_send_timeout(); as in tx_publish(),
+	 * either we see the sleeper or it sees our new count */
+	if (LOAD_SEQCST(&rx->d.prod->waiters))
+		ch->ops->wake(ch->ops_ctx, rx->d.area,
+			      rx->d.cons_off + offsetof(struct ipcsvc_area_consumer,
+							consumed));
+}
+
+int ipcsvc_channel_release(struct ipcsvc_channel *ch, struct ipcsvc_msg *msg)
+{
+	struct rx *rx;
+	int rc = 0;
+
+	if (!ch || !ch->rx || !msg || !slot_of(ch->rx->slot, msg))
+		return -EINVAL;
+	rx = ch->rx;
+	pthread_mutex_lock(&rx->lock);
+	if (atomic_load_explicit(&msg->state, memory_order_relaxed) !=
+	    SLOT_WORD(msg->ticket, SLOT_RESERVED)) {
+		rc = -EINVAL;
+	} else {
+		atomic_store_explicit(&msg->state,
+				      SLOT_WORD(msg->ticket, SLOT_WRITTEN),
+				      memory_order_relaxed);
+		rx_retire(ch);
+	}
+	pthread_mutex_unlock(&rx->lock);
+	return rc;
+}

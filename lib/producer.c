@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The sending side of a channel: reserving room in the ring (growing the
+ * area where that is what is missing), waiting for room, publishing in
+ * order, and waking a sleeping consumer.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stddef.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "queue.h"
+
+/*
+ * Why a reservation failed with -EAGAIN. BLOCK_SIZE: the committed size is
+ * what is missing (only with auto-growth, below max_size); growing the area
+ * to *need bytes or more makes room, so the caller grows and tries again.
+ */
+enum reserve_block { BLOCK_NONE, BLOCK_SPACE, BLOCK_SLOTS, BLOCK_SIZE };
+
+/*
+ * Reserve @len bytes for a message. Lock-free: threads race on the private
+ * reservation word with compare-and-swap; the winner owns the range and the
+ * slot of its ticket. On -EAGAIN, *@block says what is missing,
+ * *@seen_consumed is the consumer's release count that the decision used,
+ * for the caller to sleep on, and for BLOCK_SIZE *@need is the committed
+ * size that would make room.
+ */
+static int tx_reserve(struct ipcsvc_channel *ch, uint64_t len, uint64_t flags,
+		      struct ipcsvc_msg **msgp, enum reserve_block *block,
+		      uint64_t *seen_consumed, uint64_t *need)
+{
+	struct tx *tx = ch->tx;
+	struct ipcsvc_msg *m;
+	uint64_t cur, w, size, head, consumed, start, end;
+	uint32_t t, pub;
+	bool wrap, too_big, can_grow;
+
+	*block = BLOCK_NONE;
+	/* acquire: pairs with the release of the compare-and-swap below in
+	 * another sender thread; an offset it reserved in grown room comes
+	 * with the size it used (see the load of tx->size) */
+	cur = atomic_load_explicit(&tx->rsv, memory_order_acquire);
+	for (;;) {
+		if (is_broken(&tx->d))
+			return -EBADMSG;
+		w = (uint32_t)cur;
+		t = (uint32_t)(cur >> 32);
+		/* pairs with the release store of pub_seq in tx_publish(): the
+		 * slot of ticket t - NSLOTS has been published and is free */
+		pub = atomic_load_explicit(&tx->pub_seq, memory_order_acquire);
+		if ((uint32_t)(t - pub) >= NSLOTS) {
+			*block = BLOCK_SLOTS;
+			return -EAGAIN;
+		}
+		/* pairs with the release of consumer.consumed in rx_retire() */
+		consumed = LOAD_ACQUIRE(&tx->d.cons->consumed);
+		/* pairs with the release of consumer.head in rx_retire(): the
+		 * consumer has finished reading everything before head */
+		head = LOAD_ACQUIRE(&tx->d.cons->head);
+		/*
+		 * pairs with the release store of tx->size in
+		 * ipcsvc__tx_grow_locked().
+		 * Loaded after head and rsv: a head or an offset that lies in
+		 * room another sender thread grew came after that thread's
+		 * acquire of the new size, so this load sees it too, and
+		 * neither is ever past the size we check them against.
+		 */
+		size = atomic_load_explicit(&tx->size, memory_order_acquire);
+		can_grow = tx->autogrow && size < tx->d.max_size;
+		/* With nothing committed (size 0) every message is too big,
+		 * and the area grows before anything is placed. */
+		too_big = len > max_message(size);
+		if (too_big && !can_grow)
+			return -EMSGSIZE;
+		if (!pos_ok(head, size))
+			return mark_broken(&tx->d, true);
+		*seen_consumed = consumed;
+
+		/* head == w: everything reserved has been released. */
+		if ((flags & IPCSVC_MSG_NOQUEUE) && head != w)
+			return -EBUSY;
+		if (too_big) {
+			/* The smallest ring whose max_message() is len. */
+			*need = 2 * len + 2 * WRAP_BYTES;
+			*block = BLOCK_SIZE;
+			return -EAGAIN;
+		}
+		wrap = false;
+		if (w >= head) {
+			/* used: [head, w); free: [w, size - 8) and [0, head) */
+			if (len <= size - WRAP_BYTES - w) {
+				start = w;
+			} else if (len < head &&
+				   !(can_grow && w - head > size / 2)) {
+				/* Wrap, unless more than half the ring is
+				 * in flight: then grow, so that a consumer
+				 * that lags behind gets a larger ring, and
+				 * one that keeps up does not. */
+				start = 0;
+				wrap = true;
+			} else if (can_grow) {
+				/* Room right after w, in the grown area. */
+				*need = w + len + WRAP_BYTES;
+				*block = BLOCK_SIZE;
+				return -EAGAIN;
+			} else {
+				*block = BLOCK_SPACE;
+				return -EAGAIN;
+			}
+		} else {
+			/* used: [head, marker) and [0, w); free: [w, head).
+			 * Room past the marker, grown or not, is usable only
+			 * once the consumer has passed the marker. */
+			if (len < head - w) {
+				start = w;
+			} else {
+				*block = BLOCK_SPACE;
+				return -EAGAIN;
+			}
+		}
+		end = start + len;
+		/* release: pairs with the acquire loads of rsv (this one's
+		 * failure ordering included) in other sender threads */
+		if (atomic_compare_exchange_weak_explicit(&tx->rsv, &cur,
+				((uint64_t)(t + 1) << 32) | end,
+				memory_order_acq_rel, memory_order_acquire))
+			break;
+	}
+
+	if (wrap)
+		st64(tx->d.data + w, IPCSVC_WRAP_MAGIC);
+	m = &tx->slot[t % NSLOTS];
+	m->tx = true;
+	m->ticket = t;
+	m->start = start;
+	m->end = end;
+	m->length = len;
+	m->flags = IPCSVC_MSG_ALLOCATED | flags;
+	m->object_count = 0;
+	m->fill = HDR_BYTES;
+	st64(tx->d.data + start, IPCSVC_MSG_MAGIC);
+	st64(tx->d.data + start + offsetof(struct ipcsvc_msg_header, flags),
+	     m->flags);
+	st64(tx->d.data + start + offsetof(struct ipcsvc_msg_header, length),
+	     len);
+	st64(tx->d.data + start + offsetof(struct ipcsvc_msg_header, object_count), 0);
+	atomic_store_explicit(&m->state, SLOT_WORD(t, SLOT_RESERVED),
+			      memory_order_relaxed);
+	*msgp = m;
+	return 0;
+}
+
+/*
+ * Publish every sent message whose turn has come, in ticket order. The
+ * thread that moves pub_seq from p to p + 1 holds the baton for ticket p:
+ * it alone writes the producer words meanwhile.
+ */
+static void tx_publish(struct ipcsvc_channel *ch)
+{
+	struct tx *tx = ch->tx;
+	bool wake = false;
+
+	for (;;) {
+		/* seq_cst: pairs with the seq_cst store of the slot state in
+		 * ipcsvc_channel_send(); of a sender that marks its slot and
+		 * then looks at pub_seq, and a publisher that advances pub_seq
+		 * and then looks at that slot, one sees the other */
+		uint32_t p = atomic_load(&tx->pub_seq);
+		struct ipcsvc_msg *m = &tx->slot[p % NSLOTS];
+		uint64_t expect = SLOT_WORD(p, SLOT_WRITTEN);
+
+		/* seq_cst, as above; on success it also acquires the
+		 * message's contents from the sender's seq_cst store */
+		if (!atomic_compare_exchange_strong(&m->state, &expect,
+				SLOT_WORD(p, SLOT_PUBLISHING)))
+			break;
+		tx->published++;
+		/* WriteOffset, for inspection: pairs with the acquire of
+		 * producer.tail in ipcsvc_channel_info() */
+		STORE_RELEASE(&tx->d.prod->tail, m->end);
+		/* release: pairs with the acquire of producer.published in
+		 * rx_take(): the message and the wrap marker before it are
+		 * complete. seq_cst: pairs with the seq_cst load of
+		 * producer.published in ipcsvc_channel_receive_timeout()
+		 * (the sleeping-side check, see below) */
+		STORE_SEQCST(&tx->d.prod->published, tx->published);
+		atomic_store_explicit(&m->state, SLOT_WORD(p, SLOT_FREE),
+				      memory_order_relaxed);
+		/* seq_cst (so also a release): pairs with the acquire of
+		 * pub_seq in tx_reserve() and the seq_cst load above */
+		atomic_store(&tx->pub_seq, p + 1);
+		wake = true;
+	}
+	if (!wake)
+		return;
+	/*
+	 * Dekker pairing with ipcsvc_channel_receive_timeout(): we store
+	 * published then load waiters, it increments waiters then loads
+	 * published, all four seq_cst. In their single total order one of the
+	 * two loads comes last, so either we see the sleeper and wake it, or
+	 * it sees the new count and does not sleep. No wakeup is lost, and no
+	 * wake call is made while nobody sleeps.
+	 */
+	if (LOAD_SEQCST(&tx->d.cons->waiters))
+		ch->ops->wake(ch->ops_ctx, tx->d.area,
+			      tx->d.prod_off + offsetof(struct ipcsvc_area_producer,
+							published));
+}
+
+static int check_alloc(struct ipcsvc_channel *ch, uint64_t size,
+		       uint64_t object_count, uint64_t flags,
+		       struct ipcsvc_msg **msgp, uint64_t *lenp)
+{
+	if (!msgp)
+		return -EINVAL;
+	*msgp = NULL;
+	if (!ch || !ch->tx)
+		return -EINVAL;
+	if (flags & ~(uint64_t)IPCSVC_SEND_FLAGS)
+		return -EINVAL;
+	/* Bounds that keep ipcsvc_msg_space() far from overflow; either is
+	 * past any area's max_size anyway. */
+	if (size > IPCSVC_AREA_MAX_SIZE_LIMIT ||
+	    object_count > IPCSVC_AREA_MAX_SIZE_LIMIT / (OBJ_BYTES + 7))
+		return -EMSGSIZE;
+	/* @size is the objects' data; their headers and padding are ours
+	 * to add, so that any @object_count objects of @size bytes fit. */
+	*lenp = ipcsvc_msg_space(size, object_count);
+	/* With auto-growth, whether a message can ever fit is a matter of
+	 * max_size alone: decided here, once, and never after a wait. */
+	if (ch->tx->autogrow && *lenp > max_message(ch->tx->d.max_size))
+		return -EMSGSIZE;
+	return 0;
+}
+
+int ipcsvc__tx_grow_locked(struct ipcsvc_channel *ch, uint64_t new_size)
+{
+	struct tx *tx = ch->tx;
+	/* The backend publishes identity.size with a release store before
+	 * we use the new room. */
+	int rc = ch->ops->grow(ch->ops_ctx, tx->d.area, tx->d.id, new_size);
+
+	if (!rc)
+		/* pairs with the acquire of tx->size in tx_reserve() */
+		atomic_store_explicit(&tx->size, new_size, memory_order_release);
+	return rc;
+}
+
+/*
+ * Auto-growth: make the committed size at least @need, unless another
+ * sender thread already did. The new size is at least double the current
+ * one (so that a stream of small messages grows the ring in few steps),
+ * rounded up to whole pages and capped at max_size. 0 when the caller
+ * should try its reservation again, or the backend's error.
+ */
+static int tx_autogrow(struct ipcsvc_channel *ch, uint64_t need)
+{
+	struct tx *tx = ch->tx;
+	uint64_t cur, target;
+	int rc = 0;
+
+	if (is_broken(&tx->d))
+		return -EBADMSG;
+	pthread_mutex_lock(&tx->grow_lock);
+	/* Only grow_lock holders store tx->size: the lock orders it. */
+	cur = atomic_load_explicit(&tx->size, memory_order_relaxed);
+	if (cur < need && cur < tx->d.max_size) {
+		target = 2 * cur > need ? 2 * cur : need;
+		target = (target + tx->page - 1) / tx->page * tx->page;
+		if (target > tx->d.max_size)
+			target = tx->d.max_size;
+		rc = ipcsvc__tx_grow_locked(ch, target);
+	}
+	pthread_mutex_unlock(&tx->grow_lock);
+	return rc;
+}
+
+/*
+ * tx_reserve(), growing the area first wherever the committed size is
+ * what is missing. Each round either reserves, fails, or finds the size
+ * larger than before (grown here or by another sender thread), and the
+ * size is bounded by max_size: the loop ends.
+ */
+static int tx_alloc(struct ipcsvc_channel *ch, uint64_t len, uint64_t flags,
+		    struct ipcsvc_msg **msgp, enum reserve_block *block,
+		    uint64_t *seen_consumed)
+{
+	uint64_t need;
+	int rc;
+
+	for (;;) {
+		rc = tx_reserve(ch, len, flags, msgp, block, seen_consumed,
+				&need);
+		if (rc == -EAGAIN && *block != BLOCK_SIZE) {
+			/* No room, and nobody will ever make any: the
+			 * channel is closed. */
+			if (dir_closed(&ch->tx->d))
+				return -EPIPE;
+			return rc;
+		}
+		if (rc != -EAGAIN)
+			return rc;
+		/* The module refuses growth of a closed channel (-EPIPE). */
+		rc = tx_autogrow(ch, need);
+		if (rc)
+			return rc;
+	}
+}
+
+static void write_id(struct ipcsvc_channel *ch, struct ipcsvc_msg *m,
+		     uint64_t message_id, uint64_t object_count)
+{
+	m->id = message_id;
+	m->object_limit = object_count;
+	st64(ch->tx->d.data + m->start + offsetof(struct ipcsvc_msg_header, id),
+	     message_id);
+}
+
+int ipcsvc_channel_allocate_for_send(struct ipcsvc_channel *ch, uint64_t size,
+				     uint64_t message_id, uint64_t object_count,
+				     uint64_t flags, struct ipcsvc_msg **msgp)
+{
+	enum reserve_block block;
+	uint64_t len, seen;
+	int rc = check_alloc(ch, size, object_count, flags, msgp, &len);
+
+	if (rc)
+		return rc;
+	rc = tx_alloc(ch, len, flags, msgp, &block, &seen);
+	if (!rc)
+		write_id(ch, *msgp, message_id, object_count);
+	return rc;
+}
+
+int ipcsvc_channel_allocate_for_send_timeout(struct ipcsvc_channel *ch,
+					     uint64_t size, uint64_t message_id,
+					     uint64_t object_count,
+					     uint64_t flags,
+					     struct ipcsvc_msg **msgp,
+					     ipcsvc_timeout_t timeout)
+{
+	struct ipcsvc_deadline d;
+	enum reserve_block block;
+	uint64_t len, seen, now;
+	uint32_t spins = 0;
+	int rc = check_alloc(ch, size, object_count, flags, msgp, &len);
+
+	if (!rc)
+		rc = ipcsvc__deadline_init(&d, timeout);
+	if (rc)
+		return rc;
+	for (;;) {
+		struct tx *tx = ch->tx;
+
+		rc = tx_alloc(ch, len, flags, msgp, &block, &seen);
+		if (rc != -EAGAIN)
+			break;
+		if (ipcsvc__deadline_passed(&d)) {
+			rc = -ETIMEDOUT;
+			break;
+		}
+		/* Slots come back when this process's own senders send. */
+		if (block == BLOCK_SLOTS) {
+			sched_yield();
+			continue;
+		}
+		if (should_spin(ch, &spins)) {
+			rc = poll_peer(ch, spins, tx->d.area, tx->d.cons_off +
+				       offsetof(struct ipcsvc_area_consumer,
+						consumed), seen);
+			if (rc)
+				break;
+			continue;
+		}
+		rc = 0;
+		/* seq_cst, Dekker pairing with rx_retire(): pairs with its
+		 * seq_cst load of producer.waiters */
+		atomic_fetch_add(ATOMIC_PTR(&tx->d.prod->waiters), 1);
+		/* seq_cst: pairs with the seq_cst store of consumer.consumed
+		 * in rx_retire(); either we see the new count here, or the
+		 * consumer sees our waiters count and wakes us */
+		now = LOAD_SEQCST(&tx->d.cons->consumed);
+		if (now == seen)
+			rc = ch->ops->wait(ch->ops_ctx, tx->d.area,
+					   tx->d.cons_off +
+					   offsetof(struct ipcsvc_area_consumer,
+						    consumed), seen, &d);
+		atomic_fetch_sub(ATOMIC_PTR(&tx->d.prod->waiters), 1);
+		if (rc && rc != -ETIMEDOUT && rc != -EINTR)
+			break;
+		/* on -ETIMEDOUT: one more try, then the deadline check */
+	}
+	if (!rc)
+		write_id(ch, *msgp, message_id, object_count);
+	return rc;
+}
+
+int ipcsvc_channel_send(struct ipcsvc_channel *ch, struct ipcsvc_msg *msg)
+{
+	uint8_t *h;
+	int rc;
+
+	if (!ch || !ch->tx)
+		return -EINVAL;
+	rc = tx_msg_check(msg);
+	if (rc)
+		return rc;
+	if (msg->ch != ch)
+		return -EINVAL;
+	h = ch->tx->d.data + msg->start;
+	msg->flags |= IPCSVC_MSG_WRITTEN;
+	st64(h + offsetof(struct ipcsvc_msg_header, object_count),
+	     msg->object_count);
+	st64(h + offsetof(struct ipcsvc_msg_header, flags), msg->flags);
+	/* seq_cst: pairs with the seq_cst load of pub_seq and the
+	 * compare-and-swap in tx_publish() (see there) */
+	atomic_store(&msg->state, SLOT_WORD(msg->ticket, SLOT_WRITTEN));
+	tx_publish(ch);
+	return 0;
+}
+
+int ipcsvc_channel_grow(struct ipcsvc_channel *ch, uint64_t new_size)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct tx *tx;
+	uint64_t cur;
+	int rc = 0;
+
+	if (!ch || !ch->tx || page <= 0)
+		return -EINVAL;
+	tx = ch->tx;
+	if (new_size % (uint64_t)page)
+		return -EINVAL;
+	if (new_size > tx->d.max_size)
+		return -EFBIG;	/* as IPCSVC_IOC_GROW says it */
+	if (is_broken(&tx->d))
+		return -EBADMSG;
+	pthread_mutex_lock(&tx->grow_lock);
+	cur = atomic_load_explicit(&tx->size, memory_order_relaxed);
+	if (new_size < cur)
+		rc = -EINVAL;
+	else if (new_size > cur)
+		rc = ipcsvc__tx_grow_locked(ch, new_size);
+	pthread_mutex_unlock(&tx->grow_lock);
+	return rc;
+}

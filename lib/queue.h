@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The channel queue engine's private state, shared by its parts:
+ * channel.c opens and closes a channel, producer.c is the sending side,
+ * consumer.c the receiving side and message.c the objects of a message.
+ * Documentation/library.md explains the algorithm; the comments here
+ * explain the code.
+ *
+ * Trust: the peer's words and the data region it writes may change under
+ * us at any time. Each shared word is read once into a local and checked
+ * before use; positions and sizes that steer our own accesses are kept in
+ * private memory. A check that fails marks the direction broken and every
+ * later call on it returns -EBADMSG.
+ */
+#ifndef IPCSVC_LIB_QUEUE_H
+#define IPCSVC_LIB_QUEUE_H
+
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ipcsvc/ipcsvc.h"
+#include "internal.h"
+
+/* Messages one side may hold between allocate and send (or receive and
+ * release) at once. */
+#define NSLOTS		64U
+
+#define HDR_BYTES	((uint64_t)sizeof(struct ipcsvc_msg_header))
+#define OBJ_BYTES	((uint64_t)sizeof(struct ipcsvc_obj_header))
+#define WRAP_BYTES	8ULL
+
+#define MSG_KNOWN_FLAGS	(IPCSVC_MSG_ALLOCATED | IPCSVC_MSG_WRITTEN | \
+			 IPCSVC_MSG_NOQUEUE)
+
+/* Slot states; a slot's state word is (ticket << 2) | state. */
+enum {
+	SLOT_FREE = 0,
+	SLOT_RESERVED = 1,	/* tx: allocated; rx: received */
+	SLOT_WRITTEN = 2,	/* tx: sent, waiting for its turn; rx: released */
+	SLOT_PUBLISHING = 3,	/* tx: being published */
+};
+
+#define SLOT_WORD(ticket, st)	(((uint64_t)(uint32_t)(ticket) << 2) | (st))
+
+struct ipcsvc_msg {
+	struct ipcsvc_channel *ch;
+	bool tx;
+	uint32_t ticket;
+	_Atomic uint64_t state;
+	uint64_t start;		/* offset of the header in the data region */
+	uint64_t end;		/* start + length */
+	uint64_t id;
+	uint64_t flags;
+	uint64_t length;
+	uint64_t object_count;	/* tx: added so far; rx: validated count */
+	uint64_t object_limit;	/* tx: at most this many */
+	uint64_t fill;		/* tx: next free offset in the message */
+};
+
+/* One area, as mapped here. Everything but the pointers' targets is ours. */
+struct dir {
+	uint8_t *area;
+	struct ipcsvc_area_identity *id;
+	struct ipcsvc_area_producer *prod;
+	struct ipcsvc_area_consumer *cons;
+	uint8_t *data;
+	uint64_t prod_off;
+	uint64_t cons_off;
+	uint64_t max_size;
+	atomic_bool broken;
+};
+
+struct tx {
+	struct dir d;
+	/* (ticket << 32) | offset of the next reservation */
+	_Atomic uint64_t rsv;
+	/* the next ticket to publish; whoever moves it holds the baton */
+	_Atomic uint32_t pub_seq;
+	/* committed data bytes; only grows, and only under grow_lock */
+	_Atomic uint64_t size;
+	/* messages published; touched only by the baton holder */
+	uint64_t published;
+	/* allocation grows the area by itself (no IPCSVC_CHANNEL_NO_AUTOGROW) */
+	bool autogrow;
+	/* bytes of a page: growth commits whole pages */
+	uint64_t page;
+	pthread_mutex_t grow_lock;
+	struct ipcsvc_msg slot[NSLOTS];
+};
+
+struct rx {
+	struct dir d;
+	pthread_mutex_t lock;	/* everything below */
+	uint64_t size;		/* committed size as last validated */
+	uint64_t next;		/* offset of the next unread message */
+	uint64_t received;	/* messages taken */
+	uint64_t consumed;	/* messages released */
+	uint32_t rcv_seq;	/* next ticket to hand out */
+	uint32_t rel_seq;	/* oldest ticket not yet released */
+	struct ipcsvc_msg slot[NSLOTS];
+};
+
+struct ipcsvc_channel {
+	const struct ipcsvc_wait_ops *ops;
+	void *ops_ctx;
+	uint32_t wait_mode;
+	uint32_t spin_count;
+	struct tx *tx;
+	struct rx *rx;
+	/* state of a layer above (ipcsvc__channel_set_layer()) */
+	_Atomic(void *) layer;
+	void (*layer_free)(void *state);
+};
+
+static inline uint64_t ld64(const uint8_t *p)
+{
+	return LOAD_RELAXED((const uint64_t *)p);
+}
+
+static inline void st64(uint8_t *p, uint64_t v)
+{
+	STORE_RELAXED((uint64_t *)p, v);
+}
+
+static inline uint64_t align8(uint64_t v)
+{
+	return (v + 7) & ~7ULL;
+}
+
+/*
+ * The smallest committed size a ring may have, but for 0 (nothing
+ * committed yet: a module area before its producer's first send). Sizes
+ * are checked against it wherever they are taken in (dir_open(),
+ * rx_take()) and growth only commits whole pages, so a size is either 0
+ * or this large; "size - WRAP_BYTES" is computed only for one that is not
+ * 0 (pos_ok(), and past max_message() or the size check in rx_take()).
+ */
+#define MIN_RING	(2 * WRAP_BYTES + HDR_BYTES)
+
+/* The largest message that always fits an empty ring of @size bytes. */
+static inline uint64_t max_message(uint64_t size)
+{
+	return size < MIN_RING ? 0 : ((size - 2 * WRAP_BYTES) / 2) & ~7ULL;
+}
+
+/*
+ * Is @pos a valid position (tail or head) in a ring of @size committed
+ * bytes? A multiple of 8 with room for a wrap marker after it; with
+ * nothing committed, only 0.
+ */
+static inline bool pos_ok(uint64_t pos, uint64_t size)
+{
+	if (pos % 8)
+		return false;
+	return size ? pos <= size - WRAP_BYTES : pos == 0;
+}
+
+static inline int mark_broken(struct dir *d, bool tx)
+{
+	atomic_store_explicit(&d->broken, true, memory_order_relaxed);
+	/* Our own words say so too, for the peer and for inspection tools. */
+	if (tx)
+		STORE_RELAXED(&d->prod->broken, 1);
+	else
+		STORE_RELAXED(&d->cons->broken, 1);
+	return -EBADMSG;
+}
+
+static inline bool is_broken(struct dir *d)
+{
+	return atomic_load_explicit(&d->broken, memory_order_relaxed);
+}
+
+/*
+ * Have the area's data pages been taken back? The kernel revokes the
+ * server-to-client area when the server closes its end: the data region
+ * then reads as zeroes, which is not corruption but a closed channel.
+ */
+static inline bool dir_revoked(struct dir *d)
+{
+	/* pairs with smp_store_release() of identity.revoked in
+	 * ipcsvc_area_revoke() in kmod/area.c */
+	return LOAD_ACQUIRE(&d->id->revoked) != 0;
+}
+
+/*
+ * Has the channel been torn down? The kernel sets identity.closed in both
+ * areas when either end closes or its process dies; without the module
+ * it stays 0. Read only once a call has found nothing to do, so the fast
+ * path never touches it.
+ */
+static inline bool dir_closed(struct dir *d)
+{
+	/* pairs with smp_store_release() of identity.closed in
+	 * ipcsvc_area_kill() in kmod/area.c: what the peer published before
+	 * it closed is visible once we see the flag */
+	return LOAD_ACQUIRE(&d->id->closed) != 0;
+}
+
+/* Is @msg one of @slots[]? Handles are pointers into our own tables. */
+static inline bool slot_of(const struct ipcsvc_msg *slots, const struct ipcsvc_msg *msg)
+{
+	uintptr_t base = (uintptr_t)slots, p = (uintptr_t)msg;
+
+	return p >= base && p < base + NSLOTS * sizeof(*slots) &&
+	       (p - base) % sizeof(*slots) == 0;
+}
+
+/*
+ * Busy polling never sleeps. Every poll already sees identity.closed
+ * (rx_take() and tx_alloc() read it when they find nothing to do), which
+ * ends the call with -EPIPE at the cost of one load. For a module that
+ * predates that field, every 64 polls it also asks the backend to look
+ * without sleeping (a wait whose deadline has passed): a backend that
+ * knows the peer is gone says -EPIPE, which ends the call.
+ */
+static inline int poll_peer(struct ipcsvc_channel *ch, uint32_t spins, void *area,
+		     uint64_t off, uint64_t val)
+{
+	static const struct ipcsvc_deadline now = { .forever = false };
+
+	if (ch->wait_mode != IPCSVC_WAIT_BUSY_POLL || spins % 64)
+		return 0;
+	return ch->ops->wait(ch->ops_ctx, area, off, val, &now) == -EPIPE ?
+	       -EPIPE : 0;
+}
+
+/* Spin or sleep per the channel's policy? true: spin once more. */
+static inline bool should_spin(struct ipcsvc_channel *ch, uint32_t *spins)
+{
+	switch (ch->wait_mode) {
+	case IPCSVC_WAIT_BUSY_POLL:
+		if (++*spins % 64 == 0)
+			sched_yield();
+		else
+			cpu_relax();
+		return true;
+	case IPCSVC_WAIT_SLEEP:
+		return false;
+	default:
+		if (*spins >= ch->spin_count)
+			return false;
+		++*spins;
+		cpu_relax();
+		return true;
+	}
+}
+
+static inline int tx_msg_check(struct ipcsvc_msg *msg)
+{
+	if (!msg || !msg->ch || !msg->tx || !msg->ch->tx ||
+	    !slot_of(msg->ch->tx->slot, msg))
+		return -EINVAL;
+	if (atomic_load_explicit(&msg->state, memory_order_relaxed) !=
+	    SLOT_WORD(msg->ticket, SLOT_RESERVED))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Grow the tx area to @new_size, with grow_lock held, @new_size above the
+ * current size and at most max_size (producer.c).
+ */
+int ipcsvc__tx_grow_locked(struct ipcsvc_channel *ch, uint64_t new_size);
+
+#endif /* IPCSVC_LIB_QUEUE_H */
