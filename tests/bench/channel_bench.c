@@ -66,7 +66,7 @@ static void take(struct ipcsvc_channel *ch, uint64_t want_id)
 {
 	struct ipcsvc_msg_info info;
 	struct ipcsvc_msg *m;
-	int rc = ipcsvc_channel_receive_timeout(ch, 10000000000LL, &m);
+	int rc = ipcsvc_channel_receive_timeout(ch, &m, ipcsvc_timeout_ns(10000000000LL));
 
 	if (rc)
 		die("receive", rc);
@@ -82,8 +82,8 @@ static void put(struct ipcsvc_channel *ch, uint64_t id, const uint8_t *buf,
 		uint64_t len)
 {
 	struct ipcsvc_msg *m;
-	int rc = ipcsvc_channel_allocate_for_send_timeout(ch, IPCSVC_OBJECT_SPACE(len),
-							  id, 1, 0, 10000000000LL, &m);
+	int rc = ipcsvc_channel_allocate_for_send_timeout(ch, len,
+							  id, 1, 0, &m, ipcsvc_timeout_ns(10000000000LL));
 
 	if (!rc)
 		rc = ipcsvc_msg_add_object(m, 1, buf, len);

@@ -274,7 +274,7 @@ static void rx_run(struct ipcsvc_channel *ch, struct ai_area *a)
 				   -EBADMSG, -ENOBUFS, -EPIPE);
 		} else {
 			rc = FZ_CALL("ipcsvc_channel_receive_timeout",
-				     ipcsvc_channel_receive_timeout(ch, t, &m));
+				     ipcsvc_channel_receive_timeout(ch, &m, ipcsvc_timeout_ns(t)));
 			FZ_ALLOWED("ipcsvc_channel_receive_timeout", rc, 0,
 				   -ETIMEDOUT, -EBADMSG, -ENOBUFS, -EPIPE);
 			fz_check_timeout("ipcsvc_channel_receive_timeout", rc, t);
@@ -371,7 +371,10 @@ static void tx_run(struct ipcsvc_channel *ch, struct ai_area *a, bool autogrow)
 		uint64_t sz = sched_sizes[k % (sizeof(sched_sizes) /
 					       sizeof(sched_sizes[0]))];
 		uint64_t flags = k % 7 == 6 ? IPCSVC_MSG_NOQUEUE : 0;
-		uint64_t nobj = sz >= 16 ? 1 : 0, len = FZ_MSG_LEN(sz);
+		/* sz: the message's bytes after its header; as one object
+		 * when an object's header fits, as payload sz - 16 */
+		uint64_t nobj = sz >= 16 ? 1 : 0, pay = nobj ? sz - 16 : sz,
+			 len = fz_msg_len(pay, nobj);
 		struct ipcsvc_msg *m = NULL;
 		int64_t t = k % 5 == 4 ? (int64_t)(k % 3) * 3000 : -1;
 		int rc;
@@ -394,7 +397,7 @@ static void tx_run(struct ipcsvc_channel *ch, struct ai_area *a, bool autogrow)
 		}
 		if (t < 0) {
 			rc = FZ_CALL("ipcsvc_channel_allocate_for_send",
-				     ipcsvc_channel_allocate_for_send(ch, sz, k,
+				     ipcsvc_channel_allocate_for_send(ch, pay, k,
 						nobj, flags, &m));
 			FZ_ALLOWED("ipcsvc_channel_allocate_for_send", rc, 0,
 				   -EAGAIN, -EMSGSIZE, -EBUSY, -EBADMSG,
@@ -402,7 +405,8 @@ static void tx_run(struct ipcsvc_channel *ch, struct ai_area *a, bool autogrow)
 		} else {
 			rc = FZ_CALL("ipcsvc_channel_allocate_for_send_timeout",
 				     ipcsvc_channel_allocate_for_send_timeout(ch,
-						sz, k, nobj, flags, t, &m));
+						pay, k, nobj, flags, &m,
+						ipcsvc_timeout_ns(t)));
 			FZ_ALLOWED("ipcsvc_channel_allocate_for_send_timeout",
 				   rc, 0, -ETIMEDOUT, -EMSGSIZE, -EBUSY,
 				   -EBADMSG, -EPIPE);

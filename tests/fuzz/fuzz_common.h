@@ -261,8 +261,24 @@ static inline uint8_t fz_pat(uint64_t id, uint64_t obj, uint64_t i)
 	return (uint8_t)(id * 131 + obj * 29 + i * 7 + (i >> 8));
 }
 
-/* Bytes a message with @size bytes of objects takes: header + size, to 8. */
-#define FZ_MSG_LEN(size)	(40 + (((uint64_t)(size) + 7) & ~7ULL))
+/*
+ * Bytes a message allocated for @size payload bytes in up to @count objects
+ * takes (Documentation/library.md, section 2): the header, a 16-byte
+ * header per object, and the 8-byte blocks the data can need at most,
+ * which is when each object starts a block with one byte and the rest fill
+ * whole ones. With no objects, @size to 8. Written from the documentation,
+ * not from the library's ipcsvc_msg_space(), so that the two check each
+ * other.
+ */
+static inline uint64_t fz_msg_len(uint64_t size, uint64_t count)
+{
+	uint64_t blocks;
+
+	if (count == 0)
+		return 40 + ((size + 7) & ~7ULL);
+	blocks = count <= size ? count + (size - count) / 8 : size;
+	return 40 + 16 * count + 8 * blocks;
+}
 
 /*
  * The largest message (header included) that the library always fits in

@@ -11,8 +11,9 @@
  * would, or with the errors the man pages list for it: a fake module.
  *
  * Covered: ipcsvc_port_read_event() and ipcsvc_port_wait_event() (record to
- * struct ipc_message), ipcsvc_service_create_attr(), ipcsvc_service_accept()
- * and ipcsvc_service_reject() (parsing of ServiceConnected, mapping the
+ * struct ipcsvc_port_event, with the cookies of ipcsvc_service_set_cookie()
+ * and ipcsvc_conn_set_cookie()), ipcsvc_service_create_attr(),
+ * ipcsvc_service_accept() and ipcsvc_service_reject() (parsing of ServiceConnected, mapping the
  * areas from MAP_INFO, opening the channel over the module backend),
  * ipcsvc_client_connect(), the module backend's WAIT/WAKE/GROW through a
  * connection's channel, ipcsvc_conn_arm(), ipcsvc_conn_peer_creds(),
@@ -24,8 +25,9 @@
  * errors of GROW, WAIT, CONNECT, ...) come from it too.
  *
  * Oracles: documented statuses only; a record of exactly 32 bytes (or more,
- * cut to 32 by the socket) comes out with every field equal, a shorter one
- * is -EPROTO, none is IPC_STATUS_EMPTY (or _TIMEOUT after its deadline);
+ * cut to 32 by the socket) comes out with every field equal and the cookie
+ * last set on its handle (none once that was closed), a shorter one
+ * is -EPROTO, none is -EAGAIN (or -ETIMEDOUT after its deadline);
  * accept and reject return -EINVAL exactly when the event is not a
  * ServiceConnected of the service, and then ask the module nothing; a
  * failed accept or connect closes the announced handle once and unmaps
@@ -462,10 +464,44 @@ static struct {
 	unsigned int nconn;
 	struct rec_q q[8];		/* records in the socket, in order */
 	unsigned int qh, qn;
-	struct ipc_message last;	/* the last event read */
+	struct ipcsvc_port_event last;	/* the last event read */
+	void *conn_cookie[MAX_CONNS];	/* as set on each connection */
+	void *svc_cookie;
+	/* the port's table as it must be: handle -> cookie */
+	uint32_t ck_handle[MAX_CONNS + 1];
+	void *ck[MAX_CONNS + 1];
+	unsigned int nck;
 	bool have_last;
 	uint64_t published;		/* per connection would be nicer; one */
 } P;
+
+static void *model_cookie(uint32_t h)
+{
+	for (unsigned int i = 0; i < P.nck; i++)
+		if (P.ck_handle[i] == h)
+			return P.ck[i];
+	return NULL;
+}
+
+static void model_set_cookie(uint32_t h, void *cookie)
+{
+	unsigned int i;
+
+	for (i = 0; i < P.nck && P.ck_handle[i] != h; i++)
+		;
+	if (i == P.nck) {
+		if (!cookie || P.nck > MAX_CONNS)
+			return;
+		P.nck++;
+	}
+	if (cookie) {
+		P.ck_handle[i] = h;
+		P.ck[i] = cookie;
+	} else {
+		P.ck_handle[i] = P.ck_handle[--P.nck];
+		P.ck[i] = P.ck[P.nck];
+	}
+}
 
 static void push_record(struct fz_in *in)
 {
@@ -523,14 +559,15 @@ static void push_record(struct fz_in *in)
 	P.q[(P.qh + P.qn++) % 8] = r;
 }
 
-static void check_event(const char *what, int rc, const struct ipc_message *ev,
-			bool timed)
+static void check_event(const char *what, int rc,
+			const struct ipcsvc_port_event *ev, bool timed)
 {
 	struct rec_q *r;
 	struct ipcsvc_event rec;
+	bool sc;
 
 	if (!P.qn) {
-		FZ_CHECK(rc == (timed ? IPC_STATUS_TIMEOUT : IPC_STATUS_EMPTY),
+		FZ_CHECK(rc == (timed ? -ETIMEDOUT : -EAGAIN),
 			 "%s with nothing pending: %d", what, rc);
 		return;
 	}
@@ -544,23 +581,28 @@ static void check_event(const char *what, int rc, const struct ipc_message *ev,
 	}
 	FZ_CHECK(rc == 0, "%s of a whole record: %d", what, rc);
 	memcpy(&rec, r->b, sizeof(rec));
-	FZ_CHECK(ev->type == rec.type && ev->a == (uintptr_t)rec.a &&
-		 ev->b == (uintptr_t)rec.b && ev->c == (uintptr_t)rec.c,
-		 "%s: record {%u, %#llx, %#llx, %#llx} came out as {%u, %#lx, "
-		 "%#lx, %#lx}", what, rec.type, (unsigned long long)rec.a,
-		 (unsigned long long)rec.b, (unsigned long long)rec.c,
-		 ev->type, (unsigned long)ev->a, (unsigned long)ev->b,
-		 (unsigned long)ev->c);
-	FZ_CHECK(IPCSVC_EVENT_HANDLE(ev) == (uint32_t)rec.a &&
-		 IPCSVC_EVENT_CHANNEL(ev) == (uint32_t)rec.b,
-		 "%s: handle macros", what);
+	/* fixed-width fields: the same on every word size */
+	sc = rec.type == IPCSVC_EVENT_SERVICE_CONNECTED;
+	FZ_CHECK(ev->type == rec.type && ev->handle == (uint32_t)rec.a &&
+		 ev->channel == (sc ? (uint32_t)rec.b : 0) &&
+		 ev->pid == (sc ? (uint32_t)(rec.a >> 32) : 0) &&
+		 ev->uid == (sc ? (uint32_t)rec.c : 0) &&
+		 ev->gid == (sc ? (uint32_t)(rec.c >> 32) : 0),
+		 "%s: record {%u, %#llx, %#llx, %#llx} came out as {%u, h %u, "
+		 "ch %u, pid %u, uid %u, gid %u}", what, rec.type,
+		 (unsigned long long)rec.a, (unsigned long long)rec.b,
+		 (unsigned long long)rec.c, ev->type, ev->handle, ev->channel,
+		 ev->pid, ev->uid, ev->gid);
+	FZ_CHECK(ev->cookie == model_cookie(ev->handle),
+		 "%s: handle %u came with cookie %p, not %p", what, ev->handle,
+		 ev->cookie, model_cookie(ev->handle));
 	P.last = *ev;
 	P.have_last = true;
 }
 
 static void op_read(struct fz_in *in)
 {
-	struct ipc_message ev;
+	struct ipcsvc_port_event ev;
 	int64_t t = (int64_t)(fz_u8(in) % 3) * 20000;
 	int rc;
 
@@ -570,13 +612,12 @@ static void op_read(struct fz_in *in)
 	if (t == 0) {
 		rc = FZ_CALL("ipcsvc_port_read_event",
 			     ipcsvc_port_read_event(P.port, &ev));
-		FZ_ALLOWED("ipcsvc_port_read_event", rc, 0, IPC_STATUS_EMPTY,
-			   -EPROTO);
+		FZ_ALLOWED("ipcsvc_port_read_event", rc, 0, -EAGAIN, -EPROTO);
 		check_event("read_event", rc, &ev, false);
 	} else {
 		rc = FZ_CALL("ipcsvc_port_wait_event",
-			     ipcsvc_port_wait_event(P.port, t, &ev));
-		FZ_ALLOWED("ipcsvc_port_wait_event", rc, 0, IPC_STATUS_TIMEOUT,
+			     ipcsvc_port_wait_event(P.port, &ev, ipcsvc_timeout_ns(t)));
+		FZ_ALLOWED("ipcsvc_port_wait_event", rc, 0, -ETIMEDOUT,
 			   -EPROTO);
 		fz_check_timeout("ipcsvc_port_wait_event", rc, t);
 		check_event("wait_event", rc, &ev, true);
@@ -604,6 +645,7 @@ static struct ipcsvc_channel_attr attr_of(uint8_t b, bool *valid)
 static void add_conn(struct ipcsvc_conn *c, uint32_t h)
 {
 	P.conn_handle[P.nconn] = h;
+	P.conn_cookie[P.nconn] = NULL;
 	P.conn[P.nconn++] = c;
 }
 
@@ -625,7 +667,7 @@ static void check_undone(uint32_t h, unsigned long closes_before,
 static void op_accept(struct fz_in *in, bool reject)
 {
 	uint8_t b = fz_u8(in);
-	struct ipc_message ev = P.last;
+	struct ipcsvc_port_event ev = P.last;
 	struct ipcsvc_channel_attr attr;
 	struct ipcsvc_conn *conn = (void *)1;
 	bool valid_attr, good_ev;
@@ -644,14 +686,15 @@ static void op_accept(struct fz_in *in, bool reject)
 	if (!P.have_last || (b & 0x80)) {
 		memset(&ev, 0, sizeof(ev));
 		ev.type = type % 7;
-		ev.a = asel % 2 ? (uint32_t)ipcsvc_service_handle(P.svc) :
-				  araw;
-		ev.b = K.nchan && bsel % 4 ? K.chan[bidx % K.nchan] : braw;
+		ev.handle = asel % 2 ? (uint32_t)ipcsvc_service_handle(P.svc) :
+				       araw;
+		ev.channel = K.nchan && bsel % 4 ? K.chan[bidx % K.nchan] :
+						    braw;
 	}
 	attr = attr_of(b, &valid_attr);
-	h = (uint32_t)ev.b;
-	good_ev = ev.type == IPCSVC_EVENT_SERVICE_CONNECTED &&
-		  (uint32_t)ev.a == (uint32_t)ipcsvc_service_handle(P.svc) && h;
+	h = ev.channel;
+	good_ev = ev.type == IPC_MSG_SERVICE_CONNECTED &&
+		  ev.handle == (uint32_t)ipcsvc_service_handle(P.svc) && h;
 	i = chan_index(h);
 	if (i >= 0)
 		closes = K.closes[i];
@@ -685,9 +728,9 @@ static void op_accept(struct fz_in *in, bool reject)
 	FZ_CHECK((rc == 0) == (conn != NULL), "accept: rc %d, conn %p", rc,
 		 (void *)conn);
 	FZ_CHECK((rc == -EINVAL) == (!good_ev || !valid_attr),
-		 "accept: %d for an event {%u, %#lx, %#lx} that is %sa "
+		 "accept: %d for an event {%u, %u, %u} that is %sa "
 		 "ServiceConnected of the service (handle %d), attr %svalid",
-		 rc, ev.type, (unsigned long)ev.a, (unsigned long)ev.b,
+		 rc, ev.type, ev.handle, ev.channel,
 		 good_ev ? "" : "not ", ipcsvc_service_handle(P.svc),
 		 valid_attr ? "" : "in");
 	if (!good_ev || !valid_attr) {
@@ -818,7 +861,19 @@ static void op_conn(struct fz_in *in)
 	FZ_CHECK(ipcsvc_conn_handle(conn) == (int)P.conn_handle[c],
 		 "conn_handle %d, not %u", ipcsvc_conn_handle(conn),
 		 P.conn_handle[c]);
-	switch (k % 9) {
+	switch (k % 10) {
+	case 8: {	/* a cookie, or none, on the connection */
+		void *cookie = (k & 0x80) ? NULL :
+			       (void *)(uintptr_t)(fz_u16(in) | 1);
+
+		rc = FZ_CALL("ipcsvc_conn_set_cookie",
+			     ipcsvc_conn_set_cookie(conn, cookie));
+		FZ_ALLOWED("ipcsvc_conn_set_cookie", rc, 0);
+		FZ_CHECK(ipcsvc_conn_cookie(conn) == cookie, "conn cookie");
+		P.conn_cookie[c] = cookie;
+		model_set_cookie(P.conn_handle[c], cookie);
+		break;
+	}
 	case 0: {
 		struct ipcsvc_msg *m;
 
@@ -835,7 +890,7 @@ static void op_conn(struct fz_in *in)
 		int64_t t = (int64_t)(fz_u8(in) % 3) * 10000;
 
 		rc = FZ_CALL("ipcsvc_channel_receive_timeout",
-			     ipcsvc_channel_receive_timeout(ch, t, &m));
+			     ipcsvc_channel_receive_timeout(ch, &m, ipcsvc_timeout_ns(t)));
 		/* the module's WAIT may fail with what it fails with */
 		FZ_ALLOWED("ipcsvc_channel_receive_timeout", rc, 0, -ETIMEDOUT,
 			   -EBADMSG, -ENOBUFS, -EPIPE, -EBADSLT);
@@ -856,7 +911,7 @@ static void op_conn(struct fz_in *in)
 		else
 			rc = FZ_CALL("ipcsvc_channel_allocate_for_send_timeout",
 				     ipcsvc_channel_allocate_for_send_timeout(ch,
-						sz, 1, 0, 0, t, &m));
+						sz, 1, 0, 0, &m, ipcsvc_timeout_ns(t)));
 		/* growth errors pass through: the module's, and -EPROTO
 		 * when its identity disagrees (patched) */
 		FZ_ALLOWED("ipcsvc_channel_allocate_for_send", rc, 0, -EAGAIN,
@@ -928,6 +983,9 @@ static void op_conn(struct fz_in *in)
 
 		rc = FZ_CALL("ipcsvc_conn_close", ipcsvc_conn_close(conn));
 		FZ_ALLOWED("ipcsvc_conn_close", rc, 0, -EBADSLT);
+		/* a connection with a cookie takes its handle's out */
+		if (P.conn_cookie[c])
+			model_set_cookie(P.conn_handle[c], NULL);
 		FZ_CHECK(K.nmap == maps - 2, "conn_close left %u of its "
 			 "mappings", K.nmap - (maps - 2));
 		if (i >= 0 && rc == 0)
@@ -935,6 +993,7 @@ static void op_conn(struct fz_in *in)
 				 "not close its handle");
 		P.conn[c] = P.conn[--P.nconn];
 		P.conn_handle[c] = P.conn_handle[P.nconn];
+		P.conn_cookie[c] = P.conn_cookie[P.nconn];
 		break;
 	}
 	}
@@ -949,6 +1008,21 @@ static void op_knob(struct fz_in *in)
 					 ENOSPC, ECONNREFUSED };
 	uint8_t k = fz_u8(in), v = fz_u8(in);
 
+	/* a cookie, or none, on the service: not a knob of the module, but
+	 * as cheap to reach from here */
+	if (k >= 0xf0 && P.svc) {
+		void *cookie = (v & 1) ? NULL : (void *)(uintptr_t)(v | 0x100);
+		int rc = FZ_CALL("ipcsvc_service_set_cookie",
+				 ipcsvc_service_set_cookie(P.svc, cookie));
+
+		FZ_ALLOWED("ipcsvc_service_set_cookie", rc, 0);
+		FZ_CHECK(ipcsvc_service_cookie(P.svc) == cookie,
+			 "service cookie");
+		P.svc_cookie = cookie;
+		model_set_cookie((uint32_t)ipcsvc_service_handle(P.svc),
+				 cookie);
+		return;
+	}
 	switch (k % 10) {
 	case 0: K.grow_err = grow_errs[v % 4]; break;
 	case 1: K.wait_err = wait_errs[v % 4]; break;
@@ -1022,10 +1096,13 @@ static void op_close_svc(void)
 	if (!P.svc)
 		return;
 	K.closing_svc = true;
+	if (P.svc_cookie)
+		model_set_cookie((uint32_t)ipcsvc_service_handle(P.svc), NULL);
 	rc = FZ_CALL("ipcsvc_service_close", ipcsvc_service_close(P.svc));
 	K.closing_svc = false;
 	FZ_ALLOWED("ipcsvc_service_close", rc, 0, -EBADSLT);
 	P.svc = NULL;
+	P.svc_cookie = NULL;
 }
 
 static void op_close_port(void)

@@ -91,7 +91,7 @@ static void op_send(struct fz_in *in, int how)
 		break;
 	case 1:
 		rc = FZ_CALL("ipc_queue_send_timeout",
-			     ipc_queue_send_timeout(q, &m, t));
+			     ipc_queue_send_timeout(q, &m, ipcsvc_timeout_ns(t)));
 		FZ_ALLOWED("ipc_queue_send_timeout", rc, IPC_STATUS_SUCCESS,
 			   IPC_STATUS_TIMEOUT, IPC_STATUS_CORRUPT,
 			   IPC_STATUS_INVALID);
@@ -139,7 +139,7 @@ static void op_recv(struct fz_in *in, int how)
 		break;
 	case 1:
 		rc = FZ_CALL("ipc_queue_recv_timeout",
-			     ipc_queue_recv_timeout(q, &m, t));
+			     ipc_queue_recv_timeout(q, &m, ipcsvc_timeout_ns(t)));
 		FZ_ALLOWED("ipc_queue_recv_timeout", rc, IPC_STATUS_SUCCESS,
 			   IPC_STATUS_TIMEOUT, IPC_STATUS_CORRUPT,
 			   IPC_STATUS_INVALID);
@@ -253,8 +253,8 @@ static void op_bad_args(struct fz_in *in)
 	switch (fz_u8(in) % 8) {
 	case 0: rc = ipc_queue_send(NULL, &m); break;
 	case 1: rc = ipc_queue_recv(q, NULL); break;
-	case 2: rc = ipc_queue_send_timeout(q, &m, -1); break;
-	case 3: rc = ipc_queue_recv_timeout(q, &m, -5); break;
+	case 2: rc = ipc_queue_send_timeout(q, &m, ipcsvc_timeout_ns(-1)); break;
+	case 3: rc = ipc_queue_recv_timeout(q, &m, ipcsvc_timeout_ns(-5)); break;
 	case 4: rc = ipc_recv_t(NULL, &m, 3); break;
 	case 5: rc = ipc_queue_init(NULL); break;
 	case 6: rc = ipc_send(q, NULL); break;

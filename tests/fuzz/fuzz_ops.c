@@ -127,7 +127,7 @@ static void unmap_view(uint8_t *at)
 /* Area a: 0 client-to-server (the client produces it), 1 server-to-client.
  * End e: 0 client, 1 server; end e produces area e, consumes area 1 - e. */
 struct rec {
-	uint64_t id, flags, size;
+	uint64_t id, flags, size, limit;
 	uint32_t nobj;
 	uint64_t objid[MAX_OBJ + 1], objlen[MAX_OBJ + 1];
 	bool sent, released;
@@ -515,7 +515,7 @@ static void op_alloc(int e, struct fz_in *in, bool timed, int mode, bool run)
 			lens[i] = s % 64;
 		else
 			lens[i] = fz_u16(in) % (d->max / 2 + 1);
-		size += IPCSVC_OBJECT_SPACE(lens[i]);
+		size += lens[i];	/* the payload: the library adds the rest */
 	}
 	size += (uint64_t)((b >> 3) & 3) * 8;
 	limit = nobj + ((b >> 5) & 1);
@@ -525,7 +525,7 @@ static void op_alloc(int e, struct fz_in *in, bool timed, int mode, bool run)
 		/* a rarely taken bad argument */
 		switch (fz_u8(in) % 3) {
 		case 0: flags |= 1ULL << 4; break;
-		case 1: limit = size / 16 + 1; break;
+		case 1: limit = IPCSVC_AREA_MAX_SIZE_LIMIT / 23 + 1; break;
 		default: size = 1ULL << 32; break;
 		}
 		bad_args = true;
@@ -533,7 +533,7 @@ static void op_alloc(int e, struct fz_in *in, bool timed, int mode, bool run)
 	/* one more object than planned, of this length: must not fit, or be
 	 * beyond object_count */
 	extra = (b & 0x80) ? fz_u8(in) % 24 : 0;
-	len = FZ_MSG_LEN(size);
+	len = fz_msg_len(size, limit);
 	if (!run || d->nalloc >= MAX_REC || en->nhtx >= HOLD_TX)
 		return;
 	id = ((uint64_t)e << 32) | d->nalloc;
@@ -548,7 +548,7 @@ static void op_alloc(int e, struct fz_in *in, bool timed, int mode, bool run)
 	if (timed) {
 		rc = FZ_CALL("ipcsvc_channel_allocate_for_send_timeout",
 			     ipcsvc_channel_allocate_for_send_timeout(en->ch,
-					size, id, limit, flags, t, &m));
+					size, id, limit, flags, &m, ipcsvc_timeout_ns(t)));
 		FZ_ALLOWED("ipcsvc_channel_allocate_for_send_timeout", rc, 0,
 			   -EINVAL, -EMSGSIZE, -EDQUOT, -EPIPE, -EBUSY,
 			   -EBADMSG, -ETIMEDOUT);
@@ -575,10 +575,9 @@ static void op_alloc(int e, struct fz_in *in, bool timed, int mode, bool run)
 			 end_name(e), (unsigned long long)size, rc);
 		return;
 	}
-	if (limit > size / 16) {
-		FZ_CHECK(rc == -EINVAL, "%s: allocate of %llu objects in %llu "
-			 "bytes: %d", end_name(e), (unsigned long long)limit,
-			 (unsigned long long)size, rc);
+	if (limit > IPCSVC_AREA_MAX_SIZE_LIMIT / 23) {
+		FZ_CHECK(rc == -EMSGSIZE, "%s: allocate of %llu objects: %d",
+			 end_name(e), (unsigned long long)limit, rc);
 		return;
 	}
 	FZ_CHECK(rc != -EINVAL, "%s: allocate with good arguments: -EINVAL",
@@ -669,6 +668,7 @@ static void op_alloc(int e, struct fz_in *in, bool timed, int mode, bool run)
 	r->id = id;
 	r->flags = IPCSVC_MSG_ALLOCATED | IPCSVC_MSG_WRITTEN | flags;
 	r->size = size;
+	r->limit = limit;
 	{
 		struct held_tx h = { .m = m, .rec = d->nalloc, .fill = 40,
 				     .len = len, .limit = limit };
@@ -784,7 +784,7 @@ static void do_call(int e, struct held_tx *h, int64_t t, uint64_t req_id)
 		}
 	}
 	rc = FZ_CALL("ipcsvc_channel_call",
-		     ipcsvc_channel_call(en->ch, h->m, t, &reply));
+		     ipcsvc_channel_call(en->ch, h->m, &reply, ipcsvc_timeout_ns(t)));
 	FZ_ALLOWED("ipcsvc_channel_call", rc, 0, -ETIMEDOUT, -EPIPE,
 		   -EBADMSG, -ENOBUFS);
 	fz_check_timeout("ipcsvc_channel_call", rc, t);
@@ -868,7 +868,7 @@ static void op_recv(int e, struct fz_in *in, bool timed)
 
 	if (timed) {
 		rc = FZ_CALL("ipcsvc_channel_receive_timeout",
-			     ipcsvc_channel_receive_timeout(en->ch, t, &m));
+			     ipcsvc_channel_receive_timeout(en->ch, &m, ipcsvc_timeout_ns(t)));
 		FZ_ALLOWED("ipcsvc_channel_receive_timeout", rc, 0, -ENOBUFS,
 			   -EBADMSG, -ETIMEDOUT, -EPIPE);
 		fz_check_timeout("receive_timeout", rc, t);
@@ -938,7 +938,8 @@ static void op_recv(int e, struct fz_in *in, bool timed)
 		if (exact)
 			FZ_CHECK(h->info.id == r->id &&
 				 h->info.flags == r->flags &&
-				 h->info.length == FZ_MSG_LEN(r->size) &&
+				 h->info.length == fz_msg_len(r->size,
+							      r->limit) &&
 				 h->info.object_count == r->nobj,
 				 "%s: received id %#llx flags %#llx length "
 				 "%llu count %llu; sent id %#llx flags %#llx "
@@ -949,7 +950,8 @@ static void op_recv(int e, struct fz_in *in, bool timed)
 				 (unsigned long long)h->info.object_count,
 				 (unsigned long long)r->id,
 				 (unsigned long long)r->flags,
-				 (unsigned long long)FZ_MSG_LEN(r->size),
+				 (unsigned long long)fz_msg_len(r->size,
+								r->limit),
 				 r->nobj);
 		d->nrecv++;
 		en->nhrx++;
@@ -1058,8 +1060,8 @@ static void bad_args(int e)
 	} while (0)
 	BAD(ipcsvc_channel_receive(NULL, &m));
 	BAD(ipcsvc_channel_receive(en->ch, NULL));
-	BAD(ipcsvc_channel_receive_timeout(NULL, 0, &m));
-	BAD(ipcsvc_channel_receive_timeout(en->ch, 0, NULL));
+	BAD(ipcsvc_channel_receive_timeout(NULL, &m, ipcsvc_timeout_ns(0)));
+	BAD(ipcsvc_channel_receive_timeout(en->ch, NULL, ipcsvc_timeout_ns(0)));
 	BAD(ipcsvc_channel_release(NULL, NULL));
 	BAD(ipcsvc_channel_release(en->ch, NULL));
 	BAD(ipcsvc_channel_release(en->ch, jm));
@@ -1067,7 +1069,7 @@ static void bad_args(int e)
 	BAD(ipcsvc_channel_send(en->ch, jm));
 	BAD(ipcsvc_channel_allocate_for_send(NULL, 0, 0, 0, 0, &m));
 	BAD(ipcsvc_channel_allocate_for_send(en->ch, 0, 0, 0, 0, NULL));
-	BAD(ipcsvc_channel_allocate_for_send_timeout(NULL, 0, 0, 0, 0, 0, &m));
+	BAD(ipcsvc_channel_allocate_for_send_timeout(NULL, 0, 0, 0, 0, &m, ipcsvc_timeout_ns(0)));
 	BAD(ipcsvc_channel_grow(NULL, page));
 	BAD(ipcsvc_channel_info(NULL, &ci));
 	BAD(ipcsvc_channel_info(en->ch, NULL));

@@ -47,7 +47,7 @@ static int prepare(struct ipcsvc_channel *ch, uint64_t id, size_t len,
 
 	pattern(buf, len, id);
 	rc = ipcsvc_channel_allocate_for_send_timeout(ch,
-			IPCSVC_OBJECT_SPACE(len), id, 1, 0, 10 * SEC, mp);
+			len, id, 1, 0, mp, ipcsvc_timeout_ns(10 * SEC));
 	if (!rc)
 		rc = ipcsvc_msg_add_object(*mp, id, buf, len);
 	return rc;
@@ -81,13 +81,13 @@ TEST_F(call, arguments)
 {
 	struct ipcsvc_msg *req, *rep = (void *)1;
 
-	EXPECT_EQ(-EINVAL, ipcsvc_channel_call(self->client, NULL, 0, &rep));
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_call(self->client, NULL, &rep, ipcsvc_timeout_ns(0)));
 	EXPECT_EQ(NULL, rep);
-	EXPECT_EQ(-EINVAL, ipcsvc_channel_call(NULL, NULL, 0, &rep));
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_call(NULL, NULL, &rep, ipcsvc_timeout_ns(0)));
 	ASSERT_EQ(0, prepare(self->client, 1, 8, &req));
-	EXPECT_EQ(-EINVAL, ipcsvc_channel_call(self->client, req, 0, NULL));
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_call(self->client, req, NULL, ipcsvc_timeout_ns(0)));
 	/* A message of another channel is refused. */
-	EXPECT_EQ(-EINVAL, ipcsvc_channel_call(self->server, req, 0, &rep));
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_call(self->server, req, &rep, ipcsvc_timeout_ns(0)));
 	ASSERT_EQ(0, ipcsvc_channel_send(self->client, req));
 }
 
@@ -99,7 +99,7 @@ TEST_F(call, one_call)
 	/* The reply is queued before the call looks: it is still found. */
 	ASSERT_EQ(0, prepare(self->server, 42, 42, &rep));
 	ASSERT_EQ(0, ipcsvc_channel_send(self->server, rep));
-	ASSERT_EQ(0, ipcsvc_channel_call(self->client, req, 10 * SEC, &rep));
+	ASSERT_EQ(0, ipcsvc_channel_call(self->client, req, &rep, ipcsvc_timeout_ns(10 * SEC)));
 	EXPECT_TRUE(reply_ok(rep, 42, 42));
 	EXPECT_EQ(0, ipcsvc_channel_release(self->client, rep));
 }
@@ -109,14 +109,14 @@ TEST_F(call, timeout_then_late_reply_is_dropped)
 	struct ipcsvc_msg *req, *rep;
 
 	ASSERT_EQ(0, prepare(self->client, 1, 8, &req));
-	EXPECT_EQ(-ETIMEDOUT, ipcsvc_channel_call(self->client, req, 0, &rep));
+	EXPECT_EQ(-ETIMEDOUT, ipcsvc_channel_call(self->client, req, &rep, ipcsvc_timeout_ns(0)));
 	EXPECT_EQ(NULL, rep);
 	ASSERT_EQ(0, ipcsvc_channel_receive(self->server, &req));
 	ASSERT_EQ(0, answer(self->server, req));	/* late: id 1 */
 	ASSERT_EQ(0, prepare(self->server, 2, 2, &rep));
 	ASSERT_EQ(0, ipcsvc_channel_send(self->server, rep));
 	ASSERT_EQ(0, prepare(self->client, 2, 2, &req));
-	ASSERT_EQ(0, ipcsvc_channel_call(self->client, req, 10 * SEC, &rep));
+	ASSERT_EQ(0, ipcsvc_channel_call(self->client, req, &rep, ipcsvc_timeout_ns(10 * SEC)));
 	EXPECT_TRUE(reply_ok(rep, 2, 2));
 	EXPECT_EQ(0, ipcsvc_channel_release(self->client, rep));
 	/* Nothing else is left: the late reply was released. */
@@ -143,7 +143,7 @@ static void *caller_main(void *arg)
 
 		c->rc = prepare(c->ch, id, (size_t)(id % 100), &req);
 		if (!c->rc)
-			c->rc = ipcsvc_channel_call(c->ch, req, 30 * SEC, &rep);
+			c->rc = ipcsvc_channel_call(c->ch, req, &rep, ipcsvc_timeout_ns(30 * SEC));
 		if (c->rc)
 			return NULL;
 		c->good += reply_ok(rep, id, (size_t)(id % 300));
@@ -171,8 +171,8 @@ TEST_F(call, many_threads_out_of_order)
 		unsigned int n = 0;
 
 		ASSERT_EQ(0, ipcsvc_channel_receive_timeout(self->server,
-							    30 * SEC,
-							    &batch[n]));
+							    &batch[n],
+							    ipcsvc_timeout_ns(30 * SEC)));
 		n++;
 		while (n < NTHREADS &&
 		       !ipcsvc_channel_receive(self->server, &batch[n]))

@@ -89,7 +89,7 @@ FIXTURE_TEARDOWN(closed)
 }
 
 /* The object space of every message these tests send: 8 bytes. */
-#define SZ IPCSVC_OBJECT_SPACE(8)
+#define SZ 8
 
 /* Fill @ch's ring with such messages; returns how many were sent. */
 static int fill(struct ipcsvc_channel *ch)
@@ -109,8 +109,8 @@ TEST_F(closed, flag_starts_clear)
 	EXPECT_EQ(0, area_id(&self->a2b)->closed);
 	EXPECT_EQ(0, area_id(&self->b2a)->closed);
 	EXPECT_EQ(-EAGAIN, ipcsvc_channel_receive(self->b, &m));
-	EXPECT_EQ(-ETIMEDOUT, ipcsvc_channel_receive_timeout(self->b, 1000000,
-							     &m));
+	EXPECT_EQ(-ETIMEDOUT, ipcsvc_channel_receive_timeout(self->b, &m,
+							     ipcsvc_timeout_ns(1000000)));
 }
 
 /* Everything published before the close comes out first, then -EPIPE. */
@@ -127,8 +127,8 @@ TEST_F(closed, receive_drains_then_epipe)
 	EXPECT_EQ(-EPIPE, ipcsvc_channel_receive(self->b, &m));
 	EXPECT_EQ(NULL, m);
 	EXPECT_EQ(-EPIPE, ipcsvc_channel_receive(self->b, &m));
-	EXPECT_EQ(-EPIPE, ipcsvc_channel_receive_timeout(self->b, 0, &m));
-	EXPECT_EQ(-EPIPE, ipcsvc_channel_receive_timeout(self->b, -1, &m));
+	EXPECT_EQ(-EPIPE, ipcsvc_channel_receive_timeout(self->b, &m, ipcsvc_timeout_ns(0)));
+	EXPECT_EQ(-EPIPE, ipcsvc_channel_receive_timeout(self->b, &m, ipcsvc_timeout_never()));
 	/* The other direction too: a's rx area is b2a. */
 	EXPECT_EQ(-EPIPE, ipcsvc_channel_receive(self->a, &m));
 }
@@ -162,11 +162,11 @@ TEST_F(closed, allocate_full_fixed)
 							   0, &m));
 	EXPECT_EQ(NULL, m);
 	EXPECT_EQ(-EPIPE, ipcsvc_channel_allocate_for_send_timeout(self->a, SZ,
-								   1, 1, 0, 0,
-								   &m));
+								   1, 1, 0, &m,
+								   ipcsvc_timeout_ns(0)));
 	EXPECT_EQ(-EPIPE, ipcsvc_channel_allocate_for_send_timeout(self->a, SZ,
-								   1, 1, 0, -1,
-								   &m));
+								   1, 1, 0, &m,
+								   ipcsvc_timeout_never()));
 }
 
 /* With auto-growth, a ring grown to max_size and full: -EPIPE too. */
@@ -182,8 +182,8 @@ TEST_F(closed, allocate_full_grown)
 	EXPECT_EQ(-EPIPE, ipcsvc_channel_allocate_for_send(self->b, SZ, 1, 1,
 							   0, &m));
 	EXPECT_EQ(-EPIPE, ipcsvc_channel_allocate_for_send_timeout(self->b, SZ,
-								   1, 1, 0, -1,
-								   &m));
+								   1, 1, 0, &m,
+								   ipcsvc_timeout_never()));
 }
 
 /* Allocation with room left still succeeds: the close costs no load on
@@ -213,9 +213,9 @@ static void *blocked_call(void *arg)
 
 	if (b->send)
 		b->rc = ipcsvc_channel_allocate_for_send_timeout(b->ch, SZ, 1,
-								 1, 0, -1, &m);
+								 1, 0, &m, ipcsvc_timeout_never());
 	else
-		b->rc = ipcsvc_channel_receive_timeout(b->ch, -1, &m);
+		b->rc = ipcsvc_channel_receive_timeout(b->ch, &m, ipcsvc_timeout_never());
 	atomic_store(&b->done, true);
 	return NULL;
 }

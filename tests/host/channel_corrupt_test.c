@@ -113,7 +113,7 @@ static void expect_rx_broken(struct __test_metadata *_metadata,
 	/* Broken stays broken, whatever the peer does next. */
 	EXPECT_EQ(-EBADMSG, ipcsvc_channel_receive(rx, &m));
 	EXPECT_EQ(NULL, m);
-	EXPECT_EQ(-EBADMSG, ipcsvc_channel_receive_timeout(rx, -1, &m));
+	EXPECT_EQ(-EBADMSG, ipcsvc_channel_receive_timeout(rx, &m, ipcsvc_timeout_never()));
 	/* Nothing was released on a bad message. */
 	EXPECT_EQ(0, area_cons(a)->consumed);
 }
@@ -144,7 +144,7 @@ TEST(object_rewritten_after_receive)
 	ASSERT_EQ(0, ipcsvc_channel_open(a.mem, a.len, NULL, 0, NULL, &tx));
 	ASSERT_EQ(0, ipcsvc_channel_open(NULL, 0, a.mem, a.len, NULL, &rx));
 	ASSERT_EQ(0, ipcsvc_channel_allocate_for_send(tx,
-			2 * IPCSVC_OBJECT_SPACE(8), 1, 2, 0, &m));
+			2 * 8, 1, 2, 0, &m));
 	ASSERT_EQ(0, ipcsvc_msg_add_object(m, 1, "abcdefgh", 8));
 	ASSERT_EQ(0, ipcsvc_msg_add_object(m, 2, "ABCDEFGH", 8));
 	ASSERT_EQ(0, ipcsvc_channel_send(tx, m));
@@ -205,7 +205,7 @@ static void hostile_head(struct __test_metadata *_metadata, uint64_t head)
 	/* Even a correct head later does not revive it. */
 	area_cons(&a)->head = 0;
 	EXPECT_EQ(-EBADMSG, ipcsvc_channel_allocate_for_send_timeout(tx, 0, 0, 0,
-			0, -1, &m));
+			0, &m, ipcsvc_timeout_never()));
 	EXPECT_EQ(NULL, m);
 	EXPECT_EQ(-EBADMSG, ipcsvc_channel_grow(tx, page_size()));
 	ipcsvc_channel_close(tx);
@@ -421,7 +421,7 @@ TEST_F(magic_at_end, receive_reports_ebadmsg)
 	EXPECT_EQ(3, area_cons(&self->a)->consumed);
 	HDR(&self->a, end)->magic = IPCSVC_WRAP_MAGIC;
 	EXPECT_EQ(-EBADMSG, ipcsvc_channel_receive(self->rx, &m));
-	EXPECT_EQ(-EBADMSG, ipcsvc_channel_receive_timeout(self->rx, -1, &m));
+	EXPECT_EQ(-EBADMSG, ipcsvc_channel_receive_timeout(self->rx, &m, ipcsvc_timeout_never()));
 }
 
 /* Unharmed, the same ring wraps as it should. */
@@ -470,7 +470,7 @@ TEST(random_bit_flips)
 			int nobj = (int)(xorshift(&seed) % 4);
 
 			ASSERT_EQ(0, ipcsvc_channel_allocate_for_send(tx,
-					(uint64_t)nobj * IPCSVC_OBJECT_SPACE(100),
+					(uint64_t)nobj * 100,
 					(uint64_t)i, (uint64_t)nobj, 0, &m));
 			for (int k = 0; k < nobj; k++)
 				ASSERT_EQ(0, ipcsvc_msg_add_object(m, (uint64_t)k,

@@ -148,17 +148,17 @@ TEST_F(grow, message_size_is_decided_by_max_size)
 
 	/* Impossible: refused on a fresh ring, which does not grow. */
 	EXPECT_EQ(-EMSGSIZE, ipcsvc_channel_allocate_for_send(self->tx,
-			IPCSVC_OBJECT_SPACE(big + 8), 0, 1, 0, &m));
+			big + 8, 0, 1, 0, &m));
 	EXPECT_EQ(NULL, m);
 	EXPECT_EQ(-EMSGSIZE, ipcsvc_channel_allocate_for_send_timeout(self->tx,
-			IPCSVC_OBJECT_SPACE(big + 8), 0, 1, 0, HANG_NS, &m));
+			big + 8, 0, 1, 0, &m, ipcsvc_timeout_ns(HANG_NS)));
 	EXPECT_EQ(-EMSGSIZE, ipcsvc_channel_allocate_for_send_timeout(self->tx,
-			IPCSVC_OBJECT_SPACE(big + 8), 0, 1, 0, -1, &m));
+			big + 8, 0, 1, 0, &m, ipcsvc_timeout_never()));
 	EXPECT_EQ(page_size(), area_id(&self->area)->size);
 
 	/* The largest possible one fits and grows the ring to max_size. */
 	ASSERT_EQ(0, ipcsvc_channel_allocate_for_send_timeout(self->tx,
-			IPCSVC_OBJECT_SPACE(big), 7, 1, 0, HANG_NS, &m));
+			big, 7, 1, 0, &m, ipcsvc_timeout_ns(HANG_NS)));
 	{
 		void *p;
 
@@ -212,9 +212,9 @@ TEST_F(grow, burst_grows_to_max_then_full)
 	expect = (self->max - 8) / msg;
 	EXPECT_EQ(expect, n);
 	EXPECT_EQ(-ETIMEDOUT, ipcsvc_channel_allocate_for_send_timeout(self->tx,
-			IPCSVC_OBJECT_SPACE(16), 0, 1, 0, 1000000, &m));
+			16, 0, 1, 0, &m, ipcsvc_timeout_ns(1000000)));
 	EXPECT_EQ(-EAGAIN, ipcsvc_channel_allocate_for_send(self->tx,
-			IPCSVC_OBJECT_SPACE(16), 0, 1, 0, &m));
+			16, 0, 1, 0, &m));
 	ASSERT_EQ(0, ipcsvc_channel_info(self->tx, &ci));
 	EXPECT_EQ(n, ci.tx_queued);
 	EXPECT_EQ(self->max, ci.tx_size);
@@ -302,15 +302,15 @@ TEST_F(grow, no_autogrow_flag)
 	/* Too big for the ring at its size, though not for max_size. */
 	EXPECT_EQ(-EMSGSIZE, send_pat(fixed, 0, biggest_object(page_size()) + 8, 0));
 	EXPECT_EQ(-EMSGSIZE, ipcsvc_channel_allocate_for_send_timeout(fixed,
-			IPCSVC_OBJECT_SPACE(biggest_object(page_size()) + 8),
-			0, 1, 0, HANG_NS, &m));
+			biggest_object(page_size()) + 8,
+			0, 1, 0, &m, ipcsvc_timeout_ns(HANG_NS)));
 	ASSERT_EQ(0, send_pat(fixed, n++, biggest_object(page_size()), 0));
 	while ((rc = send_pat(fixed, n, 16, 0)) == 0)
 		n++;
 	EXPECT_EQ(-EAGAIN, rc);
 	EXPECT_EQ(1 + (page_size() - 8 - ring_len(biggest_object(page_size()))) / msg, n);
 	EXPECT_EQ(-ETIMEDOUT, ipcsvc_channel_allocate_for_send_timeout(fixed,
-			IPCSVC_OBJECT_SPACE(16), 0, 1, 0, 1000000, &m));
+			16, 0, 1, 0, &m, ipcsvc_timeout_ns(1000000)));
 	EXPECT_EQ(page_size(), area_id(&self->area)->size);
 
 	/* An explicit grow still works and raises the limits. */
@@ -339,8 +339,8 @@ TEST_F(grow, noqueue_and_growth)
 	ASSERT_EQ(0, send_pat(self->tx, 1, 8, 0));
 	EXPECT_EQ(-EBUSY, send_pat(self->tx, 2, len, IPCSVC_MSG_NOQUEUE));
 	EXPECT_EQ(-EBUSY, ipcsvc_channel_allocate_for_send_timeout(self->tx,
-			IPCSVC_OBJECT_SPACE(len), 2, 1, IPCSVC_MSG_NOQUEUE,
-			HANG_NS, &m));
+			len, 2, 1, IPCSVC_MSG_NOQUEUE,
+			&m, ipcsvc_timeout_ns(HANG_NS)));
 	EXPECT_EQ(page_size(), area_id(&self->area)->size);
 	m = take(self->rx, 1, 8);
 	ASSERT_NE(NULL, m);
@@ -409,7 +409,7 @@ TEST_F(grow, growth_while_consumer_holds_across_wrap)
 	size = area_id(&self->area)->size;
 	EXPECT_EQ(round_page(2 * bl + 16 > 2 * old ? 2 * bl + 16 : 2 * old), size);
 	EXPECT_EQ(-ETIMEDOUT, ipcsvc_channel_allocate_for_send_timeout(self->tx,
-			IPCSVC_OBJECT_SPACE(big), id + 2, 1, 0, 1000000, &m));
+			big, id + 2, 1, 0, &m, ipcsvc_timeout_ns(1000000)));
 	EXPECT_EQ(size, area_id(&self->area)->size);
 	ASSERT_EQ(0, ipcsvc_channel_info(self->rx, &ci));
 	EXPECT_EQ(size, ci.rx_size);
@@ -508,7 +508,7 @@ TEST_F(grow, failed_growth_is_reported)
 	/* Too big for the first page. */
 	EXPECT_EQ(-EDQUOT, send_pat(ch, 0, 2 * page_size(), 0));
 	EXPECT_EQ(-EDQUOT, ipcsvc_channel_allocate_for_send_timeout(ch,
-			IPCSVC_OBJECT_SPACE(2 * page_size()), 0, 1, 0, -1, &m));
+			2 * page_size(), 0, 1, 0, &m, ipcsvc_timeout_never()));
 	EXPECT_EQ(NULL, m);
 	EXPECT_EQ(2, f->calls);
 	EXPECT_EQ(round_page(2 * ring_len(2 * page_size()) + 16), f->last);
@@ -523,7 +523,7 @@ TEST_F(grow, failed_growth_is_reported)
 	EXPECT_EQ(2 * page_size(), f->last);
 	f->err = -ENOMEM;
 	EXPECT_EQ(-ENOMEM, ipcsvc_channel_allocate_for_send_timeout(ch,
-			IPCSVC_OBJECT_SPACE(16), n, 1, 0, -1, &m));
+			16, n, 1, 0, &m, ipcsvc_timeout_never()));
 	EXPECT_EQ(page_size(), area_id(&self->area)->size);
 	EXPECT_EQ(n, area_prod(&self->area)->published);
 
@@ -578,7 +578,7 @@ static void *sender_thread(void *arg)
 		if (s->barrier)
 			pthread_barrier_wait(s->barrier);
 		rc = ipcsvc_channel_allocate_for_send_timeout(s->tx,
-				IPCSVC_OBJECT_SPACE(len), id, 1, 0, HANG_NS, &m);
+				len, id, 1, 0, &m, ipcsvc_timeout_ns(HANG_NS));
 		if (!rc)
 			rc = ipcsvc_msg_reserve_object(m, 1, len, &p);
 		if (rc) {
@@ -667,7 +667,7 @@ TEST_F(mtgrow, concurrent_senders_grow)
 			while (nheld)
 				ASSERT_EQ(0, ipcsvc_channel_release(rx,
 							held[--nheld]));
-			rc = ipcsvc_channel_receive_timeout(rx, HANG_NS, &m);
+			rc = ipcsvc_channel_receive_timeout(rx, &m, ipcsvc_timeout_ns(HANG_NS));
 		}
 		ASSERT_EQ(0, rc);
 		ASSERT_EQ(0, ipcsvc_msg_info(m, &info));
@@ -748,7 +748,7 @@ TEST(racing_growers)
 		/* The same allocations from one thread. */
 		for (unsigned int t = 0; t < NSENDERS; t++)
 			ASSERT_EQ(0, ipcsvc_channel_allocate_for_send(rtx,
-					IPCSVC_OBJECT_SPACE(len), t, 0, 0, &m[t]));
+					len, t, 1, 0, &m[t]));
 		for (unsigned int t = 0; t < NSENDERS; t++)
 			ASSERT_EQ(0, ipcsvc_channel_send(rtx, m[t]));
 		EXPECT_EQ(area_id(&ref)->size, area_id(&a)->size);

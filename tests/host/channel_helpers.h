@@ -259,7 +259,7 @@ static inline int send_blob(struct ipcsvc_channel *ch, uint64_t id,
 			    const void *data, uint64_t len, uint64_t flags)
 {
 	struct ipcsvc_msg *m;
-	int rc = ipcsvc_channel_allocate_for_send(ch, IPCSVC_OBJECT_SPACE(len),
+	int rc = ipcsvc_channel_allocate_for_send(ch, len,
 						  id, 1, flags, &m);
 
 	if (rc)

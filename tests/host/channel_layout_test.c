@@ -119,7 +119,7 @@ static void *sleep_receive(void *arg)
 	struct ipcsvc_msg_info info;
 	struct ipcsvc_msg *m;
 
-	s->rc = ipcsvc_channel_receive_timeout(s->ch, HANG_NS, &m);
+	s->rc = ipcsvc_channel_receive_timeout(s->ch, &m, ipcsvc_timeout_ns(HANG_NS));
 	if (s->rc)
 		return NULL;
 	s->rc = ipcsvc_msg_info(m, &info);
@@ -264,7 +264,7 @@ TEST_F(modlayout, revoked_area_reads_as_closed)
 	revoke_replies(&self->c, true);
 	EXPECT_EQ(-EPIPE, ipcsvc_channel_receive(self->client, &m));
 	EXPECT_EQ(-EPIPE, ipcsvc_channel_receive_timeout(self->client,
-							  HANG_NS, &m));
+							  &m, ipcsvc_timeout_ns(HANG_NS)));
 }
 
 TEST_F(modlayout, zeroed_area_without_revoked_is_corrupt)
@@ -425,7 +425,7 @@ TEST_F(empty, receive_is_empty)
 	EXPECT_EQ(-EAGAIN, ipcsvc_channel_receive(self->rx, &m));
 	EXPECT_EQ(NULL, m);
 	EXPECT_EQ(-ETIMEDOUT, ipcsvc_channel_receive_timeout(self->rx,
-							     20000000, &m));
+							     &m, ipcsvc_timeout_ns(20000000)));
 	EXPECT_LE(20000000, now_ns() - t0);
 	ASSERT_EQ(0, ipcsvc_channel_info(self->rx, &ci));
 	EXPECT_EQ(0, ci.rx_size);
@@ -467,7 +467,7 @@ TEST_F(empty, first_send_large)
 	ASSERT_NE(NULL, buf);
 	pattern(buf, len, 5);
 	ASSERT_EQ(0, ipcsvc_channel_allocate_for_send_timeout(tx,
-			IPCSVC_OBJECT_SPACE(len), 5, 1, 0, HANG_NS, &m));
+			len, 5, 1, 0, &m, ipcsvc_timeout_ns(HANG_NS)));
 	EXPECT_EQ(1, self->cnt.calls);
 	EXPECT_EQ(round_page(2 * (sizeof(struct ipcsvc_msg_header) +
 				  IPCSVC_OBJECT_SPACE(len)) + 16),
@@ -558,7 +558,7 @@ TEST_F(empty, publish_without_size_is_corrupt)
 	/* Once broken, always broken, even when the size shows up. */
 	area_id(&self->a)->size = page_size();
 	EXPECT_EQ(-EBADMSG, ipcsvc_channel_receive(self->rx, &m));
-	EXPECT_EQ(-EBADMSG, ipcsvc_channel_receive_timeout(self->rx, 1000, &m));
+	EXPECT_EQ(-EBADMSG, ipcsvc_channel_receive_timeout(self->rx, &m, ipcsvc_timeout_ns(1000)));
 	ASSERT_EQ(0, ipcsvc_channel_info(self->rx, &ci));
 	EXPECT_EQ(IPCSVC_BROKEN_RX, ci.broken);
 }
@@ -642,11 +642,11 @@ TEST(module_wait_timeout)
 	uint64_t now = ipcsvc__now_ns();
 	uint32_t flags = 0xcc;
 
-	ipcsvc__deadline_init(&d, -1);
+	EXPECT_EQ(0, ipcsvc__deadline_init(&d, ipcsvc_timeout_never()));
 	EXPECT_EQ(-1, ipcsvc__module_wait_timeout(&d, now, &flags));
 	EXPECT_EQ(0, flags);
 
-	ipcsvc__deadline_init(&d, 1000000000);
+	EXPECT_EQ(0, ipcsvc__deadline_init(&d, ipcsvc_timeout_ns(1000000000)));
 	flags = 0xcc;
 	EXPECT_EQ((int64_t)d.at_ns, ipcsvc__module_wait_timeout(&d, now,
 								&flags));
@@ -660,7 +660,7 @@ TEST(module_wait_timeout)
 	flags = 0xcc;
 	EXPECT_EQ(0, ipcsvc__module_wait_timeout(&d, d.at_ns + 1, &flags));
 	EXPECT_EQ(0, flags);
-	ipcsvc__deadline_init(&d, 0);
+	EXPECT_EQ(0, ipcsvc__deadline_init(&d, ipcsvc_timeout_ns(0)));
 	flags = 0xcc;
 	EXPECT_EQ(0, ipcsvc__module_wait_timeout(&d, ipcsvc__now_ns(),
 						 &flags));
@@ -672,7 +672,7 @@ TEST(module_wait_timeout)
 	flags = 0xcc;
 	EXPECT_EQ(-1, ipcsvc__module_wait_timeout(&d, now, &flags));
 	EXPECT_EQ(0, flags);
-	ipcsvc__deadline_init(&d, INT64_MAX);
+	EXPECT_EQ(0, ipcsvc__deadline_init(&d, ipcsvc_timeout_ns(INT64_MAX)));
 	flags = 0xcc;
 	EXPECT_EQ(-1, ipcsvc__module_wait_timeout(&d, now, &flags));
 	EXPECT_EQ(0, flags);

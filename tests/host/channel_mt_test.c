@@ -64,7 +64,7 @@ static void *producer(void *arg)
 		if (r->grow && i >= r->count / 2)
 			len = 2100 + i % 800;
 		rc = ipcsvc_channel_allocate_for_send_timeout(r->tx,
-				IPCSVC_OBJECT_SPACE(len), id, 1, 0, HANG_NS, &m);
+				len, id, 1, 0, &m, ipcsvc_timeout_ns(HANG_NS));
 		if (rc)
 			return fail(r, rc, "allocate"), NULL;
 		rc = ipcsvc_msg_reserve_object(m, 1, len, &p);
@@ -91,7 +91,7 @@ static void consume(struct run *r)
 		struct ipcsvc_object o = { 0 };
 		unsigned int p;
 		uint64_t i;
-		int rc = ipcsvc_channel_receive_timeout(r->rx, HANG_NS, &m);
+		int rc = ipcsvc_channel_receive_timeout(r->rx, &m, ipcsvc_timeout_ns(HANG_NS));
 
 		if (rc)
 			{ fail(r, rc, "receive"); return; }
@@ -209,7 +209,7 @@ static int child_echo(struct test_area *req, struct test_area *rsp, int n)
 		struct ipcsvc_object o = { 0 };
 		uint64_t sum = 0;
 
-		if (ipcsvc_channel_receive_timeout(ch, HANG_NS, &m))
+		if (ipcsvc_channel_receive_timeout(ch, &m, ipcsvc_timeout_ns(HANG_NS)))
 			return 11;
 		if (ipcsvc_msg_info(m, &info) || info.id != (uint64_t)i)
 			return 12;
@@ -255,11 +255,11 @@ TEST(two_processes_over_memfd)
 		for (size_t k = 0; k < len; k++)
 			sum += buf[k];
 		ASSERT_EQ(0, ipcsvc_channel_allocate_for_send_timeout(ch,
-				IPCSVC_OBJECT_SPACE(len), (uint64_t)i, 1, 0,
-				HANG_NS, &m));
+				len, (uint64_t)i, 1, 0,
+				&m, ipcsvc_timeout_ns(HANG_NS)));
 		ASSERT_EQ(0, ipcsvc_msg_add_object(m, 0, buf, len));
 		ASSERT_EQ(0, ipcsvc_channel_send(ch, m));
-		ASSERT_EQ(0, ipcsvc_channel_receive_timeout(ch, HANG_NS, &m));
+		ASSERT_EQ(0, ipcsvc_channel_receive_timeout(ch, &m, ipcsvc_timeout_ns(HANG_NS)));
 		ASSERT_EQ(1, ipcsvc_msg_next_object(m, &o));
 		ASSERT_EQ(sizeof(got), o.length);
 		memcpy(&got, o.data, sizeof(got));

@@ -63,9 +63,10 @@ TEST_F(pair, objects_round_trip)
 	void *space;
 
 	pattern(big, sizeof(big), 3);
-	ASSERT_EQ(0, ipcsvc_channel_allocate_for_send(self->a,
-			IPCSVC_OBJECT_SPACE(5) + IPCSVC_OBJECT_SPACE(100) +
-			IPCSVC_OBJECT_SPACE(0), 0x1234, 3, 0, &m));
+	/* 105 payload bytes in up to 3 objects: the library adds the
+	 * objects' headers and the most padding 3 objects can need. */
+	ASSERT_EQ(0, ipcsvc_channel_allocate_for_send(self->a, 105, 0x1234, 3,
+						      0, &m));
 	ASSERT_EQ(0, ipcsvc_msg_add_object(m, 7, hello, 5));
 	ASSERT_EQ(0, ipcsvc_msg_reserve_object(m, 8, sizeof(big), &space));
 	memcpy(space, big, sizeof(big));
@@ -77,7 +78,10 @@ TEST_F(pair, objects_round_trip)
 	EXPECT_EQ(IPCSVC_MSG_MAGIC, h->magic);
 	EXPECT_EQ(0x1234, h->id);
 	EXPECT_EQ(IPCSVC_MSG_ALLOCATED | IPCSVC_MSG_WRITTEN, h->flags);
-	EXPECT_EQ(40 + 24 + 120 + 16, h->length);
+	/* header, 3 object headers, 3 + 12 blocks of 8: 5 + 100 + 0 bytes
+	 * take 8 + 104 + 0 of them, so 8 bytes stay unused */
+	EXPECT_EQ(40 + 3 * 16 + 8 * (3 + 102 / 8), h->length);
+	EXPECT_EQ(ipcsvc_msg_space(105, 3), h->length);
 	EXPECT_EQ(3, h->object_count);
 	EXPECT_EQ(1, area_prod(&self->a2b)->published);
 	EXPECT_EQ(h->length, area_prod(&self->a2b)->tail);
@@ -86,7 +90,7 @@ TEST_F(pair, objects_round_trip)
 	ASSERT_EQ(0, ipcsvc_msg_info(m, &info));
 	EXPECT_EQ(0x1234, info.id);
 	EXPECT_EQ(3, info.object_count);
-	EXPECT_EQ(200, info.length);
+	EXPECT_EQ(208, info.length);
 	memset(&o, 0, sizeof(o));
 	ASSERT_EQ(1, ipcsvc_msg_next_object(m, &o));
 	EXPECT_EQ(7, o.id);
@@ -103,7 +107,7 @@ TEST_F(pair, objects_round_trip)
 	EXPECT_EQ(0, ipcsvc_msg_next_object(m, &o));
 	EXPECT_EQ(0, ipcsvc_msg_next_object(m, &o));
 	ASSERT_EQ(0, ipcsvc_channel_release(self->b, m));
-	EXPECT_EQ(200, area_cons(&self->a2b)->head);
+	EXPECT_EQ(208, area_cons(&self->a2b)->head);
 	EXPECT_EQ(1, area_cons(&self->a2b)->consumed);
 	EXPECT_EQ(-EAGAIN, ipcsvc_channel_receive(self->b, &m));
 	EXPECT_EQ(NULL, m);
@@ -198,7 +202,7 @@ TEST_F(pair, full_then_room)
 	ASSERT_EQ(0, ipcsvc_channel_info(self->b, &ci));
 	EXPECT_EQ(n, ci.rx_queued);
 	EXPECT_EQ(-ETIMEDOUT, ipcsvc_channel_allocate_for_send_timeout(self->a,
-			IPCSVC_OBJECT_SPACE(16), 0, 1, 0, 1000000, &m));
+			16, 0, 1, 0, &m, ipcsvc_timeout_ns(1000000)));
 
 	/* Holding (not releasing) frees nothing. */
 	ASSERT_EQ(0, ipcsvc_channel_receive(self->b, &held[0]));
@@ -258,7 +262,7 @@ TEST_F(pair, allocation_limit)
 		ASSERT_EQ(0, ipcsvc_channel_allocate_for_send(self->a, 0, 0, 0, 0, &m[i]));
 	EXPECT_EQ(-EAGAIN, ipcsvc_channel_allocate_for_send(self->a, 0, 0, 0, 0, &m[64]));
 	EXPECT_EQ(-ETIMEDOUT, ipcsvc_channel_allocate_for_send_timeout(self->a,
-			0, 0, 0, 0, 1000000, &m[64]));
+			0, 0, 0, 0, &m[64], ipcsvc_timeout_ns(1000000)));
 	/* Nothing is published until the oldest is sent. */
 	for (int i = 63; i >= 1; i--)
 		ASSERT_EQ(0, ipcsvc_channel_send(self->a, m[i]));
@@ -294,7 +298,7 @@ TEST_F(pair, noqueue)
 	/* One message waits now: a second NoQueue message is refused. */
 	EXPECT_EQ(-EBUSY, send_blob(self->a, 2, "urgent", 6, IPCSVC_MSG_NOQUEUE));
 	EXPECT_EQ(-EBUSY, ipcsvc_channel_allocate_for_send_timeout(self->a, 0, 2, 0,
-			IPCSVC_MSG_NOQUEUE, 1000000000, &m));
+			IPCSVC_MSG_NOQUEUE, &m, ipcsvc_timeout_ns(1000000000)));
 	EXPECT_EQ(NULL, m);
 	/* Ordinary messages still queue. */
 	EXPECT_EQ(0, send_blob(self->a, 3, "normal", 6, 0));
@@ -317,6 +321,70 @@ TEST_F(pair, noqueue)
 	ASSERT_EQ(0, ipcsvc_channel_receive(self->b, &r));
 	ASSERT_EQ(0, ipcsvc_channel_release(self->b, r));
 	EXPECT_EQ(0, send_blob(self->a, 7, "u", 1, IPCSVC_MSG_NOQUEUE));
+}
+
+/*
+ * @size is the payload: one object of @size bytes always fits what
+ * allocate_for_send(size, 1) reserved, up to the largest message the ring
+ * takes, and so does any split of @size bytes into at most @count objects.
+ * An object past @size's padding, or one object more, does not.
+ */
+TEST_F(pair, allocation_counts_payload)
+{
+	uint64_t max = ((page_size() - 16) / 2) & ~7ULL;
+	static const uint8_t zero[4096];
+	struct ipcsvc_msg *m;
+	void *p;
+
+	ASSERT_EQ(0, fixed_size(self));
+	for (uint64_t size = 0; size <= max - 56; size++) {
+		ASSERT_EQ(0, ipcsvc_channel_allocate_for_send(self->a, size, 1,
+							      1, 0, &m))
+			TH_LOG("size %llu", (unsigned long long)size);
+		/* past the padding of @size: no room */
+		EXPECT_EQ(-EMSGSIZE, ipcsvc_msg_add_object(m, 0, zero,
+							   ((size + 7) & ~7ULL) + 1));
+		ASSERT_EQ(0, ipcsvc_msg_reserve_object(m, 0, size, &p));
+		EXPECT_EQ(-E2BIG, ipcsvc_msg_add_object(m, 0, NULL, 0));
+		ASSERT_EQ(0, ipcsvc_channel_send(self->a, m));
+		ASSERT_EQ(0, ipcsvc_channel_receive(self->b, &m));
+		ASSERT_EQ(0, ipcsvc_channel_release(self->b, m));
+	}
+	/* The largest payload of one object in this ring, and one past it. */
+	EXPECT_EQ(-EMSGSIZE, ipcsvc_channel_allocate_for_send(self->a,
+			max - 56 + 1, 1, 1, 0, &m));
+	/* Splits: every object one byte past a multiple of 8 takes the most
+	 * padding; the reservation has room for exactly that. */
+	for (uint64_t count = 1; count <= 8; count++) {
+		uint64_t size = count * 9;
+
+		ASSERT_EQ(0, ipcsvc_channel_allocate_for_send(self->a, size, 2,
+							      count, 0, &m));
+		for (uint64_t k = 0; k < count; k++)
+			ASSERT_EQ(0, ipcsvc_msg_add_object(m, k, zero, 9));
+		EXPECT_EQ(-E2BIG, ipcsvc_msg_add_object(m, 0, NULL, 0));
+		ASSERT_EQ(0, ipcsvc_channel_send(self->a, m));
+		ASSERT_EQ(0, ipcsvc_channel_receive(self->b, &m));
+		ASSERT_EQ(0, ipcsvc_channel_release(self->b, m));
+		/* count - 1 one-byte objects and the rest in one */
+		ASSERT_EQ(0, ipcsvc_channel_allocate_for_send(self->a, size, 3,
+							      count, 0, &m));
+		for (uint64_t k = 0; k + 1 < count; k++)
+			ASSERT_EQ(0, ipcsvc_msg_add_object(m, k, zero, 1));
+		ASSERT_EQ(0, ipcsvc_msg_add_object(m, 9, zero,
+						   size - (count - 1)));
+		ASSERT_EQ(0, ipcsvc_channel_send(self->a, m));
+		ASSERT_EQ(0, ipcsvc_channel_receive(self->b, &m));
+		ASSERT_EQ(0, ipcsvc_channel_release(self->b, m));
+	}
+	/* What the reservation takes is ipcsvc_msg_space(). */
+	EXPECT_EQ(40 + 16 + 8, ipcsvc_msg_space(1, 1));
+	EXPECT_EQ(40 + 16 + 8, ipcsvc_msg_space(8, 1));
+	EXPECT_EQ(40 + 16 + 16, ipcsvc_msg_space(9, 1));
+	EXPECT_EQ(40 + 32 + 16, ipcsvc_msg_space(9, 2));	/* 1 + 8 */
+	EXPECT_EQ(40 + 48 + 16, ipcsvc_msg_space(2, 3));	/* 1 + 1 + 0 */
+	EXPECT_EQ(40, ipcsvc_msg_space(0, 0));
+	EXPECT_EQ(48, ipcsvc_msg_space(3, 0));
 }
 
 /* The largest message is half the committed ring (less the wrap room), and
@@ -434,13 +502,13 @@ TEST_F(pair, receive_timeout_on_empty)
 		ASSERT_EQ(0, ipcsvc_channel_open(NULL, 0, self->a2b.mem,
 						 self->a2b.len, &attr, &ch));
 		t0 = now_ns();
-		EXPECT_EQ(-ETIMEDOUT, ipcsvc_channel_receive_timeout(ch, 20000000, &m));
+		EXPECT_EQ(-ETIMEDOUT, ipcsvc_channel_receive_timeout(ch, &m, ipcsvc_timeout_ns(20000000)));
 		dt = now_ns() - t0;
 		EXPECT_EQ(NULL, m);
 		EXPECT_LE(20000000, dt);
 		EXPECT_GT(5000000000ULL, dt);
 		/* Zero: one look, no wait. */
-		EXPECT_EQ(-ETIMEDOUT, ipcsvc_channel_receive_timeout(ch, 0, &m));
+		EXPECT_EQ(-ETIMEDOUT, ipcsvc_channel_receive_timeout(ch, &m, ipcsvc_timeout_ns(0)));
 		ipcsvc_channel_close(ch);
 	}
 }
@@ -451,7 +519,7 @@ TEST_F(pair, receive_timeout_with_message)
 	struct ipcsvc_msg *m;
 
 	ASSERT_EQ(0, send_blob(self->a, 5, "x", 1, 0));
-	ASSERT_EQ(0, ipcsvc_channel_receive_timeout(self->b, -1, &m));
+	ASSERT_EQ(0, ipcsvc_channel_receive_timeout(self->b, &m, ipcsvc_timeout_never()));
 	ASSERT_EQ(0, ipcsvc_channel_release(self->b, m));
 }
 
@@ -559,11 +627,14 @@ TEST_F(pair, call_errors)
 	EXPECT_EQ(-EINVAL, ipcsvc_channel_allocate_for_send(self->a, 0, 0, 0, 1ULL << 4, &m));
 	EXPECT_EQ(-EINVAL, ipcsvc_channel_allocate_for_send(self->a, 0, 0, 0,
 			IPCSVC_MSG_WRITTEN, &m));
-	EXPECT_EQ(-EINVAL, ipcsvc_channel_allocate_for_send(self->a, 32, 0, 3, 0, &m));
+	EXPECT_EQ(-EMSGSIZE, ipcsvc_channel_allocate_for_send(self->a, 32, 0,
+			UINT64_MAX, 0, &m));
+	EXPECT_EQ(-EMSGSIZE, ipcsvc_channel_allocate_for_send(self->a, 32, 0,
+			IPCSVC_AREA_MAX_SIZE_LIMIT / 23 + 1, 0, &m));
 	EXPECT_EQ(-EINVAL, ipcsvc_channel_allocate_for_send_timeout(self->a, 0, 0, 0,
-			1ULL << 63, 0, &m));
+			1ULL << 63, &m, ipcsvc_timeout_ns(0)));
 	EXPECT_EQ(-EINVAL, ipcsvc_channel_allocate_for_send_timeout(NULL, 0, 0, 0,
-			0, 0, &m));
+			0, &m, ipcsvc_timeout_ns(0)));
 	ASSERT_EQ(0, ipcsvc_channel_open(NULL, 0, self->a2b.mem, self->a2b.len,
 					 NULL, &rxonly));
 	EXPECT_EQ(-EINVAL, ipcsvc_channel_allocate_for_send(rxonly, 0, 0, 0, 0, &m));
@@ -571,7 +642,7 @@ TEST_F(pair, call_errors)
 
 	/* objects */
 	ASSERT_EQ(0, ipcsvc_channel_allocate_for_send(self->a,
-			IPCSVC_OBJECT_SPACE(8), 1, 1, 0, &m));
+			8, 1, 1, 0, &m));
 	EXPECT_EQ(-EINVAL, ipcsvc_msg_add_object(NULL, 0, "x", 1));
 	EXPECT_EQ(-EINVAL, ipcsvc_msg_add_object(m, 0, NULL, 1));
 	EXPECT_EQ(-EINVAL, ipcsvc_msg_reserve_object(m, 0, 1, NULL));
@@ -597,8 +668,8 @@ TEST_F(pair, call_errors)
 	/* receive */
 	EXPECT_EQ(-EINVAL, ipcsvc_channel_receive(NULL, &r));
 	EXPECT_EQ(-EINVAL, ipcsvc_channel_receive(self->b, NULL));
-	EXPECT_EQ(-EINVAL, ipcsvc_channel_receive_timeout(NULL, 0, &r));
-	EXPECT_EQ(-EINVAL, ipcsvc_channel_receive_timeout(self->b, 0, NULL));
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_receive_timeout(NULL, &r, ipcsvc_timeout_ns(0)));
+	EXPECT_EQ(-EINVAL, ipcsvc_channel_receive_timeout(self->b, NULL, ipcsvc_timeout_ns(0)));
 	ASSERT_EQ(0, ipcsvc_channel_receive(self->b, &r));
 	EXPECT_EQ(-EINVAL, ipcsvc_msg_next_object(r, NULL));
 	EXPECT_EQ(-EINVAL, ipcsvc_msg_next_object(NULL, &o));

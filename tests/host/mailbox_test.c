@@ -33,13 +33,47 @@ static struct ipc_message msg(uint32_t type, uintptr_t a)
 	return m;
 }
 
+/* The sign says what happened: moved, nothing moved, failed. */
 TEST(status_values)
 {
-	EXPECT_EQ(0, IPC_STATUS_SUCCESS);
-	EXPECT_EQ(-EAGAIN, IPC_STATUS_EMPTY);
-	EXPECT_EQ(-ENOSPC, IPC_STATUS_FULL);
+	EXPECT_EQ(1, IPC_STATUS_SUCCESS);
+	EXPECT_EQ(0, IPC_STATUS_EMPTY);
+	EXPECT_EQ(0, IPC_STATUS_FULL);
 	EXPECT_EQ(-ETIMEDOUT, IPC_STATUS_TIMEOUT);
+	EXPECT_EQ(-EINVAL, IPC_STATUS_INVALID);
+	EXPECT_EQ(-EBADMSG, IPC_STATUS_CORRUPT);
 	EXPECT_EQ(32, IPC_QUEUE_SIZE);
+	EXPECT_STREQ("success", ipc_status_str(IPC_STATUS_SUCCESS));
+	EXPECT_NE(NULL, strstr(ipc_status_str(IPC_STATUS_FULL), "full"));
+	EXPECT_NE(NULL, strstr(ipc_status_str(IPC_STATUS_EMPTY), "empty"));
+	EXPECT_STREQ("timed out", ipc_status_str(IPC_STATUS_TIMEOUT));
+	EXPECT_STREQ(ipcsvc_strerror(-EBADMSG),
+		     ipc_status_str(IPC_STATUS_CORRUPT));
+}
+
+/* The source design's polling idioms work as written: the loop runs
+ * while nothing moved and stops once the message did. */
+TEST(polling_idioms)
+{
+	struct ipc_queue q;
+	struct ipc_message m = msg(3, 3), out;
+	unsigned int tries = 0;
+
+	ASSERT_EQ(IPC_STATUS_SUCCESS, ipc_queue_init(&q));
+	while (!ipc_queue_send(&q, &m))
+		tries++;
+	EXPECT_EQ(0, tries);
+	memset(&out, 0, sizeof(out));
+	while (!ipc_queue_recv(&q, &out))
+		tries++;
+	EXPECT_EQ(0, tries);
+	EXPECT_EQ(3, out.a);
+	EXPECT_FALSE(ipc_queue_recv(&q, &out));	/* empty */
+	for (int i = 0; i < IPC_QUEUE_SIZE; i++)
+		ASSERT_TRUE(ipc_queue_send(&q, &m));
+	EXPECT_FALSE(ipc_queue_send(&q, &m));	/* full */
+	/* failures are negative, so `< 0' tells them from the rest */
+	EXPECT_GT(0, ipc_queue_send(NULL, &m));
 }
 
 /* FIFO order, exactly IPC_QUEUE_SIZE messages fit, over several laps. */
@@ -77,22 +111,31 @@ TEST(timeouts)
 
 	ASSERT_EQ(IPC_STATUS_SUCCESS, ipc_queue_init(&q));
 	t0 = mono_ns();
-	EXPECT_EQ(IPC_STATUS_TIMEOUT, ipc_queue_recv_timeout(&q, &out, 20000000));
+	EXPECT_EQ(IPC_STATUS_TIMEOUT, ipc_queue_recv_timeout(&q, &out, ipcsvc_timeout_ns(20000000)));
 	dt = mono_ns() - t0;
 	EXPECT_LE(20000000, dt);
 	EXPECT_GT(5000000000ULL, dt);
-	EXPECT_EQ(IPC_STATUS_TIMEOUT, ipc_queue_recv_timeout(&q, &out, 0));
+	EXPECT_EQ(IPC_STATUS_TIMEOUT, ipc_queue_recv_timeout(&q, &out, ipcsvc_timeout_ns(0)));
 	for (int i = 0; i < IPC_QUEUE_SIZE; i++)
-		ASSERT_EQ(IPC_STATUS_SUCCESS, ipc_queue_send_timeout(&q, &m, 0));
+		ASSERT_EQ(IPC_STATUS_SUCCESS, ipc_queue_send_timeout(&q, &m, ipcsvc_timeout_ns(0)));
 	t0 = mono_ns();
-	EXPECT_EQ(IPC_STATUS_TIMEOUT, ipc_queue_send_timeout(&q, &m, 20000000));
+	EXPECT_EQ(IPC_STATUS_TIMEOUT, ipc_queue_send_timeout(&q, &m, ipcsvc_timeout_ns(20000000)));
 	dt = mono_ns() - t0;
 	EXPECT_LE(20000000, dt);
 	EXPECT_GT(5000000000ULL, dt);
-	EXPECT_EQ(IPC_STATUS_SUCCESS, ipc_queue_recv_timeout(&q, &out, 20000000));
-	EXPECT_EQ(IPC_STATUS_SUCCESS, ipc_queue_send_timeout(&q, &m, 20000000));
-	EXPECT_EQ(IPC_STATUS_INVALID, ipc_queue_send_timeout(&q, &m, -1));
-	EXPECT_EQ(IPC_STATUS_INVALID, ipc_queue_recv_timeout(&q, &out, -1));
+	EXPECT_EQ(IPC_STATUS_SUCCESS, ipc_queue_recv_timeout(&q, &out, ipcsvc_timeout_ns(20000000)));
+	EXPECT_EQ(IPC_STATUS_SUCCESS, ipc_queue_send_timeout(&q, &m, ipcsvc_timeout_ns(20000000)));
+	EXPECT_EQ(IPC_STATUS_INVALID, ipc_queue_send_timeout(&q, &m, ipcsvc_timeout_ns(-1)));
+	EXPECT_EQ(IPC_STATUS_INVALID, ipc_queue_recv_timeout(&q, &out, ipcsvc_timeout_ns(-1)));
+	EXPECT_EQ(IPC_STATUS_INVALID, ipc_queue_recv_timeout(&q, &out,
+			(ipcsvc_timeout_t){ 0, 1U << 7, 0 }));
+	EXPECT_EQ(IPC_STATUS_INVALID, ipc_queue_recv_timeout(&q, &out,
+			(ipcsvc_timeout_t){ 0, 0, 1 }));
+	/* A deadline in the past looks once; one ahead waits until then. */
+	EXPECT_EQ(IPC_STATUS_SUCCESS, ipc_queue_recv_timeout(&q, &out,
+			ipcsvc_timeout_at(0)));
+	EXPECT_EQ(IPC_STATUS_SUCCESS, ipc_queue_recv_timeout(&q, &out,
+			ipcsvc_timeout_at(ipcsvc_clock_now() + 20000000)));
 }
 
 /* ipc_recv_t: a bounded number of polls, then IPC_STATUS_TIMEOUT. */
@@ -131,8 +174,8 @@ TEST(argument_checks)
 	EXPECT_EQ(IPC_STATUS_INVALID, ipc_queue_recv(&q, NULL));
 	EXPECT_EQ(IPC_STATUS_INVALID, ipc_queue_send_blocking(&q, NULL));
 	EXPECT_EQ(IPC_STATUS_INVALID, ipc_queue_recv_blocking(NULL, &m));
-	EXPECT_EQ(IPC_STATUS_INVALID, ipc_queue_send_timeout(NULL, &m, 0));
-	EXPECT_EQ(IPC_STATUS_INVALID, ipc_queue_recv_timeout(&q, NULL, 0));
+	EXPECT_EQ(IPC_STATUS_INVALID, ipc_queue_send_timeout(NULL, &m, ipcsvc_timeout_ns(0)));
+	EXPECT_EQ(IPC_STATUS_INVALID, ipc_queue_recv_timeout(&q, NULL, ipcsvc_timeout_ns(0)));
 	EXPECT_EQ(IPC_STATUS_INVALID, ipc_send(NULL, &m));
 	EXPECT_EQ(IPC_STATUS_INVALID, ipc_recv(&q, NULL));
 	EXPECT_EQ(IPC_STATUS_INVALID, ipc_recv_t(NULL, &m, 1));
@@ -149,7 +192,7 @@ TEST(corrupt_queue)
 	ASSERT_EQ(IPC_STATUS_SUCCESS, ipc_queue_init(&q));
 	q.slot[0].seq = 12345;	/* ahead of the tail that points at it */
 	EXPECT_EQ(IPC_STATUS_CORRUPT, ipc_queue_send(&q, &m));
-	EXPECT_EQ(IPC_STATUS_CORRUPT, ipc_queue_send_timeout(&q, &m, HANG_NS));
+	EXPECT_EQ(IPC_STATUS_CORRUPT, ipc_queue_send_timeout(&q, &m, ipcsvc_timeout_ns(HANG_NS)));
 	EXPECT_EQ(IPC_STATUS_CORRUPT, ipc_queue_recv(&q, &out));
 	EXPECT_EQ(IPC_STATUS_CORRUPT, ipc_queue_recv_blocking(&q, &out));
 
@@ -186,7 +229,7 @@ static void *sender(void *arg)
 	for (unsigned int i = 0; i < t->per_sender; i++) {
 		struct ipc_message m = msg(t->id, (uintptr_t)i + 1);
 
-		if (ipc_queue_send_timeout(t->q, &m, HANG_NS) != IPC_STATUS_SUCCESS) {
+		if (ipc_queue_send_timeout(t->q, &m, ipcsvc_timeout_ns(HANG_NS)) != IPC_STATUS_SUCCESS) {
 			t->err = 1;
 			break;
 		}
@@ -205,7 +248,7 @@ static void *receiver(void *arg)
 
 		if (atomic_load(t->got) >= t->total)
 			break;
-		rc = ipc_queue_recv_timeout(t->q, &m, 2000000);
+		rc = ipc_queue_recv_timeout(t->q, &m, ipcsvc_timeout_ns(2000000));
 		if (rc == IPC_STATUS_TIMEOUT)
 			continue;
 		if (rc != IPC_STATUS_SUCCESS || m.type >= 8 || m.b != ~m.a ||
@@ -306,7 +349,8 @@ TEST(two_processes_over_memfd)
 		for (unsigned int i = 0; i < n; i++) {
 			struct ipc_message m;
 
-			if (ipc_queue_recv_timeout(cq, &m, HANG_NS))
+			if (ipc_queue_recv_timeout(cq, &m, ipcsvc_timeout_ns(HANG_NS)) !=
+			    IPC_STATUS_SUCCESS)
 				_exit(11);
 			if (m.a != i)
 				_exit(12);
@@ -315,7 +359,8 @@ TEST(two_processes_over_memfd)
 		{
 			struct ipc_message r = msg(5, (uintptr_t)csum);
 
-			if (ipc_queue_send_timeout(cq + 1, &r, HANG_NS))
+			if (ipc_queue_send_timeout(cq + 1, &r, ipcsvc_timeout_ns(HANG_NS)) !=
+			    IPC_STATUS_SUCCESS)
 				_exit(13);
 		}
 		_exit(0);
@@ -323,13 +368,13 @@ TEST(two_processes_over_memfd)
 	for (unsigned int i = 0; i < n; i++) {
 		struct ipc_message m = msg(4, i);
 
-		ASSERT_EQ(IPC_STATUS_SUCCESS, ipc_queue_send_timeout(q, &m, HANG_NS));
+		ASSERT_EQ(IPC_STATUS_SUCCESS, ipc_queue_send_timeout(q, &m, ipcsvc_timeout_ns(HANG_NS)));
 		sum += i;
 	}
 	{
 		struct ipc_message r;
 
-		ASSERT_EQ(IPC_STATUS_SUCCESS, ipc_queue_recv_timeout(back, &r, HANG_NS));
+		ASSERT_EQ(IPC_STATUS_SUCCESS, ipc_queue_recv_timeout(back, &r, ipcsvc_timeout_ns(HANG_NS)));
 		EXPECT_EQ(sum, r.a);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));

@@ -13,7 +13,7 @@ TEST(null_arguments)
 	struct ipcsvc_service *svc = (void *)1;
 	struct ipcsvc_conn *conn = (void *)1;
 	struct ipcsvc_peer_creds pc;
-	struct ipc_message ev;
+	struct ipcsvc_port_event ev;
 
 	EXPECT_EQ(-EINVAL, ipcsvc_service_create(NULL, "x", 1, 0600, &svc));
 	EXPECT_EQ(NULL, svc);
@@ -41,8 +41,8 @@ TEST(null_arguments)
 	EXPECT_EQ(-EINVAL, ipcsvc_conn_fd(NULL));
 	EXPECT_EQ(-EINVAL, ipcsvc_conn_peer_creds(NULL, &pc));
 	EXPECT_EQ(-EINVAL, ipcsvc_conn_arm(NULL, IPCSVC_DIR_RX));
-	EXPECT_EQ(IPC_STATUS_INVALID, ipcsvc_port_read_event(NULL, &ev));
-	EXPECT_EQ(IPC_STATUS_INVALID, ipcsvc_port_wait_event(NULL, 0, &ev));
+	EXPECT_EQ(-EINVAL, ipcsvc_port_read_event(NULL, &ev));
+	EXPECT_EQ(-EINVAL, ipcsvc_port_wait_event(NULL, &ev, ipcsvc_timeout_ns(0)));
 }
 
 FIXTURE(foreign) {
@@ -163,17 +163,17 @@ TEST_F(foreign, ioctls_fail_with_enotty)
 /* A read that is not a whole event record is a protocol error. */
 TEST_F(foreign, short_read_is_not_an_event)
 {
-	struct ipc_message ev;
+	struct ipcsvc_port_event ev;
 
 	EXPECT_EQ(-EPROTO, ipcsvc_port_read_event(self->port, &ev));
-	EXPECT_EQ(-EPROTO, ipcsvc_port_wait_event(self->port, 0, &ev));
+	EXPECT_EQ(-EPROTO, ipcsvc_port_wait_event(self->port, &ev, ipcsvc_timeout_ns(0)));
 }
 
 /* Accepting checks its arguments before it touches any port. */
 TEST(accept_checks_the_event_first)
 {
 	struct ipcsvc_conn *conn = (void *)1;
-	struct ipc_message ev = { .type = IPCSVC_EVENT_PEER_CLOSED, .a = 1 };
+	struct ipcsvc_port_event ev = { .type = IPC_MSG_PEER_CLOSED, .handle = 1 };
 
 	EXPECT_EQ(-EINVAL, ipcsvc_service_accept(NULL, &ev, NULL, &conn));
 	EXPECT_EQ(NULL, conn);

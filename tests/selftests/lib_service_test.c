@@ -54,10 +54,10 @@ static int send_msg(struct ipcsvc_channel *ch, uint64_t id, size_t len,
 
 	if (timeout)
 		rc = ipcsvc_channel_allocate_for_send_timeout(ch,
-				IPCSVC_OBJECT_SPACE(len), id, 1, 0, timeout, &m);
+				len, id, 1, 0, &m, ipcsvc_timeout_ns(timeout));
 	else
 		rc = ipcsvc_channel_allocate_for_send(ch,
-				IPCSVC_OBJECT_SPACE(len), id, 1, 0, &m);
+				len, id, 1, 0, &m);
 	if (rc)
 		return rc;
 	rc = ipcsvc_msg_reserve_object(m, seed, len, &p);
@@ -97,8 +97,8 @@ static int echo(struct ipcsvc_channel *ch, struct ipcsvc_msg *in)
 		rc = -EBADMSG;
 	if (!rc)
 		rc = ipcsvc_channel_allocate_for_send_timeout(ch,
-				IPCSVC_OBJECT_SPACE(o.length), info.id, 1, 0,
-				LONG, &m);
+				o.length, info.id, 1, 0,
+				&m, ipcsvc_timeout_ns(LONG));
 	if (!rc)
 		rc = ipcsvc_msg_add_object(m, o.id, o.data, o.length);
 	if (!rc)
@@ -172,14 +172,14 @@ static int pair_flags(FIXTURE_DATA(svc) *self, uint64_t max_send,
 {
 	struct ipcsvc_channel_attr a = { .size = sizeof(a), .wait_mode = mode,
 					 .flags = flags };
-	struct ipc_message ev;
+	struct ipcsvc_port_event ev;
 	int rc;
 
 	rc = ipcsvc_client_connect(self->cport, "lib.svc", 3, max_send,
 				   max_recv, &a, &self->client);
 	if (rc)
 		return rc;
-	rc = ipcsvc_port_wait_event(self->sport, LONG, &ev);
+	rc = ipcsvc_port_wait_event(self->sport, &ev, ipcsvc_timeout_ns(LONG));
 	if (rc)
 		return rc;
 	if (ev.type != IPCSVC_EVENT_SERVICE_CONNECTED)
@@ -196,7 +196,7 @@ static int pair(FIXTURE_DATA(svc) *self, uint64_t max_send, uint64_t max_recv,
 TEST_F(svc, connect_accept_and_credentials)
 {
 	struct ipcsvc_peer_creds pc;
-	struct ipc_message ev;
+	struct ipcsvc_port_event ev;
 	struct ipcsvc_msg *m;
 
 	ASSERT_EQ(0, ipcsvc_client_connect(self->cport, "lib.svc", 3, 0, 0,
@@ -205,26 +205,28 @@ TEST_F(svc, connect_accept_and_credentials)
 	EXPECT_EQ(ipcsvc_port_fd(self->cport), ipcsvc_conn_fd(self->client));
 	EXPECT_EQ(ipcsvc_port_fd(self->sport), ipcsvc_service_fd(self->svc));
 
-	ASSERT_EQ(0, ipcsvc_port_wait_event(self->sport, LONG, &ev));
+	ASSERT_EQ(0, ipcsvc_port_wait_event(self->sport, &ev, ipcsvc_timeout_ns(LONG)));
 	ASSERT_EQ(IPCSVC_EVENT_SERVICE_CONNECTED, ev.type);
 	EXPECT_EQ((uint32_t)ipcsvc_service_handle(self->svc),
-		  IPCSVC_EVENT_HANDLE(&ev));
-	if (sizeof(uintptr_t) == 8) {
-		EXPECT_EQ((uint64_t)getpid(), (uint64_t)ev.a >> 32);
-		EXPECT_EQ((uint64_t)geteuid(), (uint32_t)ev.c);
-	}
+		  ev.handle);
+	/* the same on every word size */
+	EXPECT_EQ((uint32_t)getpid(), ev.pid);
+	EXPECT_EQ((uint32_t)geteuid(), ev.uid);
+	EXPECT_EQ((uint32_t)getegid(), ev.gid);
+	EXPECT_NE(0u, ev.channel);
+	EXPECT_EQ(NULL, ev.cookie);
 	/* Only the service's own events are accepted. */
 	{
-		struct ipc_message bad = ev;
+		struct ipcsvc_port_event bad = ev;
 
-		bad.type = IPCSVC_EVENT_PEER_CLOSED;
+		bad.type = IPC_MSG_PEER_CLOSED;
 		EXPECT_EQ(-EINVAL, ipcsvc_service_accept(self->svc, &bad, NULL,
 							 &self->server));
 		EXPECT_EQ(NULL, self->server);
 	}
 	ASSERT_EQ(0, ipcsvc_service_accept(self->svc, &ev, NULL,
 					   &self->server));
-	EXPECT_EQ(IPCSVC_EVENT_CHANNEL(&ev),
+	EXPECT_EQ(ev.channel,
 		  (uint32_t)ipcsvc_conn_handle(self->server));
 
 	ASSERT_EQ(0, ipcsvc_conn_peer_creds(self->server, &pc));
@@ -237,19 +239,19 @@ TEST_F(svc, connect_accept_and_credentials)
 	EXPECT_EQ(3u, pc.version);
 
 	/* No other event is pending. */
-	EXPECT_EQ(IPC_STATUS_EMPTY, ipcsvc_port_read_event(self->sport, &ev));
-	EXPECT_EQ(IPC_STATUS_TIMEOUT,
-		  ipcsvc_port_wait_event(self->sport, 0, &ev));
+	EXPECT_EQ(-EAGAIN, ipcsvc_port_read_event(self->sport, &ev));
+	EXPECT_EQ(-ETIMEDOUT,
+		  ipcsvc_port_wait_event(self->sport, &ev, ipcsvc_timeout_ns(0)));
 
 	/* A round trip. */
 	ASSERT_EQ(0, send_msg(ipcsvc_conn_channel(self->client), 11, 100, 5,
 			      0, NULL));
 	ASSERT_EQ(0, ipcsvc_channel_receive_timeout(
-			ipcsvc_conn_channel(self->server), LONG, &m));
+			ipcsvc_conn_channel(self->server), &m, ipcsvc_timeout_ns(LONG)));
 	EXPECT_TRUE(msg_ok(m, 11, 100));
 	ASSERT_EQ(0, echo(ipcsvc_conn_channel(self->server), m));
 	ASSERT_EQ(0, ipcsvc_channel_receive_timeout(
-			ipcsvc_conn_channel(self->client), LONG, &m));
+			ipcsvc_conn_channel(self->client), &m, ipcsvc_timeout_ns(LONG)));
 	EXPECT_TRUE(msg_ok(m, 11, 100));
 	ASSERT_EQ(0, ipcsvc_channel_release(ipcsvc_conn_channel(self->client),
 					    m));
@@ -258,12 +260,12 @@ TEST_F(svc, connect_accept_and_credentials)
 	 * receive returns at once with the PeerClosed status. */
 	ASSERT_EQ(0, ipcsvc_conn_close(self->client));
 	self->client = NULL;
-	ASSERT_EQ(0, ipcsvc_port_wait_event(self->sport, LONG, &ev));
+	ASSERT_EQ(0, ipcsvc_port_wait_event(self->sport, &ev, ipcsvc_timeout_ns(LONG)));
 	EXPECT_EQ(IPCSVC_EVENT_PEER_CLOSED, ev.type);
 	EXPECT_EQ((uint32_t)ipcsvc_conn_handle(self->server),
-		  IPCSVC_EVENT_HANDLE(&ev));
+		  ev.handle);
 	EXPECT_EQ(IPC_STATUS_PEER_CLOSED, ipcsvc_channel_receive_timeout(
-			ipcsvc_conn_channel(self->server), LONG, &m));
+			ipcsvc_conn_channel(self->server), &m, ipcsvc_timeout_ns(LONG)));
 }
 
 TEST_F(svc, connect_errors)
@@ -340,30 +342,30 @@ TEST_F(svc, service_attr_limits)
 
 TEST_F(svc, reject_closes_the_client)
 {
-	struct ipc_message ev;
+	struct ipcsvc_port_event ev;
 	struct ipcsvc_msg *m;
 
 	ASSERT_EQ(0, ipcsvc_client_connect(self->cport, "lib.svc", 3, 0, 0,
 					   NULL, &self->client));
-	ASSERT_EQ(0, ipcsvc_port_wait_event(self->sport, LONG, &ev));
+	ASSERT_EQ(0, ipcsvc_port_wait_event(self->sport, &ev, ipcsvc_timeout_ns(LONG)));
 	ASSERT_EQ(0, ipcsvc_service_reject(self->svc, &ev));
-	ASSERT_EQ(0, ipcsvc_port_wait_event(self->cport, LONG, &ev));
+	ASSERT_EQ(0, ipcsvc_port_wait_event(self->cport, &ev, ipcsvc_timeout_ns(LONG)));
 	EXPECT_EQ(IPCSVC_EVENT_PEER_CLOSED, ev.type);
 	EXPECT_EQ(IPC_STATUS_PEER_CLOSED, ipcsvc_channel_receive_timeout(
-			ipcsvc_conn_channel(self->client), LONG, &m));
+			ipcsvc_conn_channel(self->client), &m, ipcsvc_timeout_ns(LONG)));
 }
 
 TEST_F(svc, service_gone_event)
 {
-	struct ipc_message ev;
+	struct ipcsvc_port_event ev;
 
 	ASSERT_EQ(0, pair(self, 0, 0, IPCSVC_WAIT_ADAPTIVE));
 	ASSERT_EQ(0, ipcsvc_service_close(self->svc));
 	self->svc = NULL;
-	ASSERT_EQ(0, ipcsvc_port_wait_event(self->cport, LONG, &ev));
+	ASSERT_EQ(0, ipcsvc_port_wait_event(self->cport, &ev, ipcsvc_timeout_ns(LONG)));
 	EXPECT_EQ(IPCSVC_EVENT_SERVICE_GONE, ev.type);
 	EXPECT_EQ((uint32_t)ipcsvc_conn_handle(self->client),
-		  IPCSVC_EVENT_HANDLE(&ev));
+		  ev.handle);
 }
 
 /* Small messages of many sizes, in both directions, many laps of the ring. */
@@ -379,10 +381,10 @@ TEST_F(svc, small_messages)
 		size_t len = (size_t)(i * 37 % 500);
 
 		ASSERT_EQ(0, send_msg(c, i, len, i, LONG, NULL));
-		ASSERT_EQ(0, ipcsvc_channel_receive_timeout(s, LONG, &m));
+		ASSERT_EQ(0, ipcsvc_channel_receive_timeout(s, &m, ipcsvc_timeout_ns(LONG)));
 		ASSERT_TRUE(msg_ok(m, i, len));
 		ASSERT_EQ(0, echo(s, m));
-		ASSERT_EQ(0, ipcsvc_channel_receive_timeout(c, LONG, &m));
+		ASSERT_EQ(0, ipcsvc_channel_receive_timeout(c, &m, ipcsvc_timeout_ns(LONG)));
 		ASSERT_TRUE(msg_ok(m, i, len));
 		ASSERT_EQ(0, ipcsvc_channel_release(c, m));
 	}
@@ -401,7 +403,7 @@ static void *receiver(void *arg)
 	struct ipcsvc_msg *m;
 
 	for (int i = 0; i < j->count; i++) {
-		j->rc = ipcsvc_channel_receive_timeout(j->ch, LONG, &m);
+		j->rc = ipcsvc_channel_receive_timeout(j->ch, &m, ipcsvc_timeout_ns(LONG));
 		if (j->rc)
 			return NULL;
 		if (!msg_ok(m, (uint64_t)i, j->len)) {
@@ -484,11 +486,11 @@ TEST_F(svc, auto_growth_near_max)
 	EXPECT_EQ(max, ci.tx_size);
 	ASSERT_EQ(0, ipcsvc_channel_info(s, &ci));
 	EXPECT_EQ(max, ci.rx_size);
-	ASSERT_EQ(0, ipcsvc_channel_receive_timeout(s, LONG, &m));
+	ASSERT_EQ(0, ipcsvc_channel_receive_timeout(s, &m, ipcsvc_timeout_ns(LONG)));
 	EXPECT_TRUE(msg_ok(m, 2, big));
 	/* The echo grows the other direction the same way. */
 	ASSERT_EQ(0, echo(s, m));
-	ASSERT_EQ(0, ipcsvc_channel_receive_timeout(c, LONG, &m));
+	ASSERT_EQ(0, ipcsvc_channel_receive_timeout(c, &m, ipcsvc_timeout_ns(LONG)));
 	EXPECT_TRUE(msg_ok(m, 2, big));
 	ASSERT_EQ(0, ipcsvc_channel_release(c, m));
 	ASSERT_EQ(0, ipcsvc_channel_info(c, &ci));
@@ -538,12 +540,12 @@ TEST_F(svc, auto_growth_over_byte_limit)
 	EXPECT_GT(1 << 20, ci.tx_size);
 	EXPECT_LT(page(), ci.tx_size);
 	ASSERT_EQ(0, param("max_user_bytes", NULL, old));
-	ASSERT_EQ(0, ipcsvc_channel_receive_timeout(s, LONG, &m));
+	ASSERT_EQ(0, ipcsvc_channel_receive_timeout(s, &m, ipcsvc_timeout_ns(LONG)));
 	EXPECT_TRUE(msg_ok(m, 2, 100 * 1024));
 	ASSERT_EQ(0, ipcsvc_channel_release(s, m));
 	/* With the budget back, the large one goes through. */
 	EXPECT_EQ(0, send_msg(c, 3, len, 3, 0, NULL));
-	ASSERT_EQ(0, ipcsvc_channel_receive_timeout(s, LONG, &m));
+	ASSERT_EQ(0, ipcsvc_channel_receive_timeout(s, &m, ipcsvc_timeout_ns(LONG)));
 	EXPECT_TRUE(msg_ok(m, 3, len));
 	ASSERT_EQ(0, ipcsvc_channel_release(s, m));
 }
@@ -637,7 +639,7 @@ static void *do_call(void *arg)
 	c->rc = send_msg(c->ch, c->id, 64 + c->id, c->id, LONG, &req);
 	if (c->rc)
 		return NULL;
-	c->rc = ipcsvc_channel_call(c->ch, req, LONG, &rep);
+	c->rc = ipcsvc_channel_call(c->ch, req, &rep, ipcsvc_timeout_ns(LONG));
 	if (c->rc)
 		return NULL;
 	c->ok = msg_ok(rep, c->id, 64 + c->id);
@@ -663,7 +665,7 @@ TEST_F(svc, calls_matched_by_id)
 		ASSERT_EQ(0, pthread_create(&t[i], NULL, do_call, &callers[i]));
 	}
 	for (int i = 0; i < NCALLERS; i++)
-		ASSERT_EQ(0, ipcsvc_channel_receive_timeout(s, LONG, &req[i]));
+		ASSERT_EQ(0, ipcsvc_channel_receive_timeout(s, &req[i], ipcsvc_timeout_ns(LONG)));
 	for (int i = NCALLERS - 1; i >= 0; i--)
 		ASSERT_EQ(0, echo(s, req[i]));
 	for (int i = 0; i < NCALLERS; i++) {
@@ -682,14 +684,14 @@ TEST_F(svc, call_times_out_and_drops_late_reply)
 	c = ipcsvc_conn_channel(self->client);
 	s = ipcsvc_conn_channel(self->server);
 	ASSERT_EQ(0, send_msg(c, 1, 8, 1, 0, &req));
-	EXPECT_EQ(-ETIMEDOUT, ipcsvc_channel_call(c, req, SEC / 100, &rep));
+	EXPECT_EQ(-ETIMEDOUT, ipcsvc_channel_call(c, req, &rep, ipcsvc_timeout_ns(SEC / 100)));
 	EXPECT_EQ(NULL, rep);
 	/* Answer the first call late, then a second call gets its own. */
-	ASSERT_EQ(0, ipcsvc_channel_receive_timeout(s, LONG, &req));
+	ASSERT_EQ(0, ipcsvc_channel_receive_timeout(s, &req, ipcsvc_timeout_ns(LONG)));
 	ASSERT_EQ(0, echo(s, req));
 	ASSERT_EQ(0, send_msg(c, 2, 16, 2, 0, &req));
 	ASSERT_EQ(0, send_msg(s, 2, 16, 2, 0, NULL));
-	ASSERT_EQ(0, ipcsvc_channel_call(c, req, LONG, &rep));
+	ASSERT_EQ(0, ipcsvc_channel_call(c, req, &rep, ipcsvc_timeout_ns(LONG)));
 	EXPECT_TRUE(msg_ok(rep, 2, 16));
 	ASSERT_EQ(0, ipcsvc_channel_release(c, rep));
 }
@@ -749,7 +751,7 @@ static struct ipcsvc_conn *child_accept_one(const char *name, int ready)
 	struct ipcsvc_port *port;
 	struct ipcsvc_service *svc;
 	struct ipcsvc_conn *conn;
-	struct ipc_message ev;
+	struct ipcsvc_port_event ev;
 	char b = 1;
 
 	if (ipcsvc_port_open(NULL, &port) ||
@@ -757,7 +759,7 @@ static struct ipcsvc_conn *child_accept_one(const char *name, int ready)
 		_exit(1);
 	if (write(ready, &b, 1) != 1)
 		_exit(1);
-	if (ipcsvc_port_wait_event(port, LONG, &ev) ||
+	if (ipcsvc_port_wait_event(port, &ev, ipcsvc_timeout_ns(LONG)) ||
 	    ipcsvc_service_accept(svc, &ev, NULL, &conn))
 		_exit(1);
 	return conn;
@@ -774,7 +776,7 @@ static void death_server(int ready, int busy, bool take)
 	char b = 1;
 
 	if (take && ipcsvc_channel_receive_timeout(ipcsvc_conn_channel(conn),
-						   LONG, &m))
+						   &m, ipcsvc_timeout_ns(LONG)))
 		_exit(1);
 	if (write(busy, &b, 1) != 1)
 		_exit(1);
@@ -841,7 +843,7 @@ TEST_F(death, blocked_call_returns_peer_closed)
 		rc = send_msg(ch, 2, 1000, 2, LONG, NULL);
 	} else {
 		ASSERT_EQ(0, send_msg(ch, 7, 32, 7, 0, &req));
-		rc = ipcsvc_channel_call(ch, req, LONG, &rep);
+		rc = ipcsvc_channel_call(ch, req, &rep, ipcsvc_timeout_ns(LONG));
 	}
 	/* PeerClosed, not the timeout. */
 	EXPECT_EQ(IPC_STATUS_PEER_CLOSED, rc);
@@ -851,7 +853,7 @@ TEST_F(death, blocked_call_returns_peer_closed)
 	self->child = -1;
 	/* Later calls fail the same way at once. */
 	EXPECT_EQ(IPC_STATUS_PEER_CLOSED, ipcsvc_channel_receive_timeout(
-			ch, LONG, &rep));
+			ch, &rep, ipcsvc_timeout_ns(LONG)));
 	EXPECT_EQ(0, ipcsvc_conn_close(conn));
 	ipcsvc_port_close(port);
 	close(ready[0]);
@@ -921,7 +923,7 @@ TEST_F(svc, nonblocking_after_server_close)
 	EXPECT_EQ(IPC_STATUS_PEER_CLOSED, send_msg(c, 2, 1000, 2, 0, NULL));
 	EXPECT_EQ(IPC_STATUS_PEER_CLOSED, send_msg(c, 2, 1000, 2, LONG, NULL));
 	EXPECT_EQ(IPC_STATUS_PEER_CLOSED,
-		  ipcsvc_channel_receive_timeout(c, LONG, &m));
+		  ipcsvc_channel_receive_timeout(c, &m, ipcsvc_timeout_ns(LONG)));
 }
 
 /*
@@ -952,7 +954,7 @@ TEST_F(svc, nonblocking_after_client_close)
 	EXPECT_EQ(IPC_STATUS_PEER_CLOSED, send_msg(s, 2, 1000, 2, 0, NULL));
 	EXPECT_EQ(IPC_STATUS_PEER_CLOSED, send_msg(s, 2, 1000, 2, LONG, NULL));
 	EXPECT_EQ(IPC_STATUS_PEER_CLOSED,
-		  ipcsvc_channel_receive_timeout(s, LONG, &m));
+		  ipcsvc_channel_receive_timeout(s, &m, ipcsvc_timeout_ns(LONG)));
 }
 
 /* The client child for the test below: connect, queue NQUEUED messages,
@@ -993,7 +995,7 @@ TEST(nonblocking_after_client_killed)
 	struct ipcsvc_port *port;
 	struct ipcsvc_conn *conn;
 	struct ipcsvc_channel *s;
-	struct ipc_message ev;
+	struct ipcsvc_port_event ev;
 	struct ipcsvc_msg *m;
 	int ready[2], busy[2], status;
 	pid_t child;
@@ -1008,7 +1010,7 @@ TEST(nonblocking_after_client_killed)
 	ASSERT_EQ(0, ipcsvc_port_open(NULL, &port));
 	ASSERT_EQ(0, ipcsvc_service_create(port, "lib.killed", 1, 0666, &svc));
 	ASSERT_EQ(1, write(ready[1], &b, 1));
-	ASSERT_EQ(0, ipcsvc_port_wait_event(port, LONG, &ev));
+	ASSERT_EQ(0, ipcsvc_port_wait_event(port, &ev, ipcsvc_timeout_ns(LONG)));
 	ASSERT_EQ(0, ipcsvc_service_accept(svc, &ev, &a, &conn));
 	s = ipcsvc_conn_channel(conn);
 	ASSERT_EQ(1, read(busy[0], &b, 1));
@@ -1055,10 +1057,10 @@ static void *event_server(void *arg)
 
 	while (closed < NCLIENTS) {
 		struct ipcsvc_conn *conn = NULL;
-		struct ipc_message ev;
+		struct ipcsvc_port_event ev;
 		int i;
 
-		sv->rc = ipcsvc_port_wait_event(sv->port, LONG, &ev);
+		sv->rc = ipcsvc_port_wait_event(sv->port, &ev, ipcsvc_timeout_ns(LONG));
 		if (sv->rc)
 			return NULL;
 		if (ev.type == IPCSVC_EVENT_SERVICE_CONNECTED) {
@@ -1068,6 +1070,10 @@ static void *event_server(void *arg)
 			}
 			sv->rc = ipcsvc_service_accept(sv->svc, &ev, &a,
 						       &conns[sv->accepted]);
+			/* the event brings back where the connection lives */
+			if (!sv->rc)
+				sv->rc = ipcsvc_conn_set_cookie(
+					conns[sv->accepted], &conns[sv->accepted]);
 			if (!sv->rc)
 				sv->rc = ipcsvc_conn_arm(conns[sv->accepted],
 							 IPCSVC_DIR_RX);
@@ -1076,12 +1082,15 @@ static void *event_server(void *arg)
 			sv->accepted++;
 			continue;
 		}
-		for (i = 0; i < sv->accepted; i++)
-			if (conns[i] && (uint32_t)ipcsvc_conn_handle(conns[i]) ==
-					IPCSVC_EVENT_HANDLE(&ev))
-				conn = conns[i];
-		if (!conn)
+		if (!ev.cookie)
 			continue;	/* an event of a closed connection */
+		conn = *(struct ipcsvc_conn **)ev.cookie;
+		i = (int)((struct ipcsvc_conn **)ev.cookie - conns);
+		if (i < 0 || i >= sv->accepted || !conn ||
+		    (uint32_t)ipcsvc_conn_handle(conn) != ev.handle) {
+			sv->rc = -EPROTO;	/* a cookie of another handle */
+			return NULL;
+		}
 		if (ev.type == IPCSVC_EVENT_CHANNEL_READABLE) {
 			struct ipcsvc_channel *ch = ipcsvc_conn_channel(conn);
 			struct ipcsvc_msg *m;
@@ -1101,9 +1110,7 @@ static void *event_server(void *arg)
 				return NULL;
 			sv->rc = 0;
 		} else if (ev.type == IPCSVC_EVENT_PEER_CLOSED) {
-			for (i = 0; i < sv->accepted; i++)
-				if (conns[i] == conn)
-					conns[i] = NULL;
+			conns[i] = NULL;
 			ipcsvc_conn_close(conn);
 			closed++;
 		}
@@ -1138,7 +1145,7 @@ static void *client(void *arg)
 
 		j->rc = send_msg(ch, id, len, id, LONG, &req);
 		if (!j->rc)
-			j->rc = ipcsvc_channel_call(ch, req, LONG, &rep);
+			j->rc = ipcsvc_channel_call(ch, req, &rep, ipcsvc_timeout_ns(LONG));
 		if (j->rc)
 			break;
 		j->good += msg_ok(rep, id, len);

@@ -30,7 +30,7 @@ FIXTURE(peer) {
 FIXTURE_SETUP(peer)
 {
 	struct ipcsvc_channel_attr a = { .size = sizeof(a) };
-	struct ipc_message ev;
+	struct ipcsvc_port_event ev;
 
 	ASSERT_EQ(0, pipe(self->go));
 	ASSERT_EQ(0, ipcsvc_port_open(NULL, &self->port));
@@ -51,8 +51,8 @@ FIXTURE_SETUP(peer)
 			_exit(2);
 		_exit(0);
 	}
-	ASSERT_EQ(IPC_STATUS_SUCCESS,
-		  ipcsvc_port_wait_event(self->port, LONG_NS, &ev));
+	ASSERT_EQ(0, ipcsvc_port_wait_event(self->port, &ev,
+					    ipcsvc_timeout_ns(LONG_NS)));
 	ASSERT_EQ(IPCSVC_EVENT_SERVICE_CONNECTED, ev.type);
 	ASSERT_EQ(0, ipcsvc_service_accept(self->svc, &ev, &a, &self->server));
 }

@@ -28,7 +28,6 @@
 #define VERSION		1
 #define NCLIENTS	3
 #define CALLS		4
-#define SEC		1000000000LL
 #define OBJ_TEXT	1
 
 static void say(const char *who, const char *fmt, ...)
@@ -68,8 +67,8 @@ static int msg_make(struct ipcsvc_channel *ch, uint64_t id, const char *text,
 	size_t len = strlen(text);
 	int rc;
 
-	rc = ipcsvc_channel_allocate_for_send_timeout(ch, IPCSVC_OBJECT_SPACE(len),
-						      id, 1, 0, 5 * SEC, msgp);
+	rc = ipcsvc_channel_allocate_for_send_timeout(ch, len,
+						      id, 1, 0, msgp, ipcsvc_timeout_ms(5000));
 	if (rc)
 		return rc;
 	return ipcsvc_msg_add_object(*msgp, OBJ_TEXT, text, len);
@@ -87,7 +86,7 @@ static int client(int n)
 	snprintf(who, sizeof(who), "client%d", n);
 	rc = ipcsvc_port_open(NULL, &port);
 	if (rc) {
-		say(who, "cannot open the device: %s", strerror(-rc));
+		say(who, "cannot open the device: %s", ipcsvc_strerror(rc));
 		return 1;
 	}
 	if (n == 0) {
@@ -95,14 +94,14 @@ static int client(int n)
 		rc = ipcsvc_client_connect(port, SERVICE, VERSION + 1, 0, 0, NULL,
 					   &conn);
 		say(who, "connect speaking version %d: %s", VERSION + 1,
-		    rc ? strerror(-rc) : "accepted (unexpected)");
+		    rc ? ipcsvc_strerror(rc) : "accepted (unexpected)");
 		if (rc != -EPROTONOSUPPORT)
 			return 1;
 	}
 	rc = ipcsvc_client_connect(port, SERVICE, VERSION, 64 << 10, 64 << 10,
 				   NULL, &conn);
 	if (rc) {
-		say(who, "connect: %s", strerror(-rc));
+		say(who, "connect: %s", ipcsvc_strerror(rc));
 		return 1;
 	}
 	say(who, "connected to %s (channel handle %d)", SERVICE,
@@ -120,9 +119,9 @@ static int client(int n)
 		snprintf(text, sizeof(text), "hello %d from client %d", i, n);
 		rc = msg_make(ch, (uint64_t)n << 32 | (uint64_t)i, text, &req);
 		if (!rc)
-			rc = ipcsvc_channel_call(ch, req, 5 * SEC, &rep);
+			rc = ipcsvc_channel_call(ch, req, &rep, ipcsvc_timeout_ms(5000));
 		if (rc) {
-			say(who, "call %d: %s", i, strerror(-rc));
+			say(who, "call %d: %s", i, ipcsvc_strerror(rc));
 			return 1;
 		}
 		rc = msg_text(rep, reply, sizeof(reply));
@@ -147,11 +146,11 @@ struct session {
 	unsigned int answered;
 };
 
-/* The session on channel @handle, or with @handle 0 a free one. */
-static struct session *session_of(struct session *s, int handle)
+/* A free session, or NULL. */
+static struct session *session_free(struct session *s)
 {
 	for (int i = 0; i < NCLIENTS; i++)
-		if (handle ? s[i].conn && s[i].handle == handle : !s[i].conn)
+		if (!s[i].conn)
 			return &s[i];
 	return NULL;
 }
@@ -195,20 +194,19 @@ static int server(struct ipcsvc_port *port, struct ipcsvc_service *svc,
 
 	while (closed < NCLIENTS) {
 		struct ipcsvc_peer_creds pc;
-		struct ipc_message ev;
+		struct ipcsvc_port_event ev;
 		struct session *s;
-		ipc_status_t st;
 		int rc;
 
-		st = ipcsvc_port_wait_event(port, 10 * SEC, &ev);
-		if (st != IPC_STATUS_SUCCESS) {
+		rc = ipcsvc_port_wait_event(port, &ev, ipcsvc_timeout_ms(10000));
+		if (rc) {
 			say("server", "waiting for events: %s",
-			    st == IPC_STATUS_TIMEOUT ? "timed out" : strerror(-st));
+			    ipcsvc_strerror(rc));
 			return 1;
 		}
 		switch (ev.type) {
 		case IPCSVC_EVENT_SERVICE_CONNECTED:
-			s = session_of(sessions, 0);
+			s = session_free(sessions);
 			if (!s) {
 				say("server", "no room for another client");
 				ipcsvc_service_reject(svc, &ev);
@@ -216,10 +214,13 @@ static int server(struct ipcsvc_port *port, struct ipcsvc_service *svc,
 				break;
 			}
 			rc = ipcsvc_service_accept(svc, &ev, NULL, &s->conn);
+			/* every event of this channel will bring @s back */
+			if (!rc)
+				rc = ipcsvc_conn_set_cookie(s->conn, s);
 			if (!rc)
 				rc = ipcsvc_conn_peer_creds(s->conn, &pc);
 			if (rc) {
-				say("server", "accept: %s", strerror(-rc));
+				say("server", "accept: %s", ipcsvc_strerror(rc));
 				errors++;
 				break;
 			}
@@ -233,15 +234,15 @@ static int server(struct ipcsvc_port *port, struct ipcsvc_service *svc,
 				errors++;
 			break;
 		case IPCSVC_EVENT_CHANNEL_READABLE:
-			s = session_of(sessions, (int)IPCSVC_EVENT_HANDLE(&ev));
-			rc = s ? serve(s) : -EBADF;
+			s = ev.cookie;
+			rc = s ? serve(s) : -EBADSLT;
 			if (rc && rc != -EPIPE) {
-				say("server", "serving: %s", strerror(-rc));
+				say("server", "serving: %s", ipcsvc_strerror(rc));
 				errors++;
 			}
 			break;
 		case IPCSVC_EVENT_PEER_CLOSED:
-			s = session_of(sessions, (int)IPCSVC_EVENT_HANDLE(&ev));
+			s = ev.cookie;
 			if (!s) {
 				errors++;
 				break;
@@ -287,14 +288,14 @@ int main(void)
 		rc = ipcsvc_port_version(port, &v);
 	if (rc) {
 		fprintf(stderr, "ipcsvc-demo: /dev/%s: %s\n", IPCSVC_DEVICE_NAME,
-			strerror(-rc));
+			ipcsvc_strerror(rc));
 		return 1;
 	}
 	say("server", "module %s (ABI %u), library %s", v.release, v.abi,
 	    ipcsvc_library_version());
 	rc = ipcsvc_service_create(port, SERVICE, VERSION, 0666, &svc);
 	if (rc) {
-		say("server", "create %s: %s", SERVICE, strerror(-rc));
+		say("server", "create %s: %s", SERVICE, ipcsvc_strerror(rc));
 		return 1;
 	}
 	say("server", "registered %s, protocol version %d", SERVICE, VERSION);
