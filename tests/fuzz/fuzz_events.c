@@ -1194,7 +1194,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* everything goes; the fd with the last reference */
 	op_close_svc();
 	while (P.nconn) {
-		struct fz_in none = { (const uint8_t *)"\x08\x00", 2 };
+		/* operation 9 of op_conn(): close the first connection */
+		struct fz_in none = { (const uint8_t *)"\x09\x00", 2 };
 
 		op_conn(&none);
 	}

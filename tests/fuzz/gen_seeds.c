@@ -66,7 +66,7 @@ static void send_objs(struct ipcsvc_channel *ch, uint64_t id,
 	int rc;
 
 	for (unsigned int i = 0; i < n; i++)
-		size += IPCSVC_OBJECT_SPACE(lens[i]);
+		size += lens[i];	/* the payload */
 	rc = ipcsvc_channel_allocate_for_send(ch, size, id, n, 0, &m);
 	if (rc)
 		die("allocate", rc);
