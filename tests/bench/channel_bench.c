@@ -19,7 +19,7 @@ static unsigned int scale = 1;
 
 static void die(const char *what, int err)
 {
-	fprintf(stderr, "channel_bench: %s: %s\n", what, strerror(err < 0 ? -err : err));
+	fprintf(stderr, "channel_bench: %s: %s\n", what, ipcsvc_strerror(err));
 	exit(1);
 }
 
