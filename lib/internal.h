@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "ipcsvc/mailbox.h"
 #include "ipcsvc/timeout.h"
 
 /*
@@ -27,15 +28,10 @@
 #define STORE_RELEASE(p, v)	atomic_store_explicit(ATOMIC_PTR(p), (v), memory_order_release)
 #define STORE_SEQCST(p, v)	atomic_store_explicit(ATOMIC_PTR(p), (v), memory_order_seq_cst)
 
+/* The public spin_pause() of <ipcsvc/mailbox.h>: the same pause. */
 static inline void cpu_relax(void)
 {
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield" ::: "memory");
-#else
-	__asm__ __volatile__("" ::: "memory");
-#endif
+	spin_pause();
 }
 
 /* CLOCK_MONOTONIC now, in nanoseconds. */
