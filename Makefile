@@ -197,6 +197,10 @@ $(B)/fuzz/gen-seeds: tests/fuzz/gen_seeds.c $(LIB_A) $(LIB_HDRS) $(FUZZ_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_A) -lpthread
 
+# The protocol compiler, ipcsvc-idlc: its rules, its tools and install
+# prerequisites, its fuzz target.
+include tools/idlc/idlc.mk
+
 deps:
 	tools/check-deps
 
