@@ -26,7 +26,7 @@ static const struct {
 	{ EMSGSIZE, "message or buffer larger than the maximum allowed" },
 	{ EFBIG, "the buffer area cannot grow past its maximum size" },
 	{ E2BIG, "more objects than the message was allocated for" },
-	{ ENOSPC, "full: no free mailbox slot, or no free handle in the port" },
+	{ ENOSPC, "the port's handle table is full" },
 	{ ENOBUFS, "too many received messages are held unreleased" },
 	{ EBUSY, "NoQueue send, and the queue is not empty" },
 	{ EINVAL, "invalid argument" },

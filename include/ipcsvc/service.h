@@ -149,7 +149,7 @@ IPCSVC_API void *ipcsvc_service_cookie(const struct ipcsvc_service *svc);
 /* Remove the service. Connections accepted from it stay open. */
 IPCSVC_API int ipcsvc_service_close(struct ipcsvc_service *svc);
 
-/* The service's handle, as events name it (IPCSVC_EVENT_HANDLE()). */
+/* The service's handle, as events name it (ipcsvc_port_event.handle). */
 IPCSVC_API int ipcsvc_service_handle(const struct ipcsvc_service *svc);
 
 /* The fd of the service's port, for the caller's own poll/epoll loop. */
