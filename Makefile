@@ -91,7 +91,7 @@ $(B)/host-$(1)/lib/%.o: lib/%.c $(LIB_HDRS) VERSION
 	@mkdir -p $$(@D)
 	$$(CC) $$(ALL_CFLAGS) $$(SAN_$(1)) -c -o $$@ $$<
 
-$(B)/host-$(1)/tests/%: tests/host/%.c $(patsubst lib/%.c,$(B)/host-$(1)/lib/%.o,$(LIB_SRCS)) $(LIB_HDRS) $(wildcard tests/host/*.h)
+$(B)/host-$(1)/tests/%: tests/host/%.c $(patsubst lib/%.c,$(B)/host-$(1)/lib/%.o,$(LIB_SRCS)) $(LIB_HDRS) $(wildcard tests/host/*.h tests/lib/*.h)
 	@mkdir -p $$(@D)
 	$$(CC) $$(ALL_CFLAGS) $$(TEST_CFLAGS) $$(SAN_$(1)) -isystem $$(KSFT_DIR) -Itests/host -DIPCSVC_VERSION_FILE='"$$(CURDIR)/VERSION"' \
 	      -o $$@ $$< $$(patsubst lib/%.c,$(B)/host-$(1)/lib/%.o,$$(LIB_SRCS)) \
@@ -141,7 +141,7 @@ BENCH_SRCS := $(sort $(wildcard tests/bench/*.c))
 BENCHES    := $(patsubst tests/bench/%.c,$(B)/bench/%,$(BENCH_SRCS))
 bench-build: $(BENCHES)
 
-$(B)/bench/%: tests/bench/%.c $(LIB_A) $(LIB_HDRS) $(wildcard tests/host/*.h)
+$(B)/bench/%: tests/bench/%.c $(LIB_A) $(LIB_HDRS) $(wildcard tests/host/*.h tests/lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests/host -o $@ $< $(LIB_A) -lpthread
 
@@ -161,7 +161,7 @@ FUZZ_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=all \
 FUZZ_CFLAGS := -std=gnu11 -g -O1 $(CPPFLAGS_IPCSVC) $(FUZZ_SAN)
 FUZZ_SRCS   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZERS     := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
-FUZZ_HDRS   := $(wildcard tests/fuzz/*.h)
+FUZZ_HDRS   := $(wildcard tests/fuzz/*.h tests/lib/*.h)
 # fuzz_events stands in for the module: ioctl() and mmap() of its fake
 # port fd go to the target's own handlers.
 FUZZ_LDFLAGS_fuzz_events := -Wl,--wrap=ioctl -Wl,--wrap=mmap -Wl,--wrap=munmap

@@ -61,6 +61,7 @@
 #include "fuzz_common.h"
 #include "fuzz_format.h"
 #include "fuzz_kernel.h"
+#include "../lib/identity.h"
 
 #define MAX_PAGES	8
 #define MAX_OPS		600
@@ -201,20 +202,6 @@ static uint64_t committed(int a)
 
 /* ---- setup -------------------------------------------------------------- */
 
-static void identity_write(struct ipcsvc_area_identity *id, uint64_t max)
-{
-	memset(id, 0, sizeof(*id));
-	id->protocol_version = 1;
-	id->protocol_name_len = 4;
-	memcpy(id->protocol_name, "fuzz", 4);
-	id->max_size = max;
-	id->producer_offset = page + IPCSVC_CONTROL_PRODUCER;
-	id->consumer_offset = 2 * page + IPCSVC_CONTROL_CONSUMER;
-	id->data_offset = 3 * page;
-	id->area_bytes = 3 * page + max;
-	STORE_RELEASE(&id->magic, IPCSVC_AREA_MAGIC);
-}
-
 static void setup_module(void)
 {
 	uint64_t np[2] = { S.d[0].max / page, S.d[1].max / page };
@@ -224,7 +211,8 @@ static void setup_module(void)
 
 		d->id_off = (uint64_t)a * IPCSVC_IDENTITY_STRIDE;
 		d->foff_data = (3 + (a ? np[0] : 0)) * page;
-		identity_write((void *)(kview + d->id_off), d->max);
+		test_identity_write((void *)(kview + d->id_off), 0, d->max, page,
+				    "fuzz");
 		d->k.kmem = kview;	/* the identity is at kview + id_off */
 		d->k.id_off = d->id_off;
 		d->k.data_off = 3 * page;

@@ -28,6 +28,7 @@
 #include "ipcsvc/ipcsvc.h"
 #include "../../lib/internal.h"
 #include "fuzz_format.h"
+#include "../lib/identity.h"
 
 #define PAGE		4096ULL
 #define AREA_PAGES	19	/* fuzz_area_image's mapping: 3 + 16 */
@@ -152,18 +153,8 @@ static void image(const char *name, bool module, uint64_t size,
 		/* the module's identity page: both areas' identities */
 		for (uint64_t off = 0; off <= IPCSVC_IDENTITY_STRIDE;
 		     off += IPCSVC_IDENTITY_STRIDE) {
-			struct ipcsvc_area_identity *id = (void *)(area + off);
-
-			id->size = size;
-			id->protocol_version = 1;
-			id->protocol_name_len = 4;
-			memcpy(id->protocol_name, "seed", 4);
-			id->max_size = max;
-			id->producer_offset = PAGE + IPCSVC_CONTROL_PRODUCER;
-			id->consumer_offset = 2 * PAGE + IPCSVC_CONTROL_CONSUMER;
-			id->data_offset = 3 * PAGE;
-			id->area_bytes = 3 * PAGE + max;
-			id->magic = IPCSVC_AREA_MAGIC;
+			test_identity_write((void *)(area + off), size, max,
+					    PAGE, "seed");
 		}
 	} else {
 		struct ipcsvc_area_params p = {

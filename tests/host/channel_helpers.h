@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "ipcsvc/ipcsvc.h"
+#include "../lib/identity.h"
 
 struct test_area {
 	int fd;
@@ -106,29 +107,6 @@ static inline uint8_t *area_data(const struct test_area *a)
 }
 
 /*
- * Write an identity as the module does: offsets from the area's start,
- * which is not where the identity is when it sits at
- * IPCSVC_IDENTITY_STRIDE; magic last, with release.
- */
-static inline void test_identity_write(struct ipcsvc_area_identity *id,
-				       uint64_t size, uint64_t max_size)
-{
-	uint64_t page = page_size();
-
-	memset(id, 0, sizeof(*id));
-	id->size = size;
-	id->protocol_version = 1;
-	id->protocol_name_len = 4;
-	memcpy(id->protocol_name, "test", 4);
-	id->max_size = max_size;
-	id->producer_offset = page + IPCSVC_CONTROL_PRODUCER;
-	id->consumer_offset = 2 * page + IPCSVC_CONTROL_CONSUMER;
-	id->data_offset = 3 * page;
-	id->area_bytes = 3 * page + max_size;
-	__atomic_store_n(&id->magic, IPCSVC_AREA_MAGIC, __ATOMIC_RELEASE);
-}
-
-/*
  * One channel's pages as the module lays them out, in a memfd: page 0 the
  * identity page (the client-to-server area's identity at 0, the
  * server-to-client area's at IPCSVC_IDENTITY_STRIDE), page 1 the client's
@@ -209,8 +187,8 @@ static inline int test_chan_make(struct test_chan *c, uint64_t size,
 		rc = test_chan_area(c, &c->sc, 2, 1, 3 + max_cs / page, max_sc);
 	if (rc)
 		return rc;
-	test_identity_write(chan_id_cs(c), size, max_cs);
-	test_identity_write(chan_id_sc(c), size, max_sc);
+	test_identity_write(chan_id_cs(c), size, max_cs, page_size(), "test");
+	test_identity_write(chan_id_sc(c), size, max_sc, page_size(), "test");
 	return 0;
 }
 

@@ -316,7 +316,8 @@ TEST_F(modlayout, identity_offset_checked)
 				NULL, 0, 0, NULL, &ipcsvc__futex_ops, NULL, &ch));
 	}
 	/* An identity at the end of the page: fits, opens. */
-	test_identity_write((void *)(sc + page - idsz), 0, 8 * page);
+	test_identity_write((void *)(sc + page - idsz), 0, 8 * page, page,
+			    "test");
 	EXPECT_EQ(0, ipcsvc__channel_open_ops(NULL, 0, 0, sc, len, page - idsz,
 					      NULL, &ipcsvc__futex_ops, NULL,
 					      &ch));
