@@ -91,7 +91,18 @@ static int tx_reserve(struct ipcsvc_channel *ch, uint64_t len, uint64_t flags,
 		wrap = false;
 		if (w >= head) {
 			/* used: [head, w); free: [w, size - 8) and [0, head) */
-			if (len <= size - WRAP_BYTES - w) {
+			if (w == head && w && len < head) {
+				/*
+				 * Empty: go back to the start, so that a ring
+				 * with one message in flight at a time keeps
+				 * using its first bytes and its other pages
+				 * are never touched (never made resident). The
+				 * message ends before the marker, and short of
+				 * head, where it would look like an empty ring.
+				 */
+				start = 0;
+				wrap = true;
+			} else if (len <= size - WRAP_BYTES - w) {
 				start = w;
 			} else if (len < head &&
 				   !(can_grow && w - head > size / 2)) {

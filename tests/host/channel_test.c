@@ -723,4 +723,44 @@ TEST_F(pair, reopen_resumes)
 	EXPECT_EQ(3, take_id(self->b));
 }
 
+/*
+ * A channel with one message in flight at a time keeps using the first
+ * bytes of its ring, whatever its maximum: the producer starts again at 0
+ * whenever it finds the ring empty, so the other pages are never touched
+ * and never become resident (mincore() of the memfd's pages).
+ */
+TEST(one_in_flight_stays_in_first_pages)
+{
+	const uint64_t page = page_size(), max = 256 * page;
+	static const uint8_t buf[1024];
+	struct ipcsvc_channel *tx, *rx;
+	struct test_area a;
+	unsigned char *vec;
+	size_t resident = 0, npages = max / page;
+
+	/* all of it committed, so that only the producer's choice of
+	 * offsets decides which pages are touched */
+	ASSERT_EQ(0, test_area_make(&a, max, max));
+	ASSERT_EQ(0, ipcsvc_channel_open(a.mem, a.len, NULL, 0, NULL, &tx));
+	ASSERT_EQ(0, ipcsvc_channel_open(NULL, 0, a.mem, a.len, NULL, &rx));
+	for (int i = 0; i < 10000; i++) {
+		uint64_t len = i % 2 ? 64 : sizeof(buf);
+
+		ASSERT_EQ(0, send_blob(tx, (uint64_t)i, buf, len, 0));
+		ASSERT_EQ(i, take_id(rx));
+	}
+	vec = calloc(npages, 1);
+	ASSERT_NE(NULL, vec);
+	ASSERT_EQ(0, mincore(area_data(&a), max, vec));
+	for (size_t i = 0; i < npages; i++)
+		resident += vec[i] & 1;
+	/* two messages of 1 KiB and a marker: the first page */
+	EXPECT_GE(1, resident) TH_LOG("%zu of %zu data pages resident",
+				     resident, npages);
+	free(vec);
+	ipcsvc_channel_close(tx);
+	ipcsvc_channel_close(rx);
+	test_area_free(&a);
+}
+
 TEST_HARNESS_MAIN
