@@ -12,6 +12,7 @@ PREFIX     ?= /usr/local
 LIBDIR     ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR     ?= $(PREFIX)/share/man
+BINDIR     ?= $(PREFIX)/bin
 DESTDIR    ?=
 
 CC       ?= cc
@@ -49,7 +50,7 @@ SAN_asan := -fsanitize=address,undefined -fno-sanitize-recover=all \
 SAN_tsan := -fsanitize=thread
 HOST_VARIANTS := asan tsan
 
-.PHONY: all lib tools kmod check demo install clean host-tests selftests selftests-m32 \
+.PHONY: all lib tools kmod check demo install uninstall clean host-tests selftests selftests-m32 \
 	deps dkms-source bench bench-build fuzz fuzz-build fuzz-cov fuzz-seeds
 all: lib tools kmod
 
@@ -212,22 +213,47 @@ check:
 demo:
 	tools/vm/demo
 
-install: lib
+# The UAPI header goes under the library's own include directory, not into
+# $(INCLUDEDIR)/linux/, which belongs to the kernel headers package when
+# PREFIX=/usr; libipcsvc.pc adds that directory to the search path.
+MAN_PAGES := $(wildcard Documentation/man/*.[1-8])
+install: lib tools
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/ipcsvc \
-		   $(DESTDIR)$(INCLUDEDIR)/linux
+		   $(DESTDIR)$(INCLUDEDIR)/ipcsvc/uapi/linux $(DESTDIR)$(BINDIR)
 	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf libipcsvc.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libipcsvc.so.$(SOVERSION)
 	ln -sf libipcsvc.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libipcsvc.so
 	install -m 644 include/ipcsvc/*.h $(DESTDIR)$(INCLUDEDIR)/ipcsvc/
-	install -m 644 include/uapi/linux/ipcsvc.h $(DESTDIR)$(INCLUDEDIR)/linux/
+	install -m 644 include/uapi/linux/ipcsvc*.h \
+		$(DESTDIR)$(INCLUDEDIR)/ipcsvc/uapi/linux/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	    -e 's|@BINDIR@|$(BINDIR)|' \
 	    lib/libipcsvc.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/libipcsvc.pc
-	if ls Documentation/man/*.3 >/dev/null 2>&1; then \
-		install -d $(DESTDIR)$(MANDIR)/man3; \
-		install -m 644 Documentation/man/*.3 $(DESTDIR)$(MANDIR)/man3/; \
-	fi
+	install -m 755 $(B)/bin/ipcsvc-demo $(DESTDIR)$(BINDIR)/
+	for page in $(MAN_PAGES); do \
+		sec=$${page##*.}; \
+		install -d $(DESTDIR)$(MANDIR)/man$$sec && \
+		install -m 644 $$page $(DESTDIR)$(MANDIR)/man$$sec/ || exit 1; \
+	done
+
+# Removes what install installed, and the directories it made that are
+# left empty.
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libipcsvc.a $(DESTDIR)$(LIBDIR)/libipcsvc.so \
+	      $(DESTDIR)$(LIBDIR)/libipcsvc.so.$(SOVERSION) \
+	      $(DESTDIR)$(LIBDIR)/libipcsvc.so.$(VERSION) \
+	      $(DESTDIR)$(LIBDIR)/pkgconfig/libipcsvc.pc \
+	      $(DESTDIR)$(BINDIR)/ipcsvc-demo
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/ipcsvc
+	for page in $(MAN_PAGES); do \
+		rm -f $(DESTDIR)$(MANDIR)/man$${page##*.}/$${page##*/}; \
+		rmdir -p --ignore-fail-on-non-empty \
+			$(DESTDIR)$(MANDIR)/man$${page##*.} 2>/dev/null; \
+	done; true
+	-rmdir -p --ignore-fail-on-non-empty $(DESTDIR)$(LIBDIR)/pkgconfig \
+		$(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(BINDIR) 2>/dev/null
 
 # The module source as DKMS wants it: /usr/src/ipcsvc-<version>, then
 # `dkms install ipcsvc/<version>`.

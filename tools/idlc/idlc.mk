@@ -16,7 +16,7 @@ IDLC_CORE     := $(filter-out tools/idlc/main.c,$(IDLC_SRCS))
 IDLC_HDRS     := $(wildcard tools/idlc/*.h) include/ipcsvc/channel.h
 BINDIR        ?= $(PREFIX)/bin
 
-.PHONY: idlc idlc-asan install-idlc
+.PHONY: idlc idlc-asan install-idlc uninstall-idlc
 idlc: $(IDLC)
 idlc-asan: $(IDLC_ASAN)
 tools: $(IDLC)
@@ -46,3 +46,8 @@ install-idlc: $(IDLC)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(IDLC) $(DESTDIR)$(BINDIR)/
 	install -m 644 Documentation/man/ipcsvc-idlc.1 $(DESTDIR)$(MANDIR)/man1/
+
+uninstall: uninstall-idlc
+uninstall-idlc:
+	rm -f $(DESTDIR)$(BINDIR)/ipcsvc-idlc
+	-rmdir -p --ignore-fail-on-non-empty $(DESTDIR)$(BINDIR) 2>/dev/null
