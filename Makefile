@@ -50,9 +50,9 @@ SAN_asan := -fsanitize=address,undefined -fno-sanitize-recover=all \
 SAN_tsan := -fsanitize=thread
 HOST_VARIANTS := asan tsan
 
-.PHONY: all lib tools kmod check demo install uninstall clean host-tests selftests selftests-m32 \
+.PHONY: all lib tools kmod examples check demo install uninstall clean host-tests selftests selftests-m32 \
 	deps dkms-source bench bench-build fuzz fuzz-build fuzz-cov fuzz-seeds
-all: lib tools kmod
+all: lib tools kmod examples
 
 lib: $(LIB_SO) $(LIB_A)
 
@@ -134,6 +134,18 @@ $(B)/tests/selftests-m32/%-m32: tests/selftests/%.c $(LIB32_A) $(LIB_HDRS) $(wil
 	$(CC) -m32 $(ALL_CFLAGS) -Wno-psabi $(TEST_CFLAGS) -isystem $(KSFT_DIR) -Itests/selftests -static \
 	      -DIPCSVC_EXPECTED_RELEASE='"$(VERSION)"' \
 	      -o $@ $< $(LIB32_A) -lpthread
+
+# examples/: complete programs, built against the shared library as a
+# user's program is (an rpath finds build/lib, and tools/ipcsvc-vm takes
+# the library along into a guest).
+EXAMPLE_SRCS := $(sort $(wildcard examples/*.c))
+EXAMPLES     := $(patsubst examples/%.c,$(B)/examples/%,$(EXAMPLE_SRCS))
+examples: $(EXAMPLES)
+
+$(B)/examples/%: examples/%.c $(LIB_SO) $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< -L$(B)/lib -lipcsvc -lpthread \
+		-Wl,-rpath,'$$ORIGIN/../lib'
 
 # Benchmarks report figures and assert nothing about speed; make check
 # only builds them, and holds the hot path to an instruction budget
