@@ -8,7 +8,8 @@ mkdir -p /proc /sys /dev /tmp
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
-mount -t tmpfs tmpfs /tmp
+# No tmpfs over /tmp: the user's libraries may have come from there, and
+# the initramfs is writable already.
 . /config
 [ -n "$LIBDIRS" ] && export LD_LIBRARY_PATH="$LIBDIRS"
 
