@@ -25,13 +25,14 @@ debug_source_version() {
 
 IPCSVC_DEBUG_SERIES=${IPCSVC_DEBUG_SERIES:-6.1}
 
-# debug_kernel_dir: where the debug kernel for the current fragment and
+# debug_kernel_dir [VARIANT]: where the debug kernel of VARIANT (debug, the
+# default, or kcsan) for the current fragment tools/vm/VARIANT.config and
 # source version lives (whether or not it is built yet).
 debug_kernel_dir() {
-	local key
-	key=$( { cat "$IPCSVC_TOP/tools/vm/debug.config"; debug_source_version; \
+	local variant=${1:-debug} key
+	key=$( { cat "$IPCSVC_TOP/tools/vm/$variant.config"; debug_source_version; \
 		gcc --version | head -n1; } | sha256sum | cut -c1-16)
-	printf '%s/debug-kernel-%s\n' "$IPCSVC_CACHE" "$key"
+	printf '%s/%s-kernel-%s\n' "$IPCSVC_CACHE" "$variant" "$key"
 }
 
 # kernel_source: extract Debian's packaged kernel source once per package
