@@ -215,6 +215,8 @@ $(B)/fuzz/gen-seeds: tests/fuzz/gen_seeds.c $(LIB_A) $(LIB_HDRS) $(FUZZ_HDRS)
 # The protocol compiler, ipcsvc-idlc: its rules, its tools and install
 # prerequisites, its fuzz target.
 include tools/idlc/idlc.mk
+# The introspection tool, ipcsvcctl: its rules, tools and install targets.
+include tools/ipcsvcctl/ipcsvcctl.mk
 
 deps:
 	tools/check-deps
@@ -273,7 +275,7 @@ DKMS_DIR := $(DESTDIR)/usr/src/ipcsvc-$(VERSION)
 dkms-source:
 	install -d $(DKMS_DIR)/kmod $(DKMS_DIR)/include/uapi/linux
 	install -m 644 kmod/Kbuild kmod/Makefile kmod/*.c kmod/*.h $(DKMS_DIR)/kmod/
-	install -m 644 include/uapi/linux/ipcsvc.h $(DKMS_DIR)/include/uapi/linux/
+	install -m 644 include/uapi/linux/ipcsvc*.h $(DKMS_DIR)/include/uapi/linux/
 	install -m 644 VERSION $(DKMS_DIR)/
 	sed 's/@VERSION@/$(VERSION)/' dkms.conf >$(DKMS_DIR)/dkms.conf
 

@@ -413,6 +413,89 @@ u64 ipcsvc_area_read_word(struct ipcsvc_area *area, u64 offset)
 	return READ_ONCE(*(u64 *)p);
 }
 
+/* The producer and consumer words of @area, as the kernel maps them. */
+static const struct ipcsvc_area_producer *
+ipcsvc_area_prod(struct ipcsvc_area *area)
+{
+	return area->hdr->kaddr + (1 + area->side) * PAGE_SIZE +
+	       IPCSVC_CONTROL_PRODUCER;
+}
+
+static const struct ipcsvc_area_consumer *
+ipcsvc_area_cons(struct ipcsvc_area *area)
+{
+	return area->hdr->kaddr + (2 - area->side) * PAGE_SIZE +
+	       IPCSVC_CONTROL_CONSUMER;
+}
+
+/* A ring position: 8-byte aligned, below the committed size, or 0. */
+static bool ipcsvc_pos_ok(u64 pos, u64 size)
+{
+	if (pos & 7)
+		return false;
+	return size ? pos <= size - 8 : pos == 0;
+}
+
+/*
+ * A snapshot of @area for introspection. The kernel's own values are
+ * exact; the queue words come from the two processes, so each is read
+ * once and checked like any value a peer writes. Words that cannot be
+ * right (a position outside the ring or unaligned, more messages than
+ * the ring holds, an absurd sleeper count) set @invalid, and the values
+ * derived from them are left 0. The words are read without ordering, so
+ * a busy area's figures may disagree with each other by a message; they
+ * are never checked against each other for that reason.
+ */
+void ipcsvc_area_stat(struct ipcsvc_area *area, struct ipcsvc_area_stat *st)
+{
+	const struct ipcsvc_area_producer *prod = ipcsvc_area_prod(area);
+	const struct ipcsvc_area_consumer *cons = ipcsvc_area_cons(area);
+	u64 size, tail, head, published, consumed, pw, cw;
+
+	memset(st, 0, sizeof(*st));
+	st->max_size = area->max_size;
+	size = ipcsvc_area_committed(area);
+	st->committed = size;
+	st->revoked = READ_ONCE(area->revoked);
+	st->sleepers[IPCSVC_DIR_TX] =
+		atomic_read(&area->sleepers[IPCSVC_DIR_TX]);
+	st->sleepers[IPCSVC_DIR_RX] =
+		atomic_read(&area->sleepers[IPCSVC_DIR_RX]);
+
+	tail = READ_ONCE(prod->tail);
+	published = READ_ONCE(prod->published);
+	pw = READ_ONCE(prod->waiters);
+	st->broken[0] = READ_ONCE(prod->broken) != 0;
+	head = READ_ONCE(cons->head);
+	consumed = READ_ONCE(cons->consumed);
+	cw = READ_ONCE(cons->waiters);
+	st->broken[1] = READ_ONCE(cons->broken) != 0;
+
+	/* Counts of sleeping threads. */
+	if (pw > U32_MAX || cw > U32_MAX) {
+		st->invalid = true;
+	} else {
+		st->waiters[0] = pw;
+		st->waiters[1] = cw;
+	}
+	if (!ipcsvc_pos_ok(tail, size) || !ipcsvc_pos_ok(head, size) ||
+	    published - consumed > size / 8) {
+		/* Every message takes at least 8 bytes of the ring. */
+		st->invalid = true;
+		return;
+	}
+	st->messages = published - consumed;
+	/* After a wrap, the unused end of the ring is counted too. */
+	st->bytes = tail >= head ? tail - head : size - head + tail;
+}
+
+/* Has either side marked @area broken? */
+bool ipcsvc_area_broken(struct ipcsvc_area *area)
+{
+	return READ_ONCE(ipcsvc_area_prod(area)->broken) ||
+	       READ_ONCE(ipcsvc_area_cons(area)->broken);
+}
+
 /*
  * The channel is closing: fail growth, end every wait, and tell both
  * processes through identity.closed, which they can read without a

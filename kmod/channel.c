@@ -28,9 +28,11 @@
 #include <linux/pid_namespace.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/timekeeping.h>
 #include <linux/user_namespace.h>
 
 #include "ipcsvc.h"
+#include "trace.h"
 
 static void ipcsvc_channel_release(struct kref *ref)
 {
@@ -75,6 +77,8 @@ ipcsvc_channel_alloc(struct ipcsvc_service *svc, const u64 *max_size)
 	}
 	chan->svc = svc;
 	INIT_LIST_HEAD(&chan->svc_node);
+	INIT_LIST_HEAD(&chan->all_node);
+	chan->ctime = ktime_get_real_ns();
 	chan->user = ipcsvc_user_get(cred);
 	if (!chan->user) {
 		ipcsvc_service_put(svc);
@@ -182,10 +186,12 @@ static int ipcsvc_channel_publish(struct ipcsvc_channel *chan,
 	if (ret)
 		goto out;
 	list_add_tail(&chan->svc_node, &svc->channels);
+	ipcsvc_registry_link_channel(chan);
 
 	spin_lock(&chan->lock);
 	sep->h.ev.connected_a = svc->h.ev.handle | pid << 32;
 	sep->h.ev.connected_c = uid | gid << 32;
+	sep->h.ev.connected_id = chan->id;
 	/* Another thread may already have closed a freshly installed handle. */
 	if (!cep->closed) {
 		ipcsvc_port_get(cport);
@@ -232,8 +238,9 @@ static int ipcsvc_grant_size(u64 *size, u64 max)
  * handle table full), ECONNREFUSED (the service went away, or its port
  * cannot take another handle).
  */
-int ipcsvc_connect(struct ipcsvc_port *port, struct ipcsvc_connect_params *p,
-		   struct ipcsvc_hobj **objp, u32 *handle)
+static int __ipcsvc_connect(struct ipcsvc_port *port,
+			    struct ipcsvc_connect_params *p,
+			    struct ipcsvc_hobj **objp, u32 *handle)
 {
 	struct ipcsvc_endpoint *cep, *sep;
 	struct ipcsvc_service *svc;
@@ -282,22 +289,40 @@ int ipcsvc_connect(struct ipcsvc_port *port, struct ipcsvc_connect_params *p,
 	ret = ipcsvc_port_install(sport, &sep->h, &sh);
 	if (ret) {
 		ipcsvc_channel_put(chan);
-		ipcsvc_port_close_object(port, ch, &cep->h);
+		ipcsvc_port_close_object(port, ch, &cep->h,
+					 IPCSVC_REASON_CLOSED);
 		ret = -ECONNREFUSED;
 		goto put;
 	}
 	ret = ipcsvc_channel_publish(chan, port, sport);
 	if (ret) {
-		ipcsvc_port_close_object(port, ch, &cep->h);
-		ipcsvc_port_close_object(sport, sh, &sep->h);
+		ipcsvc_port_close_object(port, ch, &cep->h,
+					 IPCSVC_REASON_CLOSED);
+		ipcsvc_port_close_object(sport, sh, &sep->h,
+					 IPCSVC_REASON_CLOSED);
 		goto put;
 	}
+	trace_ipcsvc_connect(chan);
+	ipcsvc_observe_channel(chan, true);
 	kref_get(&chan->ref);	/* for the caller */
 	*objp = &cep->h;
 	*handle = ch;
 put:
 	ipcsvc_port_put(sport);
 	ipcsvc_channel_put(chan);	/* the creation reference */
+	return ret;
+}
+
+/* ipcsvc_connect(), counted for introspection. */
+int ipcsvc_connect(struct ipcsvc_port *port, struct ipcsvc_connect_params *p,
+		   struct ipcsvc_hobj **objp, u32 *handle)
+{
+	int ret = __ipcsvc_connect(port, p, objp, handle);
+
+	if (ret)
+		ipcsvc_count_refused(ret);
+	else
+		ipcsvc_count(connects);
 	return ret;
 }
 
@@ -322,9 +347,10 @@ void ipcsvc_connect_undo(struct ipcsvc_port *port, u32 handle,
 	spin_unlock(&chan->lock);
 	if (sport)
 		withdrawn = ipcsvc_event_withdraw_connected(sport, &sep->h.ev);
-	ipcsvc_port_close_object(port, handle, h);
+	ipcsvc_port_close_object(port, handle, h, IPCSVC_REASON_CLOSED);
 	if (withdrawn)
-		ipcsvc_port_close_object(sport, sep->h.ev.handle, &sep->h);
+		ipcsvc_port_close_object(sport, sep->h.ev.handle, &sep->h,
+					 IPCSVC_REASON_CLOSED);
 	if (sport)
 		ipcsvc_port_put(sport);
 }
@@ -332,19 +358,35 @@ void ipcsvc_connect_undo(struct ipcsvc_port *port, u32 handle,
 /*
  * Close one end: the peer gets PeerClosed, every waiter on either area
  * wakes with EPIPE, growth stops. The areas stay mapped wherever they are.
+ * The first end to close records @reason (IPCSVC_REASON_*) for
+ * introspection, or BROKEN if a side had given up on an area and the
+ * reason is not SERVICE_GONE.
  */
-void ipcsvc_endpoint_close(struct ipcsvc_endpoint *ep)
+void ipcsvc_endpoint_close(struct ipcsvc_endpoint *ep, u32 reason)
 {
 	struct ipcsvc_channel *chan = ep->chan;
 	struct ipcsvc_endpoint *peer = &chan->ep[!ep->side];
 	struct ipcsvc_port *port;
-	bool counted;
+	bool counted, first;
+	u32 recorded;
 
+	if (reason != IPCSVC_REASON_SERVICE_GONE &&
+	    (ipcsvc_area_broken(chan->area[0]) ||
+	     ipcsvc_area_broken(chan->area[1])))
+		reason = IPCSVC_REASON_BROKEN;
 	spin_lock(&chan->lock);
 	if (ep->closed) {
 		spin_unlock(&chan->lock);
 		return;
 	}
+	first = !peer->closed;
+	if (first) {
+		chan->close_reason = reason;
+		chan->closed_by = ep->side == IPCSVC_SIDE_CLIENT ?
+				  IPCSVC_SIDE_CLIENT_END :
+				  IPCSVC_SIDE_SERVER_END;
+	}
+	recorded = chan->close_reason;
 	ep->closed = true;
 	ep->armed = 0;
 	port = ep->port;
@@ -367,6 +409,33 @@ void ipcsvc_endpoint_close(struct ipcsvc_endpoint *ep)
 	 */
 	if (port)
 		ipcsvc_port_put(port);
+	trace_ipcsvc_channel_close(chan->id, ep->side, recorded, first);
+	if (first)
+		ipcsvc_observe_channel(chan, false);
+}
+
+void ipcsvc_channel_state(struct ipcsvc_channel *chan,
+			  struct ipcsvc_channel_state *st)
+{
+	spin_lock(&chan->lock);
+	st->closed[0] = chan->ep[0].closed;
+	st->closed[1] = chan->ep[1].closed;
+	st->close_reason = chan->close_reason;
+	st->closed_by = chan->closed_by;
+	spin_unlock(&chan->lock);
+}
+
+/*
+ * May @cred see @chan in introspection? The users of its two ends (their
+ * effective uids when the channel was made) and its service's owner may.
+ * CAP_SYS_ADMIN over the namespace is the caller's to check.
+ */
+bool ipcsvc_channel_visible(const struct ipcsvc_channel *chan,
+			    const struct cred *cred)
+{
+	return uid_eq(cred->euid, chan->euid[IPCSVC_SIDE_CLIENT]) ||
+	       uid_eq(cred->euid, chan->euid[IPCSVC_SIDE_SERVER]) ||
+	       uid_eq(cred->fsuid, chan->svc->uid);
 }
 
 struct ipcsvc_area *ipcsvc_endpoint_area(struct ipcsvc_endpoint *ep, u32 dir)
@@ -397,10 +466,14 @@ int ipcsvc_channel_wait(struct ipcsvc_endpoint *ep, u32 dir, u64 offset,
 	ktime_t left = ns_to_ktime(timeout);
 	int start, ret;
 
+	ipcsvc_count(waits);
+	trace_ipcsvc_wait_begin(ep->chan->id, ep->side, dir, offset, value,
+				timeout);
 	/* A deadline is re-read on restart, so the wait never drifts. */
 	if (abstime && timeout >= 0)
 		left = ktime_sub(left, ktime_get());
 	start = atomic_read(seq);
+	atomic_inc(&area->sleepers[dir]);
 	if (timeout < 0)
 		ret = wait_event_interruptible(area->wq,
 					       ipcsvc_wait_done(area, offset, value, seq, start));
@@ -412,16 +485,16 @@ int ipcsvc_channel_wait(struct ipcsvc_endpoint *ep, u32 dir, u64 offset,
 							 ipcsvc_wait_done(area, offset, value,
 									  seq, start),
 							 left);
+	atomic_dec(&area->sleepers[dir]);
 	if (ret == -ETIME)
-		return -ETIMEDOUT;
-	if (ret == -ERESTARTSYS && !abstime && timeout > 0)
-		return -EINTR;
-	if (ret)
-		return ret;
-	if (ipcsvc_area_read_word(area, offset) == value &&
-	    READ_ONCE(area->dead))
-		return -EPIPE;
-	return 0;
+		ret = -ETIMEDOUT;
+	else if (ret == -ERESTARTSYS && !abstime && timeout > 0)
+		ret = -EINTR;
+	else if (!ret && ipcsvc_area_read_word(area, offset) == value &&
+		 READ_ONCE(area->dead))
+		ret = -EPIPE;
+	trace_ipcsvc_wait_end(ep->chan->id, ep->side, dir, ret);
+	return ret;
 }
 
 /*
@@ -437,6 +510,7 @@ int ipcsvc_channel_wake(struct ipcsvc_endpoint *ep, u32 dir)
 	u32 bit;
 	int ret = 0;
 
+	ipcsvc_count(wakes);
 	if (dir == IPCSVC_DIR_TX) {
 		atomic_inc(&area->rd_seq);
 		bit = IPCSVC_EVB_READABLE;
@@ -454,6 +528,7 @@ int ipcsvc_channel_wake(struct ipcsvc_endpoint *ep, u32 dir)
 		ipcsvc_ep_post(peer, bit);
 	}
 	spin_unlock(&chan->lock);
+	trace_ipcsvc_wake(chan->id, ep->side, dir, ret);
 	return ret;
 }
 

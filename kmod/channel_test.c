@@ -251,7 +251,7 @@ static int chan_waiter(struct chan_thread *t)
 
 static int chan_closer(struct chan_thread *t)
 {
-	ipcsvc_endpoint_close(t->ep);
+	ipcsvc_endpoint_close(t->ep, IPCSVC_REASON_CLOSED);
 	return 0;
 }
 
@@ -1052,7 +1052,7 @@ static void ipcsvc_channel_arm_one_shot(struct kunit *test)
 	/* An end that closes drops its arming: nothing fires later. */
 	KUNIT_EXPECT_EQ(test, ipcsvc_channel_arm(f.cep, IPCSVC_DIR_RX,
 						 PUBLISHED, 0), 0);
-	ipcsvc_endpoint_close(f.cep);
+	ipcsvc_endpoint_close(f.cep, IPCSVC_REASON_CLOSED);
 	KUNIT_EXPECT_EQ(test, f.cep->armed, 0u);
 	KUNIT_EXPECT_EQ(test, ipcsvc_event_count(f.client), 0u);
 	chan_teardown(&f);

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The module builds against Debian's 6.1 and 6.12 kernels. The only two
- * interfaces that differ between them are wrapped here, so that the rest of
- * the code is written for one API: vm_flags updates and holding an IPC
- * namespace. kmod/Kbuild probes the target kernel for each one
- * (IPCSVC_HAVE_*) instead of comparing version numbers.
+ * The module builds against Debian's 6.1 and 6.12 kernels. The interfaces
+ * that differ between them are wrapped here, so that the rest of the code
+ * is written for one API: vm_flags updates, holding an IPC namespace, and
+ * where a generic netlink dump finds its parsed attributes. kmod/Kbuild
+ * probes the target kernel for each one (IPCSVC_HAVE_*) instead of
+ * comparing version numbers.
  */
 #ifndef IPCSVC_COMPAT_H
 #define IPCSVC_COMPAT_H
@@ -18,6 +19,7 @@
 #include <linux/proc_fs.h>
 #include <linux/proc_ns.h>
 #include <linux/workqueue.h>
+#include <net/genetlink.h>
 
 #ifdef IPCSVC_HAVE_VM_FLAGS_MOD
 /* vm_flags became read-only in 6.3; these helpers replaced assignment. */
@@ -139,6 +141,23 @@ static inline void ipcsvc_ipc_ns_put(struct ipc_namespace *ns,
 
 #else
 #error "ipcsvc: the kernel exports no way to hold an IPC namespace"
+#endif
+
+/*
+ * A dump's request attributes, parsed and validated against the
+ * operation's policy when the dump started. 6.2 moved them from the dump
+ * info into a struct genl_info inside it (with the split operations).
+ */
+#ifdef IPCSVC_HAVE_GENL_INFO_DUMP
+static inline struct nlattr **ipcsvc_genl_dump_attrs(struct netlink_callback *cb)
+{
+	return genl_info_dump(cb)->attrs;
+}
+#else
+static inline struct nlattr **ipcsvc_genl_dump_attrs(struct netlink_callback *cb)
+{
+	return genl_dumpit_info(cb)->attrs;
+}
 #endif
 
 #endif /* IPCSVC_COMPAT_H */

@@ -21,6 +21,7 @@
 #include <linux/poll.h>
 
 #include "ipcsvc.h"
+#include "trace.h"
 
 static const u32 ipcsvc_evb_type[] = {
 	IPCSVC_EVENT_SERVICE_CONNECTED,
@@ -39,6 +40,8 @@ static bool __ipcsvc_event_post(struct ipcsvc_port *port,
 	lockdep_assert_held(&port->ev_lock);
 	if (src->dead || !fresh)
 		return false;
+	this_cpu_add(ipcsvc_counters.events, hweight32(fresh));
+	trace_ipcsvc_event_post(src->handle, fresh);
 	port->ev_records += hweight32(fresh);
 	src->pending |= fresh;
 	if (src->pending != fresh)
@@ -183,8 +186,10 @@ size_t ipcsvc_event_take(struct ipcsvc_port *port, struct ipcsvc_event *ev,
 				       node);
 		bit = __ffs(src->pending);
 		ipcsvc_event_fill(src, bit, &ev[n++]);
-		if (BIT(bit) == IPCSVC_EVB_CONNECTED)
+		if (BIT(bit) == IPCSVC_EVB_CONNECTED) {
 			ipcsvc_event_uncount(src);	/* accepted */
+			trace_ipcsvc_accept(src->connected_id, src->handle);
+		}
 		src->pending &= ~BIT(bit);
 		port->ev_records--;
 		if (!src->pending) {

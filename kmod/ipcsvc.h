@@ -40,13 +40,25 @@
  *          one reference for every service, channel, header and area
  *          charged to it.
  *
+ * Introspection (netlink.c) takes no reference of its own on a service or
+ * a channel: dumps read them under the registry lock, which keeps every
+ * registered service and every published channel alive (both leave the
+ * registry's lists under that lock before they can be freed), and the
+ * monitor is called by their owners, who hold a reference for the call.
+ * A monitor subscription holds the subscriber's IPC namespace, network
+ * namespace and credentials until its socket is released.
+ *
  * Locking
  * =======
  *
  * In the order they may nest (outermost first):
  *
- *   ipcsvc_registry_lock (mutex)  the service table, svc->registered,
- *                                 svc->port, svc->channels, chan->svc_node,
+ *   ipcsvc_monitor_lock (mutex)   netlink.c: the monitor subscriptions
+ *                                 and every object's mon_state
+ *   ipcsvc_registry_lock (mutex)  the service table and list, svc->id,
+ *                                 svc->registered, svc->port,
+ *                                 svc->channels, the channel list,
+ *                                 chan->id, chan->svc_node, chan->all_node,
  *                                 and raising svc->nr_open/nr_unaccepted
  *   port->lock (mutex)            port->handles, port->dead, evsrc->handle
  *   area->lock (mutex)            growth and death of one area
@@ -58,7 +70,9 @@
  *
  * A port lock nests inside the registry lock only in
  * ipcsvc_service_create(); no port lock is held while the registry lock is
- * taken, and no two port locks are held together. Connect publishes a
+ * taken, and no two port locks are held together. The monitor lock is
+ * taken with no other ipcsvc lock held (observers are called without
+ * locks); under it only chan->lock is taken, to read the ends' state. Connect publishes a
  * channel under the registry lock, taking chan->lock and ev_lock inside
  * it. No lock is held across a user copy, so none is ever taken inside a
  * page fault on our behalf; the fault handler itself takes none.
@@ -67,10 +81,12 @@
 #define IPCSVC_INTERNAL_H
 
 #include <linux/ipcsvc.h>
+#include <linux/ipcsvc_netlink.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/sizes.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -82,8 +98,10 @@ struct cred;
 struct file;
 struct ipcsvc_channel;
 struct ipc_namespace;
+struct ipcsvc_service;
 struct pid;
 struct pid_namespace;
+struct seq_file;
 
 /* Module parameters (main.c); read with READ_ONCE(). */
 extern unsigned int ipcsvc_max_handles;		/* per port */
@@ -120,6 +138,65 @@ int ipcsvc_user_charge_bytes(struct ipcsvc_user *user, unsigned long bytes);
 void ipcsvc_user_uncharge_bytes(struct ipcsvc_user *user, unsigned long bytes);
 void ipcsvc_user_usage(struct ipcsvc_user *user, struct ipcsvc_usage *u);
 
+/* One user's charges, as introspection reports them. */
+struct ipcsvc_user_stat {
+	kuid_t uid;
+	u32 services;
+	u32 channels;
+	u64 bytes;
+};
+
+kuid_t ipcsvc_user_charged_uid(const struct cred *cred);
+struct ipcsvc_user_stat *ipcsvc_users_snapshot(unsigned int *nr);
+u64 ipcsvc_users_bytes(void);
+
+/* ---- counters and lifecycle notifications (observe.c) ---- */
+
+enum ipcsvc_refusal {
+	IPCSVC_REFUSED_NOENT,
+	IPCSVC_REFUSED_ACCESS,
+	IPCSVC_REFUSED_VERSION,
+	IPCSVC_REFUSED_SIZE,
+	IPCSVC_REFUSED_CONNECTIONS,
+	IPCSVC_REFUSED_BACKLOG,
+	IPCSVC_REFUSED_QUOTA,
+	IPCSVC_REFUSED_HANDLES,
+	IPCSVC_REFUSED_GONE,
+	IPCSVC_REFUSED_NOMEM,
+	IPCSVC_NR_REFUSALS
+};
+
+/* Module-wide counts; per CPU, all u64 (ipcsvc_counters_read() sums). */
+struct ipcsvc_counters {
+	u64 events;			/* event records raised on ports */
+	u64 waits;			/* WAIT calls */
+	u64 wakes;			/* WAKE calls */
+	u64 connects;			/* connects that succeeded */
+	u64 refused[IPCSVC_NR_REFUSALS];
+};
+
+DECLARE_PER_CPU(struct ipcsvc_counters, ipcsvc_counters);
+
+#define ipcsvc_count(field)	this_cpu_inc(ipcsvc_counters.field)
+
+void ipcsvc_count_refused(int err);
+void ipcsvc_counters_read(struct ipcsvc_counters *sum);
+
+/*
+ * Called, in process context and without ipcsvc locks, when a service is
+ * registered (@up) or withdrawn, and when a channel is published (@up) or
+ * closed (its first end closed; chan->close_reason says why). The caller
+ * holds a reference on the object.
+ */
+struct ipcsvc_observer {
+	void (*service)(struct ipcsvc_service *svc, bool up, u32 reason);
+	void (*channel)(struct ipcsvc_channel *chan, bool up);
+};
+
+void ipcsvc_observer_set(const struct ipcsvc_observer *obs);
+void ipcsvc_observe_service(struct ipcsvc_service *svc, bool up, u32 reason);
+void ipcsvc_observe_channel(struct ipcsvc_channel *chan, bool up);
+
 /* ---- events (event.c) ---- */
 
 /* Event bits, in the order a handle's pending events are delivered. */
@@ -145,6 +222,7 @@ struct ipcsvc_evsrc {
 	/* The CONNECTED payload: set before the event is posted, then read. */
 	u64 connected_a;
 	u64 connected_c;
+	u64 connected_id;	/* the channel's, for the accept tracepoint */
 };
 
 /* ---- ports and handles (port.c) ---- */
@@ -190,15 +268,20 @@ struct ipcsvc_port *ipcsvc_port_create(struct ipc_namespace *ipc_ns,
 				       const struct cred *cred);
 void ipcsvc_port_get(struct ipcsvc_port *port);
 void ipcsvc_port_put(struct ipcsvc_port *port);
-/* Close every handle; the port accepts no new ones. For file release. */
-void ipcsvc_port_shutdown(struct ipcsvc_port *port);
+unsigned int ipcsvc_port_count(void);
+/*
+ * Close every handle; the port accepts no new ones. For file release;
+ * @reason (IPCSVC_REASON_*) is what introspection reports for each.
+ */
+void ipcsvc_port_shutdown(struct ipcsvc_port *port, u32 reason);
+void ipcsvc_port_show(struct ipcsvc_port *port, struct seq_file *m);
 int ipcsvc_port_install(struct ipcsvc_port *port, struct ipcsvc_hobj *h,
 			u32 *handle);
 struct ipcsvc_hobj *ipcsvc_port_lookup(struct ipcsvc_port *port, u32 handle,
 				       enum ipcsvc_htype type);
 int ipcsvc_port_close_handle(struct ipcsvc_port *port, u32 handle);
 bool ipcsvc_port_close_object(struct ipcsvc_port *port, u32 handle,
-			      struct ipcsvc_hobj *h);
+			      struct ipcsvc_hobj *h, u32 reason);
 void ipcsvc_hobj_get(struct ipcsvc_hobj *h);
 void ipcsvc_hobj_put(struct ipcsvc_hobj *h);
 
@@ -221,7 +304,11 @@ struct ipcsvc_service {
 	struct ipcsvc_hobj h;
 	struct kref ref;
 	struct hlist_node node;		/* registry lock */
+	struct list_head all_node;	/* registry lock; by id, while registered */
+	u64 id;				/* registry lock; then constant */
 	bool registered;		/* registry lock */
+	u32 close_reason;		/* registry lock; IPCSVC_REASON_* */
+	u8 mon_state;			/* netlink.c's monitor lock */
 	bool charged;			/* registry lock; in user->services */
 	struct ipcsvc_port *port;	/* registry lock; counted */
 	struct list_head channels;	/* registry lock; chan->svc_node */
@@ -245,6 +332,7 @@ struct ipcsvc_service {
 	u32 max_pending;
 	u32 name_len;
 	u8 name[IPCSVC_PROTOCOL_NAME_MAX];
+	u64 ctime;			/* ns since the epoch */
 	struct pid *pid;		/* the creator, for peer credentials */
 	kuid_t euid;
 	kgid_t egid;
@@ -271,7 +359,9 @@ struct ipcsvc_service *ipcsvc_service_lookup(struct ipc_namespace *ns,
 					     const u8 *name, u32 name_len);
 bool ipcsvc_service_may_connect(const struct ipcsvc_service *svc,
 				const struct cred *cred);
-void ipcsvc_service_close(struct ipcsvc_service *svc);
+bool ipcsvc_service_visible(const struct ipcsvc_service *svc,
+			    const struct cred *cred);
+void ipcsvc_service_close(struct ipcsvc_service *svc, u32 reason);
 void ipcsvc_service_put(struct ipcsvc_service *svc);
 int ipcsvc_service_admit(struct ipcsvc_service *svc, bool recheck);
 struct ipcsvc_port *ipcsvc_service_port(struct ipcsvc_service *svc);
@@ -279,7 +369,15 @@ void ipcsvc_service_detach(struct ipcsvc_channel *chan);
 void ipcsvc_registry_enter(void);
 void ipcsvc_registry_leave(void);
 unsigned int ipcsvc_registry_count(void);
+unsigned int ipcsvc_registry_channels(void);
 void ipcsvc_registry_assert_held(void);
+void ipcsvc_registry_link_channel(struct ipcsvc_channel *chan);
+int ipcsvc_service_walk(u64 after,
+			int (*fn)(struct ipcsvc_service *svc, void *arg),
+			void *arg);
+int ipcsvc_channel_walk(u64 after,
+			int (*fn)(struct ipcsvc_channel *chan, void *arg),
+			void *arg);
 
 /* ---- buffer areas (area.c) ---- */
 
@@ -312,6 +410,7 @@ struct ipcsvc_area {
 	struct inode *inode;		/* constant; every mapping's file's */
 
 	wait_queue_head_t wq;		/* WAIT sleepers of both sides */
+	atomic_t sleepers[2];		/* in WAIT, by the waiter's IPCSVC_DIR_* */
 	atomic_t rd_seq;		/* bumped by a TX wake of the producer */
 	atomic_t wr_seq;		/* bumped by an RX wake of the consumer */
 	bool dead;			/* lock; an end closed; READ_ONCE */
@@ -340,6 +439,22 @@ struct ipcsvc_area_identity *ipcsvc_area_identity(struct ipcsvc_area *area);
 u64 ipcsvc_area_identity_offset(const struct ipcsvc_area *area);
 u64 ipcsvc_area_bytes(const struct ipcsvc_area *area);
 void ipcsvc_area_kill(struct ipcsvc_area *area);
+
+/* What introspection reports of an area; see ipcsvc_area_stat(). */
+struct ipcsvc_area_stat {
+	u64 max_size;
+	u64 committed;
+	u64 messages;			/* valid unless @invalid */
+	u64 bytes;			/* valid unless @invalid */
+	u32 waiters[2];			/* [0] producer's, [1] consumer's word */
+	u32 sleepers[2];		/* [IPCSVC_DIR_*] of the waiters */
+	bool broken[2];			/* [0] producer, [1] consumer */
+	bool invalid;
+	bool revoked;
+};
+
+void ipcsvc_area_stat(struct ipcsvc_area *area, struct ipcsvc_area_stat *st);
+bool ipcsvc_area_broken(struct ipcsvc_area *area);
 void ipcsvc_area_revoke(struct ipcsvc_area *area);
 int ipcsvc_area_init(void);
 void ipcsvc_area_exit(void);
@@ -367,10 +482,17 @@ struct ipcsvc_channel {
 	struct kref ref;
 	spinlock_t lock;		/* the ends' state */
 	struct ipcsvc_endpoint ep[2];
+	u64 id;				/* registry lock at publish; then constant */
+	u64 ctime;			/* constant; ns since the epoch */
+	/* Set by the first end to close: IPCSVC_REASON_*, IPCSVC_SIDE_*. */
+	u32 close_reason;		/* chan->lock */
+	unsigned int closed_by;		/* chan->lock */
+	u8 mon_state;			/* netlink.c's monitor lock */
 	/* area[s] is produced by side s; constant, counted. */
 	struct ipcsvc_area *area[2];
 	struct ipcsvc_service *svc;	/* constant; counted */
 	struct list_head svc_node;	/* registry lock */
+	struct list_head all_node;	/* registry lock; by id, once published */
 	struct list_head backlog_node;	/* ipcsvc_service_close() only */
 	u64 version;			/* constant */
 	/* Credentials of each side at connect time; constant. */
@@ -391,7 +513,19 @@ int ipcsvc_connect(struct ipcsvc_port *port, struct ipcsvc_connect_params *p,
 		   struct ipcsvc_hobj **objp, u32 *handle);
 void ipcsvc_connect_undo(struct ipcsvc_port *port, u32 handle,
 			 struct ipcsvc_hobj *h);
-void ipcsvc_endpoint_close(struct ipcsvc_endpoint *ep);
+void ipcsvc_endpoint_close(struct ipcsvc_endpoint *ep, u32 reason);
+bool ipcsvc_channel_visible(const struct ipcsvc_channel *chan,
+			    const struct cred *cred);
+
+/* The ends' state, read together under chan->lock. */
+struct ipcsvc_channel_state {
+	bool closed[2];			/* [IPCSVC_SIDE_*] */
+	u32 close_reason;		/* 0 while both ends are open */
+	u32 closed_by;
+};
+
+void ipcsvc_channel_state(struct ipcsvc_channel *chan,
+			  struct ipcsvc_channel_state *st);
 void ipcsvc_channel_put(struct ipcsvc_channel *chan);
 struct ipcsvc_area *ipcsvc_endpoint_area(struct ipcsvc_endpoint *ep, u32 dir);
 int ipcsvc_channel_wait(struct ipcsvc_endpoint *ep, u32 dir, u64 offset,

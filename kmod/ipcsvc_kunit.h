@@ -92,7 +92,7 @@ static inline struct ipcsvc_port *ipcsvc_kunit_port(struct kunit *test,
 /* What release() does: close every handle, then drop the file's reference. */
 static inline void ipcsvc_kunit_port_done(struct ipcsvc_port *port)
 {
-	ipcsvc_port_shutdown(port);
+	ipcsvc_port_shutdown(port, IPCSVC_REASON_CLOSED);
 	ipcsvc_port_put(port);
 }
 

@@ -11,7 +11,8 @@
  * extensible struct in, checks flags and padding, calls into the unit that
  * does the work (port.c, registry.c, channel.c, area.c, event.c) and
  * copies the result out. The object and lock model is in ipcsvc.h;
- * Documentation/abi.md and Documentation/kernel.md describe both.
+ * Documentation/abi.md and Documentation/kernel.md describe both. The
+ * introspection family (netlink.c) is registered with the device.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -24,11 +25,14 @@
 #include <linux/pid_namespace.h>
 #include <linux/poll.h>
 #include <linux/sched.h>
+#include <linux/seq_file.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
 #include "compat.h"
 #include "ipcsvc.h"
+#include "netlink.h"
+#include "trace.h"
 
 unsigned int ipcsvc_max_handles = 4096;
 module_param_named(max_handles, ipcsvc_max_handles, uint, 0644);
@@ -119,7 +123,7 @@ static long ipcsvc_ioctl_version(struct ipcsvc_ioctl_call *call, void *data)
 static void ipcsvc_service_undo(struct ipcsvc_port *port, u32 handle,
 				struct ipcsvc_hobj *h)
 {
-	ipcsvc_port_close_object(port, handle, h);
+	ipcsvc_port_close_object(port, handle, h, IPCSVC_REASON_CLOSED);
 }
 
 static long ipcsvc_ioctl_service_create(struct ipcsvc_ioctl_call *call,
@@ -239,6 +243,8 @@ static long ipcsvc_ioctl_grow(struct ipcsvc_ioctl_call *call, void *data)
 	area = ipcsvc_endpoint_area(ep, IPCSVC_DIR_TX);
 	ret = ipcsvc_area_grow(area, arg->new_size);
 	arg->committed = ipcsvc_area_committed(area);
+	trace_ipcsvc_grow(ep->chan->id, ep->side, arg->new_size, arg->committed,
+			  ret);
 	ipcsvc_put_ep(ep);
 	return ret;
 }
@@ -551,7 +557,9 @@ static int ipcsvc_open(struct inode *inode, struct file *file)
 
 /*
  * Services are withdrawn by the shutdown, so the namespace may go once it
- * is done, even if in-flight connects still hold the port.
+ * is done, even if in-flight connects still hold the port. A release in a
+ * task that is exiting is its process's death (or exit without closing)
+ * for introspection: the last reference went with the file table.
  */
 static int ipcsvc_release(struct inode *inode, struct file *file)
 {
@@ -559,14 +567,22 @@ static int ipcsvc_release(struct inode *inode, struct file *file)
 	struct ipc_namespace *ns = port->ipc_ns;
 	struct file *pin = port->ipc_ns_pin;
 
-	ipcsvc_port_shutdown(port);
+	ipcsvc_port_shutdown(port, current->flags & PF_EXITING ?
+			     IPCSVC_REASON_PROCESS_DIED :
+			     IPCSVC_REASON_CLOSED);
 	ipcsvc_port_put(port);
 	ipcsvc_ipc_ns_put(ns, pin);
 	return 0;
 }
 
+static void ipcsvc_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	ipcsvc_port_show(file->private_data, m);
+}
+
 static const struct file_operations ipcsvc_fops = {
 	.owner = THIS_MODULE,
+	.show_fdinfo = ipcsvc_show_fdinfo,
 	.open = ipcsvc_open,
 	.release = ipcsvc_release,
 	.read = ipcsvc_read,
@@ -589,15 +605,24 @@ static int __init ipcsvc_init(void)
 
 	if (ret)
 		return ret;
+	ret = ipcsvc_netlink_init();
+	if (ret)
+		goto area;
 	ret = misc_register(&ipcsvc_misc);
 	if (ret)
-		ipcsvc_area_exit();
+		goto netlink;
+	return 0;
+netlink:
+	ipcsvc_netlink_exit();
+area:
+	ipcsvc_area_exit();
 	return ret;
 }
 
 static void __exit ipcsvc_exit(void)
 {
 	misc_deregister(&ipcsvc_misc);
+	ipcsvc_netlink_exit();
 	ipcsvc_area_exit();
 }
 

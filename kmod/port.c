@@ -13,10 +13,20 @@
  * the table's reference.
  */
 #include <linux/cred.h>
+#include <linux/ipc_namespace.h>
 #include <linux/pid_namespace.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include "ipcsvc.h"
+
+/* Ports not yet freed, for introspection. */
+static atomic_t ipcsvc_nr_ports = ATOMIC_INIT(0);
+
+unsigned int ipcsvc_port_count(void)
+{
+	return atomic_read(&ipcsvc_nr_ports);
+}
 
 struct ipcsvc_port *ipcsvc_port_create(struct ipc_namespace *ipc_ns,
 				       struct pid_namespace *pid_ns,
@@ -36,6 +46,7 @@ struct ipcsvc_port *ipcsvc_port_create(struct ipc_namespace *ipc_ns,
 	spin_lock_init(&port->ev_lock);
 	INIT_LIST_HEAD(&port->ev_ready);
 	init_waitqueue_head(&port->ev_wq);
+	atomic_inc(&ipcsvc_nr_ports);
 	return port;
 }
 
@@ -55,6 +66,7 @@ static void ipcsvc_port_release(struct kref *ref)
 	put_cred(port->cred);
 	mutex_destroy(&port->lock);
 	kfree(port);
+	atomic_dec(&ipcsvc_nr_ports);
 }
 
 void ipcsvc_port_put(struct ipcsvc_port *port)
@@ -150,15 +162,19 @@ struct ipcsvc_hobj *ipcsvc_port_lookup(struct ipcsvc_port *port, u32 handle,
 	return h;
 }
 
-/* Tear down what a handle named; consumes the table's reference. */
-static void ipcsvc_hobj_close(struct ipcsvc_port *port, struct ipcsvc_hobj *h)
+/*
+ * Tear down what a handle named; consumes the table's reference. @reason
+ * is what introspection reports (IPCSVC_REASON_*).
+ */
+static void ipcsvc_hobj_close(struct ipcsvc_port *port, struct ipcsvc_hobj *h,
+			      u32 reason)
 {
 	ipcsvc_event_kill(port, &h->ev);
 	if (h->type == IPCSVC_H_SERVICE) {
-		ipcsvc_service_close(ipcsvc_to_svc(h));
+		ipcsvc_service_close(ipcsvc_to_svc(h), reason);
 		ipcsvc_service_put(ipcsvc_to_svc(h));
 	} else {
-		ipcsvc_endpoint_close(ipcsvc_to_ep(h));
+		ipcsvc_endpoint_close(ipcsvc_to_ep(h), reason);
 		ipcsvc_channel_put(ipcsvc_to_ep(h)->chan);
 	}
 }
@@ -173,7 +189,7 @@ int ipcsvc_port_close_handle(struct ipcsvc_port *port, u32 handle)
 	mutex_unlock(&port->lock);
 	if (!h)
 		return -EBADSLT;
-	ipcsvc_hobj_close(port, h);
+	ipcsvc_hobj_close(port, h, IPCSVC_REASON_CLOSED);
 	return 0;
 }
 
@@ -185,7 +201,7 @@ int ipcsvc_port_close_handle(struct ipcsvc_port *port, u32 handle)
  * this call closed it.
  */
 bool ipcsvc_port_close_object(struct ipcsvc_port *port, u32 handle,
-			      struct ipcsvc_hobj *h)
+			      struct ipcsvc_hobj *h, u32 reason)
 {
 	bool mine;
 
@@ -195,11 +211,46 @@ bool ipcsvc_port_close_object(struct ipcsvc_port *port, u32 handle,
 		ipcsvc_port_detach(port, handle);
 	mutex_unlock(&port->lock);
 	if (mine)
-		ipcsvc_hobj_close(port, h);
+		ipcsvc_hobj_close(port, h, reason);
 	return mine;
 }
 
-void ipcsvc_port_shutdown(struct ipcsvc_port *port)
+/*
+ * /proc/<pid>/fdinfo/<fd> of a port: its IPC namespace, handles and
+ * pending events, then one line per handle. Names are escaped: a protocol
+ * name may hold any character but NUL. A channel still being connected
+ * shows id 0 for the moment.
+ */
+void ipcsvc_port_show(struct ipcsvc_port *port, struct seq_file *m)
+{
+	struct ipcsvc_channel_state st;
+	struct ipcsvc_endpoint *ep;
+	struct ipcsvc_service *svc;
+	struct ipcsvc_hobj *h;
+	unsigned long idx;
+
+	mutex_lock(&port->lock);
+	seq_printf(m, "ipcsvc-ipc-ns:\t%u\n", port->ipc_ns->ns.inum);
+	seq_printf(m, "ipcsvc-handles:\t%u\n", port->nr_handles);
+	seq_printf(m, "ipcsvc-events:\t%u\n", ipcsvc_event_count(port));
+	xa_for_each(&port->handles, idx, h) {
+		if (h->type == IPCSVC_H_SERVICE) {
+			svc = ipcsvc_to_svc(h);
+			seq_printf(m, "handle:\t%lu service id:%llu name:%*pE\n",
+				   idx, svc->id, svc->name_len, svc->name);
+			continue;
+		}
+		ep = ipcsvc_to_ep(h);
+		ipcsvc_channel_state(ep->chan, &st);
+		seq_printf(m, "handle:\t%lu channel id:%llu side:%s peer:%s\n",
+			   idx, ep->chan->id,
+			   ep->side == IPCSVC_SIDE_CLIENT ? "client" : "server",
+			   st.closed[!ep->side] ? "closed" : "open");
+	}
+	mutex_unlock(&port->lock);
+}
+
+void ipcsvc_port_shutdown(struct ipcsvc_port *port, u32 reason)
 {
 	struct ipcsvc_hobj *h;
 	unsigned long idx;
@@ -222,6 +273,6 @@ void ipcsvc_port_shutdown(struct ipcsvc_port *port)
 		mutex_unlock(&port->lock);
 		if (!h)
 			break;
-		ipcsvc_hobj_close(port, h);
+		ipcsvc_hobj_close(port, h, reason);
 	}
 }

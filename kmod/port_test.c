@@ -141,12 +141,18 @@ static void ipcsvc_port_close_object_checks_object(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, ipcsvc_port_close_handle(port, h1), 0);
 	KUNIT_ASSERT_EQ(test, ipcsvc_service_create(port, &p2, &s2, &h2), 0);
 	KUNIT_EXPECT_EQ(test, h2, h1);
-	KUNIT_EXPECT_FALSE(test, ipcsvc_port_close_object(port, h1, &s1->h));
+	KUNIT_EXPECT_FALSE(test,
+			   ipcsvc_port_close_object(port, h1, &s1->h,
+						    IPCSVC_REASON_CLOSED));
 	KUNIT_EXPECT_EQ(test, port->nr_handles, 1u);
 	KUNIT_EXPECT_TRUE(test, s2->registered);
 	/* The right object is closed, once. */
-	KUNIT_EXPECT_TRUE(test, ipcsvc_port_close_object(port, h2, &s2->h));
-	KUNIT_EXPECT_FALSE(test, ipcsvc_port_close_object(port, h2, &s2->h));
+	KUNIT_EXPECT_TRUE(test,
+			  ipcsvc_port_close_object(port, h2, &s2->h,
+						   IPCSVC_REASON_CLOSED));
+	KUNIT_EXPECT_FALSE(test,
+			   ipcsvc_port_close_object(port, h2, &s2->h,
+						    IPCSVC_REASON_CLOSED));
 	KUNIT_EXPECT_FALSE(test, s2->registered);
 	KUNIT_EXPECT_EQ(test, port->nr_handles, 0u);
 	KUNIT_EXPECT_NULL(test, ipcsvc_service_lookup(ns, "port.obj2", 9));
@@ -168,7 +174,7 @@ static void ipcsvc_port_shutdown_closes_all(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, ipcsvc_kunit_service(port, "port.s1", &id), 0);
 	KUNIT_ASSERT_EQ(test, ipcsvc_kunit_service(port, "port.s2", &id), 0);
 	KUNIT_EXPECT_EQ(test, kref_read(&port->ref), 3u);
-	ipcsvc_port_shutdown(port);
+	ipcsvc_port_shutdown(port, IPCSVC_REASON_CLOSED);
 	KUNIT_EXPECT_EQ(test, port->nr_handles, 0u);
 	KUNIT_EXPECT_TRUE(test, xa_empty(&port->handles));
 	KUNIT_EXPECT_EQ(test, ipcsvc_registry_count(), before);

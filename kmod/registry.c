@@ -12,7 +12,12 @@
  * mode checked on connect the way a Unix socket's inode is: the owner, group
  * or other class is selected, and its write bit must be set.
  * CAP_DAC_OVERRIDE in the user namespace of the service's creator
- * overrides the mode, as it does for sockets.
+ * overrides the mode, as it does for sockets. Introspection lists a
+ * service to its owner and to those whose class has the read bit.
+ *
+ * Registered services are also on a list in the order of their ids, and
+ * published channels on another, so that a dump can resume after the
+ * last id it reported however the registry changed in between.
  */
 #include <linux/cred.h>
 #include <linux/hashtable.h>
@@ -22,12 +27,19 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/timekeeping.h>
 
 #include "ipcsvc.h"
+#include "trace.h"
 
 static DEFINE_MUTEX(ipcsvc_registry_lock);
 static DEFINE_HASHTABLE(ipcsvc_services, 8);	/* registry lock */
 static unsigned int ipcsvc_nr_services;		/* registry lock */
+static LIST_HEAD(ipcsvc_service_list);		/* registry lock; by id */
+static LIST_HEAD(ipcsvc_channel_list);		/* registry lock; by id */
+static unsigned int ipcsvc_nr_channels;		/* registry lock */
+static u64 ipcsvc_last_service_id;		/* registry lock */
+static u64 ipcsvc_last_channel_id;		/* registry lock */
 
 /* ---- names ---- */
 
@@ -182,6 +194,8 @@ int ipcsvc_service_create(struct ipcsvc_port *port,
 	svc->h.ev.dead = true;
 	kref_init(&svc->ref);
 	INIT_LIST_HEAD(&svc->channels);
+	INIT_LIST_HEAD(&svc->all_node);
+	svc->ctime = ktime_get_real_ns();
 	svc->ipc_ns = port->ipc_ns;
 	svc->uid = cred->fsuid;
 	svc->gid = cred->fsgid;
@@ -208,12 +222,15 @@ int ipcsvc_service_create(struct ipcsvc_port *port,
 		ret = -EADDRINUSE;
 		goto fail;
 	}
+	/* Numbered first, so its handle never shows id 0 (fdinfo). */
+	svc->id = ++ipcsvc_last_service_id;
 	/* The table takes over the creation reference. */
 	ret = ipcsvc_port_install(port, &svc->h, handle);
 	if (ret)
 		goto fail;
 	hash_add(ipcsvc_services, &svc->node,
 		 ipcsvc_name_hash(port->ipc_ns, p->name, p->name_len));
+	list_add_tail(&svc->all_node, &ipcsvc_service_list);
 	svc->registered = true;
 	ipcsvc_port_get(port);
 	svc->port = port;
@@ -221,6 +238,8 @@ int ipcsvc_service_create(struct ipcsvc_port *port,
 	kref_get(&svc->ref);
 	*svcp = svc;
 	mutex_unlock(&ipcsvc_registry_lock);
+	trace_ipcsvc_service_create(svc, 0);
+	ipcsvc_observe_service(svc, true, 0);
 	return 0;
 fail:
 	mutex_unlock(&ipcsvc_registry_lock);
@@ -257,6 +276,36 @@ bool ipcsvc_service_may_connect(const struct ipcsvc_service *svc,
 		 (cred == current_cred() && in_group_p(svc->gid)))
 		mode >>= 3;	/* supplementary groups only for current */
 	return mode & 02;
+}
+
+static bool ipcsvc_cred_in_group(const struct cred *cred, kgid_t gid)
+{
+	const struct group_info *gi = cred->group_info;
+	int i;
+
+	if (gid_eq(cred->fsgid, gid) || gid_eq(cred->egid, gid))
+		return true;
+	for (i = 0; i < gi->ngroups; i++)
+		if (gid_eq(gi->gid[i], gid))
+			return true;
+	return false;
+}
+
+/*
+ * May @cred see @svc in introspection? Its owner may; others if their
+ * class (group, supplementary groups included, or other) has the read
+ * bit. CAP_SYS_ADMIN over the namespace is the caller's to check.
+ */
+bool ipcsvc_service_visible(const struct ipcsvc_service *svc,
+			    const struct cred *cred)
+{
+	umode_t mode = svc->mode;
+
+	if (uid_eq(cred->fsuid, svc->uid))
+		return true;
+	if (ipcsvc_cred_in_group(cred, svc->gid))
+		mode >>= 3;
+	return mode & 04;
 }
 
 /*
@@ -298,7 +347,7 @@ struct ipcsvc_port *ipcsvc_service_port(struct ipcsvc_service *svc)
  * them, so it can never mistake one for a channel of a newer service that
  * reuses the handle number.
  */
-void ipcsvc_service_close(struct ipcsvc_service *svc)
+void ipcsvc_service_close(struct ipcsvc_service *svc, u32 reason)
 {
 	struct ipcsvc_channel *chan, *tmp;
 	struct ipcsvc_port *port;
@@ -310,7 +359,9 @@ void ipcsvc_service_close(struct ipcsvc_service *svc)
 		return;
 	}
 	hash_del(&svc->node);
+	list_del_init(&svc->all_node);
 	svc->registered = false;
+	svc->close_reason = reason;
 	ipcsvc_nr_services--;
 	/* The charge is for the name: it ends with it, not with the object. */
 	ipcsvc_user_uncharge_service(svc->user);
@@ -329,21 +380,82 @@ void ipcsvc_service_close(struct ipcsvc_service *svc)
 		}
 	}
 	mutex_unlock(&ipcsvc_registry_lock);
+	trace_ipcsvc_service_close(svc, reason);
+	ipcsvc_observe_service(svc, false, reason);
 
 	list_for_each_entry_safe(chan, tmp, &backlog, backlog_node) {
 		struct ipcsvc_endpoint *sep = &chan->ep[IPCSVC_SIDE_SERVER];
 
-		ipcsvc_port_close_object(port, sep->h.ev.handle, &sep->h);
+		ipcsvc_port_close_object(port, sep->h.ev.handle, &sep->h,
+					 IPCSVC_REASON_SERVICE_GONE);
 		ipcsvc_channel_put(chan);
 	}
 	ipcsvc_port_put(port);
 }
 
+/* For the channel's release: off its service's list and the registry's. */
 void ipcsvc_service_detach(struct ipcsvc_channel *chan)
 {
 	mutex_lock(&ipcsvc_registry_lock);
 	list_del_init(&chan->svc_node);
+	if (!list_empty(&chan->all_node)) {
+		list_del_init(&chan->all_node);
+		ipcsvc_nr_channels--;
+	}
 	mutex_unlock(&ipcsvc_registry_lock);
+}
+
+/* For connect's publication, under the registry lock: number the channel. */
+void ipcsvc_registry_link_channel(struct ipcsvc_channel *chan)
+{
+	lockdep_assert_held(&ipcsvc_registry_lock);
+	chan->id = ++ipcsvc_last_channel_id;
+	list_add_tail(&chan->all_node, &ipcsvc_channel_list);
+	ipcsvc_nr_channels++;
+}
+
+/*
+ * Call @fn, under the registry lock, on every registered service (every
+ * IPC namespace's) with an id above @after, in id order, until it returns
+ * non-zero; return that. @fn must not sleep or take the registry lock.
+ */
+int ipcsvc_service_walk(u64 after,
+			int (*fn)(struct ipcsvc_service *svc, void *arg),
+			void *arg)
+{
+	struct ipcsvc_service *svc;
+	int ret = 0;
+
+	mutex_lock(&ipcsvc_registry_lock);
+	list_for_each_entry(svc, &ipcsvc_service_list, all_node) {
+		if (svc->id <= after)
+			continue;
+		ret = fn(svc, arg);
+		if (ret)
+			break;
+	}
+	mutex_unlock(&ipcsvc_registry_lock);
+	return ret;
+}
+
+/* The same over published channels not yet freed, open or closed. */
+int ipcsvc_channel_walk(u64 after,
+			int (*fn)(struct ipcsvc_channel *chan, void *arg),
+			void *arg)
+{
+	struct ipcsvc_channel *chan;
+	int ret = 0;
+
+	mutex_lock(&ipcsvc_registry_lock);
+	list_for_each_entry(chan, &ipcsvc_channel_list, all_node) {
+		if (chan->id <= after)
+			continue;
+		ret = fn(chan, arg);
+		if (ret)
+			break;
+	}
+	mutex_unlock(&ipcsvc_registry_lock);
+	return ret;
 }
 
 unsigned int ipcsvc_registry_count(void)
@@ -352,6 +464,16 @@ unsigned int ipcsvc_registry_count(void)
 
 	mutex_lock(&ipcsvc_registry_lock);
 	n = ipcsvc_nr_services;
+	mutex_unlock(&ipcsvc_registry_lock);
+	return n;
+}
+
+unsigned int ipcsvc_registry_channels(void)
+{
+	unsigned int n;
+
+	mutex_lock(&ipcsvc_registry_lock);
+	n = ipcsvc_nr_channels;
 	mutex_unlock(&ipcsvc_registry_lock);
 	return n;
 }

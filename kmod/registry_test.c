@@ -207,7 +207,7 @@ static void ipcsvc_registry_lookup_outlives_close(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, ipcsvc_service_port(svc));
 	KUNIT_EXPECT_EQ(test, kref_read(&svc->ref), 1u);
 	/* Closing it again (release after close) is harmless. */
-	ipcsvc_service_close(svc);
+	ipcsvc_service_close(svc, IPCSVC_REASON_CLOSED);
 	ipcsvc_service_put(svc);
 	KUNIT_EXPECT_EQ(test, kref_read(&port->ref), 1u);
 	ipcsvc_kunit_port_done(port);

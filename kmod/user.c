@@ -16,6 +16,7 @@
 #include <linux/cred.h>
 #include <linux/hashtable.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/user_namespace.h>
 
 #include "ipcsvc.h"
@@ -24,7 +25,7 @@ static DEFINE_SPINLOCK(ipcsvc_users_lock);
 static DEFINE_HASHTABLE(ipcsvc_users, 6);	/* ipcsvc_users_lock */
 
 /* The kuid charged for @cred; see the comment at the top. */
-static kuid_t ipcsvc_charged_uid(const struct cred *cred)
+kuid_t ipcsvc_user_charged_uid(const struct cred *cred)
 {
 	const struct user_namespace *ns = cred->user_ns;
 	kuid_t uid = cred->euid;
@@ -39,7 +40,7 @@ static kuid_t ipcsvc_charged_uid(const struct cred *cred)
 /* The record of the user charged for @cred, with a reference; or NULL. */
 struct ipcsvc_user *ipcsvc_user_get(const struct cred *cred)
 {
-	kuid_t uid = ipcsvc_charged_uid(cred);
+	kuid_t uid = ipcsvc_user_charged_uid(cred);
 	struct ipcsvc_user *user, *fresh;
 
 	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL_ACCOUNT);
@@ -139,4 +140,65 @@ void ipcsvc_user_usage(struct ipcsvc_user *user, struct ipcsvc_usage *u)
 	u->max_services = READ_ONCE(ipcsvc_max_services);
 	u->max_channels = READ_ONCE(ipcsvc_max_channels);
 	u->max_bytes = READ_ONCE(ipcsvc_max_user_bytes);
+}
+
+static int ipcsvc_user_stat_cmp(const void *a, const void *b)
+{
+	const struct ipcsvc_user_stat *x = a, *y = b;
+
+	return uid_lt(x->uid, y->uid) ? -1 : uid_gt(x->uid, y->uid);
+}
+
+/*
+ * A copy of every user's charges, sorted by uid, for a dump that may span
+ * several messages; kvfree() it. NULL with *@nr == 0 when there is no
+ * user, NULL with *@nr != 0 when out of memory.
+ */
+struct ipcsvc_user_stat *ipcsvc_users_snapshot(unsigned int *nr)
+{
+	struct ipcsvc_user_stat *st = NULL;
+	struct ipcsvc_user *user;
+	unsigned int n, room = 0, bkt;
+
+	for (;;) {
+		n = 0;
+		spin_lock(&ipcsvc_users_lock);
+		hash_for_each(ipcsvc_users, bkt, user, node) {
+			if (n < room) {
+				st[n].uid = user->uid;
+				st[n].services = atomic_read(&user->services);
+				st[n].channels = atomic_read(&user->channels);
+				st[n].bytes = atomic_long_read(&user->bytes);
+			}
+			n++;
+		}
+		spin_unlock(&ipcsvc_users_lock);
+		if (n <= room)
+			break;
+		/* More users than room: allocate without the lock, retry. */
+		kvfree(st);
+		room = n + 8;
+		st = kvmalloc_array(room, sizeof(*st), GFP_KERNEL_ACCOUNT);
+		if (!st) {
+			*nr = n;
+			return NULL;
+		}
+	}
+	sort(st, n, sizeof(*st), ipcsvc_user_stat_cmp, NULL);
+	*nr = n;
+	return st;
+}
+
+/* Bytes committed module-wide: every user's charges. */
+u64 ipcsvc_users_bytes(void)
+{
+	struct ipcsvc_user *user;
+	unsigned int bkt;
+	u64 sum = 0;
+
+	spin_lock(&ipcsvc_users_lock);
+	hash_for_each(ipcsvc_users, bkt, user, node)
+		sum += atomic_long_read(&user->bytes);
+	spin_unlock(&ipcsvc_users_lock);
+	return sum;
 }

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Hostile-caller selftests: a seeded storm of malformed and well-formed
- * ioctls, mmaps, faults and reads against several ports, with processes
- * killed in the middle of it, and (where the kernel has fault injection) the
- * same calls while the kernel's slab allocations fail at random.
+ * ioctls, mmaps, faults, reads and generic netlink requests to the
+ * introspection family (with a monitor subscribed throughout) against
+ * several ports, with processes killed in the middle of it, and (where the
+ * kernel has fault injection) the same calls while the kernel's slab
+ * allocations fail at random.
  *
  * Every call must either succeed or fail with an errno the ABI documents
  * for that call (Documentation/abi.md). The guest harness then fails the run on any
@@ -19,6 +21,7 @@
 #include <sys/wait.h>
 
 #include "ipcsvc_st.h"
+#include "ipcsvc_nl.h"
 #include "kselftest_harness.h"
 
 #define NPORTS		3
@@ -109,6 +112,9 @@ struct storm {
 	unsigned int ok[16];	/* successful ioctls, by number */
 	unsigned int mapped;	/* successful mmaps */
 	unsigned int enomem;	/* ENOMEM results, of any call */
+	struct st_nl nl;	/* requests to the family */
+	struct st_nl mon;	/* a subscribed monitor, drained now and then */
+	unsigned int genl_ok;	/* requests answered without an error */
 };
 
 static sigjmp_buf fault_jmp;
@@ -358,6 +364,151 @@ static void storm_ioctl(struct storm *s, int port)
 	}
 }
 
+/* The family's errnos (Documentation/netlink.md), and the core's EBUSY. */
+static bool genl_errno_ok(int err)
+{
+	return err == EINVAL || err == ERANGE || err == EOPNOTSUPP ||
+	       err == ENOENT || err == EDQUOT || err == ENOMEM ||
+	       err == EMSGSIZE || err == ENOBUFS || err == EBUSY;
+}
+
+/* An attribute for a request: mostly plausible, often not. */
+static void genl_attr(struct st_nl *nl)
+{
+	uint8_t junk[96];
+	uint16_t type = rnd_below(4) ? 1 + rnd_below(IPCSVC_A_CHANNEL_MAX + 2) :
+				       (uint16_t)rnd();
+	char name[8];
+
+	switch (rnd_below(6)) {
+	case 0:
+		snprintf(name, sizeof(name), "fz%u", (unsigned int)rnd_below(4));
+		st_nl_put_str(nl, type, name);
+		break;
+	case 1:
+		st_nl_put_u64(nl, type, rnd_below(4) ? rnd_below(64) : rnd());
+		break;
+	case 2:
+		st_nl_put(nl, type, NULL, 0);
+		break;
+	default:
+		for (size_t i = 0; i < sizeof(junk); i++)
+			junk[i] = (uint8_t)rnd();
+		st_nl_put(nl, type, junk, rnd_below(sizeof(junk)));
+		break;
+	}
+}
+
+/*
+ * Wait briefly for the answer to the last request. Every error must be
+ * one the family documents; a message the core drops (a length that
+ * lies) gets no answer at all, which is fine.
+ */
+static void genl_answer(struct storm *s)
+{
+	static uint8_t buf[ST_NL_BUF] __attribute__((aligned(8)));
+	struct pollfd pfd = { .fd = s->nl.fd, .events = POLLIN };
+	struct nlmsghdr *nlh;
+	int len, tries = 0;
+
+	for (;;) {
+		if (poll(&pfd, 1, 20) <= 0) {
+			if (errno == EINTR && ++tries < 5)
+				continue;
+			return;
+		}
+		len = (int)recv(s->nl.fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (len < 0) {
+			if (errno != EAGAIN && errno != EINTR &&
+			    errno != ENOBUFS)
+				note(s, "netlink recv", 0, errno);
+			return;
+		}
+		for (nlh = (void *)buf; NLMSG_OK(nlh, len);
+		     nlh = NLMSG_NEXT(nlh, len)) {
+			if (nlh->nlmsg_seq != s->nl.seq)
+				continue;
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				int err = -((struct nlmsgerr *)NLMSG_DATA(nlh))->error;
+
+				s->enomem += err == ENOMEM;
+				if (!err)
+					s->genl_ok++;
+				else if (!genl_errno_ok(err))
+					note(s, "netlink request", nlh->nlmsg_type, err);
+				return;
+			}
+			if (nlh->nlmsg_type == NLMSG_DONE) {
+				s->genl_ok++;
+				return;
+			}
+		}
+	}
+}
+
+/* A request to the family: any command, flags and attributes. */
+static void storm_genl(struct storm *s)
+{
+	struct st_nl *nl = &s->nl;
+	struct nlmsghdr *nlh = st_nl_hdr(nl);
+	uint8_t cmd = rnd_below(4) ? 1 + rnd_below(IPCSVC_CMD_MAX + 1) :
+				     (uint8_t)rnd();
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	size_t len;
+
+	static const struct { uint8_t cmd; bool dump; uint16_t attr; } good[] = {
+		{ IPCSVC_CMD_SERVICE_GET, true, 0 },
+		{ IPCSVC_CMD_SERVICE_GET, false, IPCSVC_A_SERVICE_NAME },
+		{ IPCSVC_CMD_CHANNEL_GET, true, 0 },
+		{ IPCSVC_CMD_CHANNEL_GET, false, IPCSVC_A_CHANNEL_ID },
+		{ IPCSVC_CMD_STATS_GET, false, 0 },
+		{ IPCSVC_CMD_USER_GET, true, 0 },
+		{ IPCSVC_CMD_MONITOR, false, 0 },
+	};
+
+	if (nl->fd < 0)
+		return;
+	/* Half the time a well-formed request, to reach the replies. */
+	if (rnd_below(2)) {
+		unsigned int i = rnd_below(sizeof(good) / sizeof(good[0]));
+		char name[8];
+
+		st_nl_req(nl, good[i].cmd, good[i].dump);
+		snprintf(name, sizeof(name), "fz%u", (unsigned int)rnd_below(4));
+		if (good[i].attr == IPCSVC_A_SERVICE_NAME)
+			st_nl_put_str(nl, good[i].attr, name);
+		else if (good[i].attr)
+			st_nl_put_u64(nl, good[i].attr, 1 + rnd_below(64));
+		if (st_nl_send(nl) == 0)
+			genl_answer(s);
+		return;
+	}
+	st_nl_begin(nl, nl->family, cmd, rnd_below(3) ? 0 : NLM_F_DUMP);
+	if (!rnd_below(16))
+		nlh->nlmsg_flags |= (uint16_t)rnd();
+	if (!rnd_below(16))
+		((struct genlmsghdr *)NLMSG_DATA(nlh))->reserved = (uint16_t)rnd();
+	for (unsigned int n = rnd_below(5); n; n--)
+		genl_attr(nl);
+	len = nlh->nlmsg_len;
+	if (!rnd_below(16))	/* a length that lies */
+		nlh->nlmsg_len = (uint32_t)rnd_below(len + 64);
+	if (sendto(nl->fd, nlh, len, MSG_DONTWAIT, (struct sockaddr *)&sa,
+		   sizeof(sa)) < 0) {
+		s->enomem += errno == ENOMEM || errno == ENOBUFS;
+		if (errno != ENOMEM && errno != ENOBUFS && errno != EAGAIN &&
+		    errno != EINTR && errno != EINVAL)
+			note(s, "netlink send", 0, errno);
+		return;
+	}
+	genl_answer(s);
+	/* The monitor's queue: drain it sometimes, let it overflow too. */
+	while (s->mon.fd >= 0 && !rnd_below(4) &&
+	       (recv(s->mon.fd, NULL, 0, MSG_DONTWAIT | MSG_TRUNC) >= 0 ||
+		errno == ENOBUFS))
+		;
+}
+
 /* Map something, maybe touch it, unmap it. */
 static void storm_mmap(struct storm *s, int port)
 {
@@ -466,8 +617,10 @@ static void storm_run(struct storm *s, uint64_t seed, unsigned int rounds)
 		}
 		if (what < 75)
 			storm_ioctl(s, port);
-		else if (what < 90)
+		else if (what < 87)
 			storm_mmap(s, port);
+		else if (what < 95)
+			storm_genl(s);
 		else
 			storm_misc(s, port);
 	}
@@ -496,7 +649,10 @@ static int storm_setup(struct storm *s)
 		if (s->fd[i] < 0)
 			return -errno;
 	}
-	return 0;
+	if (st_nl_open(&s->nl) || st_nl_open(&s->mon))
+		return -ENOENT;
+	st_nl_req(&s->mon, IPCSVC_CMD_MONITOR, false);
+	return st_nl_talk(&s->mon, NULL);
 }
 
 static void storm_teardown(struct storm *s)
@@ -507,6 +663,8 @@ static void storm_teardown(struct storm *s)
 	for (int i = 0; i < NPORTS; i++)
 		if (s->fd[i] >= 0)
 			close(s->fd[i]);
+	st_nl_close(&s->nl);
+	st_nl_close(&s->mon);
 }
 
 FIXTURE(fz) {
@@ -527,17 +685,18 @@ TEST_F_TIMEOUT(fz, ioctl_mmap_storm, 300)
 	struct storm s;
 
 	ASSERT_EQ(0, storm_setup(&s));
-	storm_run(&s, 0x1cc5c0ffee1ULL, 6000);
+	storm_run(&s, 0x1cc5c0ffee1ULL, 8000);
 	storm_teardown(&s);
 	EXPECT_EQ(0, s.bad) TH_LOG("seed 0x1cc5c0ffee1: %s", s.first_bad);
-	printf("# succeeded: create %u connect %u close %u map_info %u grow %u wait %u wake %u arm %u creds %u usage %u mmap %u; faults %d\n",
+	printf("# succeeded: create %u connect %u close %u map_info %u grow %u wait %u wake %u arm %u creds %u usage %u mmap %u netlink %u; faults %d\n",
 	       s.ok[1], s.ok[2], s.ok[3], s.ok[4], s.ok[5], s.ok[6], s.ok[7],
-	       s.ok[8], s.ok[9], s.ok[10], s.mapped, (int)faults);
+	       s.ok[8], s.ok[9], s.ok[10], s.mapped, s.genl_ok, (int)faults);
 	/* A storm that never gets past validation tests little. */
 	EXPECT_LT(0, s.ok[1]);
 	EXPECT_LT(0, s.ok[2]);
 	EXPECT_LT(0, s.ok[5]);
 	EXPECT_LT(0, s.mapped);
+	EXPECT_LT(0, s.genl_ok);
 	EXPECT_LT(0, faults);
 }
 
