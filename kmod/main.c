@@ -592,8 +592,18 @@ static const struct file_operations ipcsvc_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 };
 
+/*
+ * A fixed misc minor, so that the device node can exist before the module
+ * is loaded (kmod static-nodes, from the devname alias below) and opening
+ * it loads the module. 246 is assigned to nothing in the kernel's
+ * miscdevice.h or devices.txt; should another driver of a kernel hold it,
+ * the module falls back to a dynamic minor and only the loading on first
+ * open is lost.
+ */
+#define IPCSVC_MISC_MINOR	246
+
 static struct miscdevice ipcsvc_misc = {
-	.minor = MISC_DYNAMIC_MINOR,
+	.minor = IPCSVC_MISC_MINOR,
 	.name = IPCSVC_DEVICE_NAME,
 	.fops = &ipcsvc_fops,
 	.mode = 0666,
@@ -609,6 +619,12 @@ static int __init ipcsvc_init(void)
 	if (ret)
 		goto area;
 	ret = misc_register(&ipcsvc_misc);
+	if (ret == -EBUSY) {
+		pr_notice("ipcsvc: misc minor %d is taken, using a dynamic one\n",
+			  IPCSVC_MISC_MINOR);
+		ipcsvc_misc.minor = MISC_DYNAMIC_MINOR;
+		ret = misc_register(&ipcsvc_misc);
+	}
 	if (ret)
 		goto netlink;
 	return 0;
@@ -632,3 +648,5 @@ module_exit(ipcsvc_exit);
 MODULE_DESCRIPTION("ipcsvc: service discovery and shared-memory channels");
 MODULE_LICENSE("GPL");
 MODULE_VERSION(IPCSVC_RELEASE);
+MODULE_ALIAS_MISCDEV(IPCSVC_MISC_MINOR);
+MODULE_ALIAS("devname:" IPCSVC_DEVICE_NAME);
