@@ -826,6 +826,40 @@ static void ipcsvc_channel_wait_timeouts(struct kunit *test)
 }
 
 /*
+ * A waiter asleep with a timeout, relative or a deadline, and nothing to
+ * wake it: its own timer does, with -ETIMEDOUT, not before the time.
+ */
+static void ipcsvc_channel_timeout_wakes_sleeper(struct kunit *test)
+{
+	const s64 wait = NSEC_PER_SEC;
+	struct chan_fixture f;
+	unsigned int i;
+
+	chan_setup(test, &f);
+	for (i = 0; i < 2; i++) {
+		struct chan_thread *t = chan_thread_new(test);
+		bool abstime = i == 1;
+		u64 t0 = ktime_get_ns();
+
+		if (chan_start_waiter(test, t, f.sep, IPCSVC_DIR_RX, PUBLISHED,
+				      abstime ? (s64)t0 + wait : wait,
+				      abstime)) {
+			KUNIT_EXPECT_EQ_MSG(test,
+					    chan_waiter_result(test, t, f.cep),
+					    -ETIMEDOUT, "abstime %d", abstime);
+			KUNIT_EXPECT_GE(test, ktime_get_ns() - t0, (u64)wait);
+		}
+		if (!t->joined) {
+			/* Leave the channel to the stuck thread. */
+			chan_thread_free(t);
+			return;
+		}
+		chan_thread_free(t);
+	}
+	chan_teardown(&f);
+}
+
+/*
  * A thread asleep in WAIT wakes when the peer wakes its direction: with
  * 0 after a publish, and with 0 too when the word did not change (the
  * caller looks again).
@@ -1275,6 +1309,7 @@ static struct kunit_case ipcsvc_channel_cases[] = {
 	KUNIT_CASE(ipcsvc_channel_charges),
 	KUNIT_CASE(ipcsvc_channel_wait_timeouts),
 	KUNIT_CASE(ipcsvc_channel_wake_wakes_sleeper),
+	KUNIT_CASE(ipcsvc_channel_timeout_wakes_sleeper),
 	KUNIT_CASE(ipcsvc_channel_close_wakes_sleepers),
 	KUNIT_CASE(ipcsvc_channel_wait_signal),
 	KUNIT_CASE(ipcsvc_channel_closed_channel),
