@@ -50,7 +50,7 @@ SAN_asan := -fsanitize=address,undefined -fno-sanitize-recover=all \
 SAN_tsan := -fsanitize=thread
 HOST_VARIANTS := asan tsan
 
-.PHONY: all lib tools kmod examples check demo install uninstall clean host-tests selftests selftests-m32 \
+.PHONY: all lib tools kmod examples check stress demo install uninstall clean host-tests selftests selftests-m32 \
 	deps dkms-source bench bench-build fuzz fuzz-build fuzz-cov fuzz-seeds
 all: lib tools kmod examples
 
@@ -217,6 +217,10 @@ $(B)/fuzz/gen-seeds: tests/fuzz/gen_seeds.c $(LIB_A) $(LIB_HDRS) $(FUZZ_HDRS)
 include tools/idlc/idlc.mk
 # The introspection tool, ipcsvcctl: its rules, tools and install targets.
 include tools/ipcsvcctl/ipcsvcctl.mk
+
+# The concurrency stress and the storm for longer (tests/run-stress).
+stress:
+	tests/run-stress
 
 deps:
 	tools/check-deps

@@ -679,13 +679,21 @@ FIXTURE_TEARDOWN(fz)
 {
 }
 
+/* Calls of a storm: @n, times STORM_SCALE (make stress) when it is set. */
+static unsigned int storm_scaled(unsigned int n)
+{
+	const char *scale = getenv("STORM_SCALE");
+
+	return scale && atoi(scale) > 0 ? n * (unsigned int)atoi(scale) : n;
+}
+
 /* One process, many rounds: every result is documented. */
 TEST_F_TIMEOUT(fz, ioctl_mmap_storm, 300)
 {
 	struct storm s;
 
 	ASSERT_EQ(0, storm_setup(&s));
-	storm_run(&s, 0x1cc5c0ffee1ULL, 8000);
+	storm_run(&s, 0x1cc5c0ffee1ULL, storm_scaled(8000));
 	storm_teardown(&s);
 	EXPECT_EQ(0, s.bad) TH_LOG("seed 0x1cc5c0ffee1: %s", s.first_bad);
 	printf("# succeeded: create %u connect %u close %u map_info %u grow %u wait %u wake %u arm %u creds %u usage %u mmap %u netlink %u; faults %d\n",
@@ -779,7 +787,7 @@ TEST_F_TIMEOUT(fz, storm_under_failslab, 300)
 			_exit(2);
 		if (put_str("/proc/self/make-it-fail", "1"))
 			_exit(3);
-		storm_run(&s, 0xfa11ab1eULL, 4000);
+		storm_run(&s, 0xfa11ab1eULL, storm_scaled(4000));
 		put_str("/proc/self/make-it-fail", "0");
 		storm_teardown(&s);
 		if (s.bad)
