@@ -122,7 +122,8 @@ static int rx_open(struct rx *rx, void *area, size_t len, uint64_t id_off,
 	rx->rel_seq = 0;
 	for (unsigned int i = 0; i < NSLOTS; i++)
 		atomic_init(&rx->slot[i].state, SLOT_WORD(0, SLOT_FREE));
-	return -pthread_mutex_init(&rx->lock, NULL);
+	atomic_init(&rx->lock.word, 0);
+	return 0;
 }
 
 /*
@@ -237,7 +238,6 @@ void ipcsvc_channel_close(struct ipcsvc_channel *ch)
 		free(ch->tx);
 	}
 	if (ch->rx) {
-		pthread_mutex_destroy(&ch->rx->lock);
 		free(ch->rx);
 	}
 	free(ch);
@@ -288,7 +288,7 @@ int ipcsvc_channel_info(struct ipcsvc_channel *ch,
 	if (ch->rx) {
 		struct rx *rx = ch->rx;
 
-		pthread_mutex_lock(&rx->lock);
+		rx_lock_take(&rx->lock);
 		/* pairs with the release of identity.size in futex_backend_grow() */
 		info->rx_size = LOAD_ACQUIRE(&rx->d.id->size);
 		info->rx_max_size = rx->d.max_size;
@@ -297,7 +297,7 @@ int ipcsvc_channel_info(struct ipcsvc_channel *ch,
 				  rx->consumed;
 		if (is_broken(&rx->d))
 			info->broken |= IPCSVC_BROKEN_RX;
-		pthread_mutex_unlock(&rx->lock);
+		rx_lock_give(&rx->lock);
 	}
 	return 0;
 }

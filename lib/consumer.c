@@ -90,7 +90,7 @@ static int rx_take(struct ipcsvc_channel *ch, struct ipcsvc_msg **msgp,
 	uint64_t pub, size;
 	int rc;
 
-	pthread_mutex_lock(&rx->lock);
+	rx_lock_take(&rx->lock);
 	if (is_broken(&rx->d)) {
 		rc = -EBADMSG;
 		goto out;
@@ -174,7 +174,7 @@ static int rx_take(struct ipcsvc_channel *ch, struct ipcsvc_msg **msgp,
 	*msgp = m;
 	rc = 0;
 out:
-	pthread_mutex_unlock(&rx->lock);
+	rx_lock_give(&rx->lock);
 	return rc;
 }
 
@@ -292,7 +292,7 @@ int ipcsvc_channel_release(struct ipcsvc_channel *ch, struct ipcsvc_msg *msg)
 	if (!ch || !ch->rx || !msg || !slot_of(ch->rx->slot, msg))
 		return -EINVAL;
 	rx = ch->rx;
-	pthread_mutex_lock(&rx->lock);
+	rx_lock_take(&rx->lock);
 	if (atomic_load_explicit(&msg->state, memory_order_relaxed) !=
 	    SLOT_WORD(msg->ticket, SLOT_RESERVED)) {
 		rc = -EINVAL;
@@ -302,6 +302,6 @@ int ipcsvc_channel_release(struct ipcsvc_channel *ch, struct ipcsvc_msg *msg)
 				      memory_order_relaxed);
 		rx_retire(ch);
 	}
-	pthread_mutex_unlock(&rx->lock);
+	rx_lock_give(&rx->lock);
 	return rc;
 }
