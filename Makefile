@@ -247,6 +247,7 @@ install: lib tools
 		$(DESTDIR)$(INCLUDEDIR)/ipcsvc/uapi/linux/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	    -e 's|@BINDIR@|$(BINDIR)|' -e 's|@DATADIR@|$(DATADIR)|' \
 	    -e 's|@BINDIR@|$(BINDIR)|' \
 	    lib/libipcsvc.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/libipcsvc.pc
 	install -m 755 $(B)/bin/ipcsvc-demo $(DESTDIR)$(BINDIR)/

@@ -1,28 +1,40 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Sync calls: send a request, wait for the reply with the same MessageId.
+ * Calls: requests and replies matched by the correlation id of their call
+ * header (include/ipcsvc/call.h, Documentation/abi.md section 9).
  *
- * Several calls may be outstanding on one channel, from several threads.
- * Each call registers its id in the channel's call state and sends its
- * request. Then one of the waiting calls at a time is the receiver: it
- * receives messages and hands each to the call whose id it carries, waking
- * the others through a condition variable. A call whose reply came in
- * returns it; when the receiver's own reply comes (or its deadline passes)
- * it gives up the role and another waiting call takes it. The engine
- * receives in order, so a reply for a call that is not the receiver waits,
- * received, in that call's record until the call picks it up.
+ * Several calls may be outstanding on one channel, from several threads,
+ * and threads may wait for events on it too. Each call registers its
+ * correlation id in the channel's call state and sends its request. Then
+ * one waiting thread at a time is the receiver: it receives messages and
+ * hands each reply to the call whose id it carries, keeps each message
+ * that is not a reply for the event receivers, and wakes the others
+ * through a condition variable. A call whose reply came in returns it;
+ * when the receiver's own wait ends it gives up the role and another
+ * waiting thread takes it. The engine receives in order, so a reply for a
+ * call that is not the receiver waits, received, in that call's record
+ * until the call picks it up.
+ *
+ * The layer uses the channel only through its public calls and the layer
+ * slot (ipcsvc__channel_layer()).
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ipcsvc/ipcsvc.h"
 #include "internal.h"
+
+/* Messages one side may hold at once (the engine's NSLOTS): the kept
+ * events are some of them, so they never number more. */
+#define NKEPT	64U
 
 struct call {
 	struct call *next;
 	uint64_t id;
 	struct ipcsvc_msg *reply;	/* set with done, unless err */
+	int64_t status;			/* the reply's */
 	int err;
 	bool done;
 };
@@ -31,7 +43,12 @@ struct ipcsvc_calls {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;		/* CLOCK_MONOTONIC */
 	struct call *calls;		/* outstanding, oldest last */
-	bool receiving;			/* a call is receiving */
+	bool receiving;			/* a thread is receiving */
+	uint64_t next_id;		/* the next correlation id */
+	/* messages that are not replies, oldest first, for
+	 * ipcsvc_call_receive_event() */
+	struct ipcsvc_msg *kept[NKEPT];
+	unsigned int kept_head, kept_count;
 };
 
 static void calls_free(void *state)
@@ -55,6 +72,7 @@ static struct ipcsvc_calls *calls_get(struct ipcsvc_channel *ch)
 	calls = calloc(1, sizeof(*calls));
 	if (!calls)
 		return NULL;
+	calls->next_id = 1;
 	if (pthread_condattr_init(&ca)) {
 		free(calls);
 		return NULL;
@@ -89,24 +107,6 @@ static void call_unlink(struct ipcsvc_calls *calls, struct call *c)
 	}
 }
 
-/* Hand @m to the oldest waiting call with its id; false if there is none. */
-static bool deliver(struct ipcsvc_calls *calls, struct ipcsvc_msg *m)
-{
-	struct ipcsvc_msg_info info;
-	struct call *match = NULL;
-
-	if (ipcsvc_msg_info(m, &info))
-		return false;
-	for (struct call *c = calls->calls; c; c = c->next)
-		if (!c->done && c->id == info.id)
-			match = c;	/* the list is newest first */
-	if (!match)
-		return false;
-	match->reply = m;
-	match->done = true;
-	return true;
-}
-
 /* The channel is unusable for every call: fail them all with @err. */
 static void fail_all(struct ipcsvc_calls *calls, int err)
 {
@@ -119,33 +119,203 @@ static void fail_all(struct ipcsvc_calls *calls, int err)
 }
 
 /*
- * Give up receiving for a while, at most 1 ms and not past @d: woken
- * early by any change of the calls' state. Called with the lock held.
+ * Hand @m, whose call header is @hdr, to the oldest waiting call with its
+ * correlation id: false if there is none (a late reply).
  */
-static void backoff(struct ipcsvc_calls *calls, const struct ipcsvc_deadline *d)
+static bool deliver(struct ipcsvc_calls *calls, struct ipcsvc_msg *m,
+		    const struct ipcsvc_call_header *hdr)
 {
-	uint64_t at = ipcsvc__now_ns() + 1000000;
-	struct timespec ts;
+	struct call *match = NULL;
 
-	if (!d->forever && d->at_ns < at)
-		at = d->at_ns;
-	ts.tv_sec = (time_t)(at / 1000000000ULL);
-	ts.tv_nsec = (long)(at % 1000000000ULL);
-	pthread_cond_timedwait(&calls->cond, &calls->lock, &ts);
+	for (struct call *c = calls->calls; c; c = c->next)
+		if (!c->done && c->id == hdr->id)
+			match = c;	/* the list is newest first */
+	if (!match)
+		return false;
+	match->reply = m;
+	match->status = hdr->status;
+	match->done = true;
+	return true;
 }
 
-/* The call's own deadline, for the receives it makes. */
+static bool keep(struct ipcsvc_calls *calls, struct ipcsvc_msg *m)
+{
+	if (calls->kept_count == NKEPT)
+		return false;	/* cannot happen: the engine holds at most 64 */
+	calls->kept[(calls->kept_head + calls->kept_count++) % NKEPT] = m;
+	return true;
+}
+
+static struct ipcsvc_msg *unkeep(struct ipcsvc_calls *calls)
+{
+	struct ipcsvc_msg *m = calls->kept[calls->kept_head];
+
+	calls->kept_head = (calls->kept_head + 1) % NKEPT;
+	calls->kept_count--;
+	return m;
+}
+
+/* The caller's deadline, for the receives it makes. */
 static ipcsvc_timeout_t until(const struct ipcsvc_deadline *d)
 {
 	return d->forever ? ipcsvc_timeout_never() :
 			    ipcsvc_timeout_at((int64_t)d->at_ns);
 }
 
+/*
+ * As the receiver, take one message (waiting until @d) and hand it on: a
+ * reply to its call, anything else to the kept events, a late reply to
+ * nobody. Called and returns with the lock held and no receiver; wakes
+ * every waiter after. Returns the receive's status; -EPIPE and -EBADMSG
+ * have failed every call.
+ */
+static int receive_one(struct ipcsvc_calls *calls, struct ipcsvc_channel *ch,
+		       const struct ipcsvc_deadline *d)
+{
+	struct ipcsvc_call_header hdr;
+	struct ipcsvc_msg *m;
+	int rc, hrc = 0;
+
+	calls->receiving = true;
+	pthread_mutex_unlock(&calls->lock);
+	rc = ipcsvc_channel_receive_timeout(ch, &m, until(d));
+	if (!rc)
+		hrc = ipcsvc_call_header(m, &hdr);
+	pthread_mutex_lock(&calls->lock);
+	calls->receiving = false;
+	if (!rc && (hrc == -EPROTO ? !keep(calls, m) :
+		    hrc || !deliver(calls, m, &hdr))) {
+		/* a late reply, or a broken one: nobody waits for it */
+		pthread_mutex_unlock(&calls->lock);
+		ipcsvc_channel_release(ch, m);
+		pthread_mutex_lock(&calls->lock);
+		if (hrc == -EBADMSG)
+			rc = hrc;
+	}
+	if (rc == -EPIPE || rc == -EBADMSG)
+		fail_all(calls, rc);
+	/* Wake the thread the message was for, and let another take over
+	 * receiving. */
+	pthread_cond_broadcast(&calls->cond);
+	return rc;
+}
+
+/*
+ * Sleep until woken or @d passes: -ETIMEDOUT when it passed. With
+ * @backoff, at most 1 ms. Called with the lock held.
+ */
+static int sleep_until(struct ipcsvc_calls *calls,
+		       const struct ipcsvc_deadline *d, bool backoff)
+{
+	uint64_t at = d->at_ns;
+	struct timespec ts;
+
+	if (backoff) {
+		at = ipcsvc__now_ns() + 1000000;
+		if (!d->forever && d->at_ns < at)
+			at = d->at_ns;
+	} else if (d->forever) {
+		pthread_cond_wait(&calls->cond, &calls->lock);
+		return 0;
+	}
+	ts.tv_sec = (time_t)(at / 1000000000ULL);
+	ts.tv_nsec = (long)(at % 1000000000ULL);
+	if (pthread_cond_timedwait(&calls->cond, &calls->lock, &ts) ==
+	    ETIMEDOUT && !backoff)
+		return -ETIMEDOUT;
+	return 0;
+}
+
+/*
+ * -ENOBUFS: this side holds 64 received messages: replies handed to
+ * calls or to their callers, or kept events, not released yet. Like a
+ * sender's slots, they come back when their holders release them: let
+ * the others run, then try again, until the deadline (where the wait
+ * fails with -ENOBUFS).
+ */
+static bool retry_later(struct ipcsvc_calls *calls, int rc,
+			const struct ipcsvc_deadline *d)
+{
+	if (rc != -ENOBUFS || ipcsvc__deadline_passed(d))
+		return false;
+	sleep_until(calls, d, true);
+	return true;
+}
+
+int ipcsvc_call_header(const struct ipcsvc_msg *msg,
+		       struct ipcsvc_call_header *hdr)
+{
+	struct ipcsvc_object o = { 0 };
+	int rc;
+
+	if (!hdr)
+		return -EINVAL;
+	rc = ipcsvc_msg_next_object(msg, &o);
+	if (rc < 0)
+		return rc;
+	if (rc == 0 || o.id != IPCSVC_CALL_HEADER_ID ||
+	    o.length != sizeof(*hdr))
+		return -EPROTO;
+	/* one copy: the peer may rewrite the original meanwhile */
+	memcpy(hdr, o.data, sizeof(*hdr));
+	return 0;
+}
+
+/* Allocate a message that starts with the call header @hdr. */
+static int allocate(struct ipcsvc_channel *ch, uint64_t id, uint64_t size,
+		    uint64_t object_count, const struct ipcsvc_call_header *hdr,
+		    struct ipcsvc_msg **msgp, ipcsvc_timeout_t timeout)
+{
+	struct ipcsvc_msg *m;
+	int rc;
+
+	/* the engine refuses such sizes too: keep the sums from wrapping */
+	if (size > IPCSVC_AREA_MAX_SIZE_LIMIT ||
+	    object_count > IPCSVC_AREA_MAX_SIZE_LIMIT)
+		return -EMSGSIZE;
+	rc = ipcsvc_channel_allocate_for_send_timeout(ch,
+			size + IPCSVC_CALL_HEADER_SIZE, id, object_count + 1, 0,
+			&m, timeout);
+	if (rc)
+		return rc;
+	/* the first object always fits: the allocation counted it */
+	ipcsvc_msg_add_object(m, IPCSVC_CALL_HEADER_ID, hdr, sizeof(*hdr));
+	*msgp = m;
+	return 0;
+}
+
+int ipcsvc_call_allocate(struct ipcsvc_channel *ch, uint64_t method,
+			 uint64_t size, uint64_t object_count,
+			 struct ipcsvc_msg **reqp, ipcsvc_timeout_t timeout)
+{
+	struct ipcsvc_call_header hdr = { 0 };
+	struct ipcsvc_calls *calls;
+	struct ipcsvc_deadline d;
+	int rc;
+
+	if (!reqp)
+		return -EINVAL;
+	*reqp = NULL;
+	if (!ch)
+		return -EINVAL;
+	rc = ipcsvc__deadline_init(&d, timeout);
+	if (rc)
+		return rc;
+	calls = calls_get(ch);
+	if (!calls)
+		return -ENOMEM;
+	pthread_mutex_lock(&calls->lock);
+	hdr.id = calls->next_id++;
+	pthread_mutex_unlock(&calls->lock);
+	hdr.deadline = d.forever ? IPCSVC_CALL_NO_DEADLINE : (int64_t)d.at_ns;
+	return allocate(ch, method, size, object_count, &hdr, reqp, until(&d));
+}
+
 int ipcsvc_channel_call(struct ipcsvc_channel *ch, struct ipcsvc_msg *req,
 			struct ipcsvc_msg **replyp, ipcsvc_timeout_t timeout)
 {
+	struct ipcsvc_call_header hdr;
 	struct ipcsvc_calls *calls;
-	struct ipcsvc_msg_info info;
 	struct ipcsvc_deadline d;
 	struct call me = { 0 };
 	int rc;
@@ -155,15 +325,16 @@ int ipcsvc_channel_call(struct ipcsvc_channel *ch, struct ipcsvc_msg *req,
 	*replyp = NULL;
 	if (!ch || !req)
 		return -EINVAL;
-	rc = ipcsvc_msg_info(req, &info);
-	if (!rc)
-		rc = ipcsvc__deadline_init(&d, timeout);
+	/* also refuses a message of another channel, or a received one */
+	if (ipcsvc_call_header(req, &hdr))
+		return -EINVAL;
+	rc = ipcsvc__deadline_init(&d, timeout);
 	if (rc)
 		return rc;
 	calls = calls_get(ch);
 	if (!calls)
 		return -ENOMEM;
-	me.id = info.id;
+	me.id = hdr.id;
 
 	/* Registered before the request leaves, so the reply finds us. */
 	pthread_mutex_lock(&calls->lock);
@@ -178,66 +349,117 @@ int ipcsvc_channel_call(struct ipcsvc_channel *ch, struct ipcsvc_msg *req,
 		me.done = true;
 	}
 	while (!me.done) {
-		if (!calls->receiving) {
-			struct ipcsvc_msg *m;
-
-			calls->receiving = true;
-			pthread_mutex_unlock(&calls->lock);
-			rc = ipcsvc_channel_receive_timeout(ch, &m, until(&d));
-			pthread_mutex_lock(&calls->lock);
-			calls->receiving = false;
-			if (!rc) {
-				if (!deliver(calls, m)) {
-					/* nobody waits for it: drop it */
-					pthread_mutex_unlock(&calls->lock);
-					ipcsvc_channel_release(ch, m);
-					pthread_mutex_lock(&calls->lock);
-				}
-			} else if (rc == -EPIPE || rc == -EBADMSG) {
-				fail_all(calls, rc);
-			} else if (rc == -ENOBUFS && !me.done &&
-				   !ipcsvc__deadline_passed(&d)) {
-				/*
-				 * This side holds 64 received messages: replies
-				 * handed to calls, or to their callers, and not
-				 * released yet. Like a sender's slots, they come
-				 * back when their holders release them: let the
-				 * others run, then try again, until our deadline
-				 * (where the call fails with -ENOBUFS).
-				 */
-				pthread_cond_broadcast(&calls->cond);
-				backoff(calls, &d);
-				continue;
-			} else if (!me.done) {
-				/* -ETIMEDOUT (ours), -ENOBUFS, ... */
-				me.err = rc;
-				me.done = true;
-			}
-			/* Wake the call the message was for, and let another
-			 * take over receiving if we are done. */
-			pthread_cond_broadcast(&calls->cond);
-			continue;
-		}
-		if (d.forever) {
-			pthread_cond_wait(&calls->cond, &calls->lock);
-		} else {
-			struct timespec ts = {
-				.tv_sec = (time_t)(d.at_ns / 1000000000ULL),
-				.tv_nsec = (long)(d.at_ns % 1000000000ULL),
-			};
-
-			if (pthread_cond_timedwait(&calls->cond, &calls->lock,
-						   &ts) == ETIMEDOUT &&
-			    !me.done) {
+		if (calls->receiving) {
+			if (sleep_until(calls, &d, false) && !me.done) {
 				me.err = -ETIMEDOUT;
 				me.done = true;
 			}
+			continue;
+		}
+		rc = receive_one(calls, ch, &d);
+		if (rc && !me.done && !retry_later(calls, rc, &d)) {
+			/* -ETIMEDOUT (ours), -ENOBUFS at the deadline, ... */
+			me.err = rc;
+			me.done = true;
 		}
 	}
 	call_unlink(calls, &me);
 	pthread_mutex_unlock(&calls->lock);
 	if (me.err)
 		return me.err;
+	if (me.status) {
+		ipcsvc_channel_release(ch, me.reply);
+		/* a status no errno value has breaks the convention */
+		return me.status < 0 && me.status >= IPCSVC_CALL_STATUS_MIN ?
+		       (int)me.status : -EPROTO;
+	}
 	*replyp = me.reply;
 	return 0;
+}
+
+int ipcsvc_call_receive_event(struct ipcsvc_channel *ch,
+			      struct ipcsvc_msg **msgp,
+			      ipcsvc_timeout_t timeout)
+{
+	struct ipcsvc_calls *calls;
+	struct ipcsvc_deadline d;
+	int rc;
+
+	if (!msgp)
+		return -EINVAL;
+	*msgp = NULL;
+	if (!ch)
+		return -EINVAL;
+	rc = ipcsvc__deadline_init(&d, timeout);
+	if (rc)
+		return rc;
+	calls = calls_get(ch);
+	if (!calls)
+		return -ENOMEM;
+	pthread_mutex_lock(&calls->lock);
+	for (;;) {
+		if (calls->kept_count) {
+			*msgp = unkeep(calls);
+			rc = 0;
+			break;
+		}
+		if (calls->receiving) {
+			rc = sleep_until(calls, &d, false);
+			/* one more look: the receiver may have kept one */
+			if (rc && !calls->kept_count)
+				break;
+			continue;
+		}
+		rc = receive_one(calls, ch, &d);
+		if (rc && !calls->kept_count && !retry_later(calls, rc, &d))
+			break;
+	}
+	pthread_mutex_unlock(&calls->lock);
+	return rc;
+}
+
+/* The reply to @req, with the status @status in its call header. */
+static int allocate_reply(struct ipcsvc_channel *ch,
+			  const struct ipcsvc_msg *req, uint64_t size,
+			  uint64_t object_count, int64_t status,
+			  struct ipcsvc_msg **replyp, ipcsvc_timeout_t timeout)
+{
+	struct ipcsvc_call_header hdr;
+	struct ipcsvc_msg_info info;
+	int rc;
+
+	if (!ch)
+		return -EINVAL;
+	rc = ipcsvc_msg_info(req, &info);
+	if (!rc)
+		rc = ipcsvc_call_header(req, &hdr);
+	if (rc)
+		return rc;
+	hdr.status = status;
+	return allocate(ch, info.id, size, object_count, &hdr, replyp, timeout);
+}
+
+int ipcsvc_call_allocate_reply(struct ipcsvc_channel *ch,
+			       const struct ipcsvc_msg *req, uint64_t size,
+			       uint64_t object_count, struct ipcsvc_msg **replyp,
+			       ipcsvc_timeout_t timeout)
+{
+	if (!replyp)
+		return -EINVAL;
+	*replyp = NULL;
+	return allocate_reply(ch, req, size, object_count, 0, replyp, timeout);
+}
+
+int ipcsvc_call_fail(struct ipcsvc_channel *ch, const struct ipcsvc_msg *req,
+		     int status, ipcsvc_timeout_t timeout)
+{
+	struct ipcsvc_msg *m;
+	int rc;
+
+	if (status >= 0 || status < IPCSVC_CALL_STATUS_MIN)
+		return -EINVAL;
+	rc = allocate_reply(ch, req, 0, 0, status, &m, timeout);
+	if (!rc)
+		rc = ipcsvc_channel_send(ch, m);
+	return rc;
 }

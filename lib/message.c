@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The objects of a message: appending them to one being written, and
- * walking those of one received, checking each against the message's
- * bounds again (the peer may have changed them since receipt).
+ * walking those of one received (or written so far), checking each
+ * against the message's bounds again (the peer may have changed them
+ * since receipt).
  */
 #include <errno.h>
 #include <string.h>
@@ -83,31 +84,42 @@ int ipcsvc_msg_info(const struct ipcsvc_msg *msg, struct ipcsvc_msg_info *info)
 int ipcsvc_msg_next_object(const struct ipcsvc_msg *msg,
 			   struct ipcsvc_object *obj)
 {
-	struct rx *rx;
-	uint64_t p, olen;
+	const uint8_t *data;
+	uint64_t p, olen, end;
 
-	if (!obj || !msg_live(msg) || msg->tx)
+	if (!obj || !msg_live(msg))
 		return -EINVAL;
-	rx = msg->ch->rx;
-	if (is_broken(&rx->d))
-		return -EBADMSG;
+	if (msg->tx) {
+		/* Our own message, as written so far: its end is private. */
+		data = msg->ch->tx->d.data;
+		end = msg->start + msg->fill;
+	} else {
+		if (is_broken(&msg->ch->rx->d))
+			return -EBADMSG;
+		data = msg->ch->rx->d.data;
+		end = msg->end;
+	}
 	if (obj->index > msg->object_count)
 		return -EINVAL;
 	if (obj->index == msg->object_count)
 		return 0;
 	p = obj->index ? obj->cursor : msg->start + HDR_BYTES;
 	/* The cursor is the caller's: it must be one we handed out. */
-	if (p < msg->start + HDR_BYTES || p > msg->end || p % 8)
+	if (p < msg->start + HDR_BYTES || p > end || p % 8)
 		return -EINVAL;
-	if (msg->end - p < OBJ_BYTES)
-		return mark_broken(&rx->d, false);
-	olen = ld64(rx->d.data + p + 8);
-	if (olen > msg->end - p - OBJ_BYTES ||
-	    align8(olen) > msg->end - p - OBJ_BYTES)
-		return mark_broken(&rx->d, false);
-	obj->id = ld64(rx->d.data + p);
+	if (end - p < OBJ_BYTES)
+		return msg->tx ? -EBADMSG : mark_broken(&msg->ch->rx->d, false);
+	/*
+	 * Read once and checked, even in a message being written: with a
+	 * module-less channel the peer can write our ring too. Only a
+	 * received message's direction is marked broken by it.
+	 */
+	olen = ld64(data + p + 8);
+	if (olen > end - p - OBJ_BYTES || align8(olen) > end - p - OBJ_BYTES)
+		return msg->tx ? -EBADMSG : mark_broken(&msg->ch->rx->d, false);
+	obj->id = ld64(data + p);
 	obj->length = olen;
-	obj->data = rx->d.data + p + OBJ_BYTES;
+	obj->data = data + p + OBJ_BYTES;
 	obj->cursor = p + OBJ_BYTES + align8(olen);
 	obj->index++;
 	return 1;

@@ -15,6 +15,7 @@
 #include <linux/ipcsvc.h>
 
 #include <ipcsvc/api.h>
+#include <ipcsvc/call.h>
 #include <ipcsvc/channel.h>
 #include <ipcsvc/mailbox.h>
 #include <ipcsvc/service.h>

@@ -233,31 +233,14 @@ IPCSVC_API int ipcsvc_conn_peer_pidfd(struct ipcsvc_conn *conn);
 
 /*
  * Ask for one ChannelReadable (@dir IPCSVC_DIR_RX: the peer published
- * messages not yet released here) or ChannelWritable (IPCSVC_DIR_TX: the
- * peer released messages) event on the port. It fires at once if the
- * condition already holds. Arm again after each event.
+ * messages not yet released here; at once if there are some already) or
+ * ChannelWritable (IPCSVC_DIR_TX: the peer's first release after the
+ * arming; try allocating once more after arming, as an earlier release
+ * does not count) event on the port. Arm again after each event.
  */
 IPCSVC_API int ipcsvc_conn_arm(struct ipcsvc_conn *conn, uint32_t dir);
 
-/*
- * Sync calls
- * ==========
- *
- * Send the request @req (from ipcsvc_channel_allocate_for_send(), filled,
- * not yet sent) and wait until @timeout for the reply: the next received
- * message whose MessageId equals the request's. Any number of threads may
- * have calls outstanding on one channel, each with its own id; a reply is
- * handed to the call that waits for it whichever thread receives it.
- * Received messages that no call waits for (a late reply to a call that
- * timed out) are released and dropped, so a direction that carries
- * replies should carry nothing else. The reply *@replyp is released by
- * the caller with ipcsvc_channel_release(). -ETIMEDOUT when @timeout
- * passed, -EPIPE when the peer closed the channel.
- */
-IPCSVC_API int ipcsvc_channel_call(struct ipcsvc_channel *ch,
-				   struct ipcsvc_msg *req,
-				   struct ipcsvc_msg **replyp,
-				   ipcsvc_timeout_t timeout);
+/* Sync calls over a connection's channel: <ipcsvc/call.h>. */
 
 #ifdef __cplusplus
 }

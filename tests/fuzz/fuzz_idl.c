@@ -2,7 +2,8 @@
 /*
  * fuzz_idl: ipcsvc-idlc's lexer, parser, checker and sizer on any input,
  * with every diagnostic rendered (source line and caret) and, for a valid
- * protocol, the --sizes report printed, both into /dev/null.
+ * protocol, the --sizes report printed and the C generated, all into
+ * /dev/null.
  *
  * Input: the bytes of a protocol file (tests/fuzz/corpus/fuzz_idl/ holds
  * valid and broken ones; fuzz_idl.dict the language's words).
@@ -11,7 +12,10 @@
  * leak) and libFuzzer's timeout (no hang):
  * - the compiler succeeds exactly when it reported no error;
  * - every message is at least a header, a multiple of 8 and within the
- *   largest message an area carries;
+ *   largest message an area carries, and exactly what the library
+ *   reserves for its payload and objects (ipcsvc_msg_space());
+ * - the generator fails exactly when it reports an error (two things
+ *   that would get one C name);
  * - each area's numbers follow Documentation/idl.md: content is the sum
  *   of its uses, margin a tenth of it rounded up, the derived size the
  *   needed bytes rounded up to pages (one at least); the declared size is
@@ -20,7 +24,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "idlc.h"
+#include "gen.h"
+#include "ipcsvc/channel.h"
 
 static FILE *sink;
 
@@ -91,10 +96,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			CHECK(s.msgs[i].bytes >= IDL_MSG_HEADER);
 			CHECK(s.msgs[i].bytes % 8 == 0);
 			CHECK(s.msgs[i].bytes <= IDL_MESSAGE_LIMIT);
+			CHECK(s.msgs[i].bytes ==
+			      ipcsvc_msg_space(s.msgs[i].payload,
+					       s.msgs[i].objects));
 		}
 		check_area(&s.area[DIR_TO_SERVER]);
 		check_area(&s.area[DIR_TO_CLIENT]);
 		print_sizes(sink, p, &s);
+		rc = generate_to(&d, a, p, &s, "fuzz.idl", sink, sink);
+		CHECK((rc == 0) == (d.errors == 0));
 	}
 	arena_free(a);
 	return 0;

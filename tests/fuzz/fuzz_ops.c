@@ -131,8 +131,22 @@ struct rec {
 	uint64_t id, flags, size, limit;
 	uint32_t nobj;
 	uint64_t objid[MAX_OBJ + 1], objlen[MAX_OBJ + 1];
+	/* object 0 is a call header (<ipcsvc/call.h>) with this correlation
+	 * id: a request or reply, else not a reply (an event) */
+	bool hdr;
+	uint64_t corr;
 	bool sent, released;
 };
+
+/* The call header of a message that has one. */
+static struct ipcsvc_call_header rec_hdr(const struct rec *r)
+{
+	struct ipcsvc_call_header h = {
+		.id = r->corr, .deadline = IPCSVC_CALL_NO_DEADLINE,
+	};
+
+	return h;
+}
 
 /* One direction (area) as the harness knows it. */
 struct dirst {
@@ -388,6 +402,16 @@ static int walk(int e, struct held_rx *h, bool exact)
 				 "was sent", end_name(e),
 				 (unsigned long long)r->id,
 				 (unsigned long long)n);
+			if (n == 0 && r->hdr) {
+				struct ipcsvc_call_header want = rec_hdr(r);
+
+				FZ_CHECK(!memcmp(o.data, &want, sizeof(want)),
+					 "%s: message %llu: call header "
+					 "differs", end_name(e),
+					 (unsigned long long)r->id);
+				n++;
+				continue;
+			}
 			for (uint64_t i = 0; i < o.length; i++)
 				FZ_CHECK(((const uint8_t *)o.data)[i] ==
 					 fz_pat(r->id, n, i),
@@ -472,12 +496,15 @@ enum { ALLOC_SEND, ALLOC_HOLD, ALLOC_CALL };
 
 static uint8_t objbuf[MAX_PAGES * 4096 / 2];
 
-static void do_call(int e, struct held_tx *h, int64_t t, uint64_t req_id);
+static void do_call(int e, struct held_tx *h, int64_t t, uint64_t corr);
 
 /*
- * Allocate, fill, and then send, hold, or make a sync call with it
- * (ALLOC_CALL: its id is that of the peer's message the target byte picks,
- * counted from the next one this end has not received, or matches none).
+ * Allocate, fill, and then send, hold, or make a sync call with it. A
+ * message with objects starts with a call header if it is a call's
+ * request, or every other one (by allocation order) otherwise; its
+ * correlation id is its own id (ALLOC_CALL: that of the peer's message
+ * the target byte picks, counted from the next one this end has not
+ * received, or one that matches none).
  */
 static void op_alloc(int e, struct fz_in *in, bool timed, int mode, bool run)
 {
@@ -485,6 +512,8 @@ static void op_alloc(int e, struct fz_in *in, bool timed, int mode, bool run)
 	struct dirst *d = &S.d[e];
 	uint8_t b = fz_u8(in), nobj = (b & 7) % (MAX_OBJ + 1);
 	uint64_t lens[MAX_OBJ], size = 0, flags = 0, limit, len, id, extra;
+	uint64_t corr;
+	bool hdr;
 	int64_t t = (int64_t)(fz_u8(in) % 4) * 10000;
 	uint8_t target = mode == ALLOC_CALL ? fz_u8(in) : 0;
 	struct ipcsvc_channel_info ci;
@@ -503,8 +532,11 @@ static void op_alloc(int e, struct fz_in *in, bool timed, int mode, bool run)
 			lens[i] = s % 64;
 		else
 			lens[i] = fz_u16(in) % (d->max / 2 + 1);
+		if (i == 0 && nobj && (mode == ALLOC_CALL || d->nalloc % 2 == 0))
+			lens[i] = sizeof(struct ipcsvc_call_header);
 		size += lens[i];	/* the payload: the library adds the rest */
 	}
+	hdr = nobj && (mode == ALLOC_CALL || d->nalloc % 2 == 0);
 	size += (uint64_t)((b >> 3) & 3) * 8;
 	limit = nobj + ((b >> 5) & 1);
 	if (b & 0x40)
@@ -525,11 +557,13 @@ static void op_alloc(int e, struct fz_in *in, bool timed, int mode, bool run)
 	if (!run || d->nalloc >= MAX_REC || en->nhtx >= HOLD_TX)
 		return;
 	id = ((uint64_t)e << 32) | d->nalloc;
+	corr = id;
 	if (mode == ALLOC_CALL) {
 		struct dirst *rx = &S.d[1 - e];
 		uint32_t k = rx->nrecv + target % 4;
 
-		id = k < rx->nalloc ? rx->rec[k].id : 0xca11ULL << 40 | target;
+		corr = k < rx->nalloc && rx->rec[k].hdr ? rx->rec[k].corr :
+		       0xca11ULL << 40 | target;
 	}
 	FZ_CHECK(ipcsvc_channel_info(en->ch, &ci) == 0, "info");
 	grow_may_fail = may_grow_fail(e);
@@ -657,6 +691,8 @@ static void op_alloc(int e, struct fz_in *in, bool timed, int mode, bool run)
 	r->flags = IPCSVC_MSG_ALLOCATED | IPCSVC_MSG_WRITTEN | flags;
 	r->size = size;
 	r->limit = limit;
+	r->hdr = hdr;
+	r->corr = corr;
 	{
 		struct held_tx h = { .m = m, .rec = d->nalloc, .fill = 40,
 				     .len = len, .limit = limit };
@@ -664,9 +700,12 @@ static void op_alloc(int e, struct fz_in *in, bool timed, int mode, bool run)
 		for (unsigned int i = 0; i < nobj + 1u; i++) {
 			uint64_t ol = i < nobj ? lens[i] : extra;
 			uint64_t room = h.len - h.fill, oid = 100 + i;
+			struct ipcsvc_call_header hv = rec_hdr(r);
 			int want;
 			void *p = NULL;
 
+			if (i == 0 && hdr)
+				oid = IPCSVC_CALL_HEADER_ID;
 			if (i == nobj && !(b & 0x80))
 				break;
 			if (h.count >= h.limit)
@@ -676,7 +715,11 @@ static void op_alloc(int e, struct fz_in *in, bool timed, int mode, bool run)
 				want = -EMSGSIZE;
 			else
 				want = 0;
-			if (i % 2 && ol <= sizeof(objbuf)) {
+			if (i == 0 && hdr) {
+				rc = FZ_CALL("ipcsvc_msg_add_object",
+					     ipcsvc_msg_add_object(m, oid, &hv,
+								   ol));
+			} else if (i % 2 && ol <= sizeof(objbuf)) {
 				/* the copying variant */
 				for (uint64_t j = 0; j < ol; j++)
 					objbuf[j] = fz_pat(id, h.count, j);
@@ -725,31 +768,57 @@ static void op_alloc(int e, struct fz_in *in, bool timed, int mode, bool run)
 		en->nhtx--;
 		advance_pub(d);
 	} else if (mode == ALLOC_CALL) {
-		do_call(e, &en->htx[--en->nhtx], timed ? t : 0, id);
+		do_call(e, &en->htx[en->nhtx - 1], timed ? t : 0, corr);
 	}
 }
 
+/* Hold a received message: its record @rec (exact) and a walk. */
+static void hold_rx(int e, struct ipcsvc_msg *m, uint32_t rec, bool exact)
+{
+	struct end *en = &S.e[e];
+	struct held_rx *hr = &en->hrx[en->nhrx];
+
+	FZ_CHECK(en->nhrx < HOLD_RX, "%s: more than %u held", end_name(e),
+		 HOLD_RX);
+	hr->m = m;
+	hr->rec = exact ? rec : 0;
+	FZ_CHECK(ipcsvc_msg_info(m, &hr->info) == 0, "msg_info of a held "
+		 "message");
+	if (!exact)
+		S.d[1 - e].nrecv++;	/* only an estimate now */
+	en->nhrx++;
+	walk(e, hr, exact);
+}
+
 /*
- * ipcsvc_channel_call(): sends @h, then receives in order, dropping (and
- * releasing) every message that is not the reply, until the reply, the
- * deadline, 64 unretired messages, or a closed or broken direction.
+ * ipcsvc_channel_call(): sends @h, then receives in order until the reply
+ * (the message whose call header carries @corr), the deadline, 64
+ * unretired messages, or a closed or broken direction. On the way it
+ * drops (and releases) late replies, messages with a call header, and
+ * keeps the others, which ipcsvc_call_receive_event() then hands out in
+ * order: they are taken at once and held. A request without a call
+ * header is refused, and stays held.
  */
-static void do_call(int e, struct held_tx *h, int64_t t, uint64_t req_id)
+static void do_call(int e, struct held_tx *h, int64_t t, uint64_t corr)
 {
 	struct end *en = &S.e[e];
 	struct dirst *tx = &S.d[e], *rx = &S.d[1 - e];
 	bool exact = !S.tainted && !en->rx_broken;
+	bool has_hdr = tx->rec[h->rec].hdr;
 	struct ipcsvc_msg *reply = (void *)1;
 	uint32_t nrecv = rx->nrecv, match = 0, dropped[MAX_REC], ndrop = 0;
+	uint32_t kept[MAX_REC], nkept = 0;
 	int rc, want = 0;
 
-	if (exact) {
+	if (exact && !has_hdr) {
+		want = -EINVAL;
+	} else if (exact) {
 		/* the releases of dropped messages retire in order, too */
 		uint32_t nret = rx->nret;
 
 		for (;;) {
 			while (nret < nrecv && (rx->rec[nret].released ||
-			       (nret >= rx->nrecv)))
+			       (nret >= rx->nrecv && rx->rec[nret].hdr)))
 				nret++;
 			if (nrecv - nret >= 64) {
 				want = -ENOBUFS;
@@ -760,11 +829,15 @@ static void do_call(int e, struct held_tx *h, int64_t t, uint64_t req_id)
 				break;
 			}
 			if (nrecv < rx->npub) {
-				if (rx->rec[nrecv].id == req_id) {
+				if (rx->rec[nrecv].hdr &&
+				    rx->rec[nrecv].corr == corr) {
 					match = nrecv++;
 					break;
 				}
-				dropped[ndrop++] = nrecv++;
+				if (rx->rec[nrecv].hdr)
+					dropped[ndrop++] = nrecv++;
+				else
+					kept[nkept++] = nrecv++;
 				continue;
 			}
 			want = S.closed ? -EPIPE : -ETIMEDOUT;
@@ -773,12 +846,25 @@ static void do_call(int e, struct held_tx *h, int64_t t, uint64_t req_id)
 	}
 	rc = FZ_CALL("ipcsvc_channel_call",
 		     ipcsvc_channel_call(en->ch, h->m, &reply, ipcsvc_timeout_ns(t)));
-	FZ_ALLOWED("ipcsvc_channel_call", rc, 0, -ETIMEDOUT, -EPIPE,
-		   -EBADMSG, -ENOBUFS);
+	/* a hostile reply may carry any status */
+	if (!S.tainted || rc < IPCSVC_CALL_STATUS_MIN || rc >= 0)
+		FZ_ALLOWED("ipcsvc_channel_call", rc, 0, -ETIMEDOUT, -EPIPE,
+			   -EBADMSG, -ENOBUFS, -EINVAL);
 	fz_check_timeout("ipcsvc_channel_call", rc, t);
 	FZ_CHECK((rc == 0) == (reply != NULL), "call: rc %d, reply %p", rc,
 		 (void *)reply);
+	if (exact)
+		FZ_CHECK(rc == want, "%s: call: %d, expected %d (received %u "
+			 "of %u published, %u dropped, %u kept)", end_name(e),
+			 rc, want, rx->nrecv, rx->npub, ndrop, nkept);
+	if (rc == -EINVAL) {
+		/* not sent: still the caller's */
+		FZ_CHECK(!has_hdr || S.tainted, "%s: call of a request with a "
+			 "call header: -EINVAL", end_name(e));
+		return;
+	}
 	/* the request left, whatever came back */
+	en->nhtx--;
 	tx->rec[h->rec].sent = true;
 	advance_pub(tx);
 	if (en->rx_broken)
@@ -790,33 +876,42 @@ static void do_call(int e, struct held_tx *h, int64_t t, uint64_t req_id)
 		en->rx_broken = true;
 	}
 	if (exact) {
-		FZ_CHECK(rc == want, "%s: call: %d, expected %d (received %u "
-			 "of %u published, %u dropped)", end_name(e), rc, want,
-			 rx->nrecv, rx->npub, ndrop);
 		for (uint32_t i = 0; i < ndrop; i++)
 			rx->rec[dropped[i]].released = true;
 		rx->nrecv = nrecv;
 		advance_ret(rx);
 	}
-	if (rc)
-		return;
-	FZ_CHECK(en->nhrx < HOLD_RX, "%s: more than %u held", end_name(e),
-		 HOLD_RX);
-	{
-		struct held_rx *hr = &en->hrx[en->nhrx];
+	if (!rc) {
+		if (exact) {
+			struct ipcsvc_call_header got;
 
-		hr->m = reply;
-		hr->rec = exact ? match : 0;
-		FZ_CHECK(ipcsvc_msg_info(reply, &hr->info) == 0, "msg_info of "
-			 "a reply");
-		FZ_CHECK(hr->info.id == req_id, "%s: call returned id %#llx "
-			 "for a request of %#llx", end_name(e),
-			 (unsigned long long)hr->info.id,
-			 (unsigned long long)req_id);
-		if (!exact)
-			rx->nrecv++;	/* only an estimate now */
-		en->nhrx++;
-		walk(e, hr, exact);
+			FZ_CHECK(ipcsvc_call_header(reply, &got) == 0 &&
+				 got.id == corr, "%s: call returned the reply "
+				 "of %#llx for a request of %#llx",
+				 end_name(e), (unsigned long long)got.id,
+				 (unsigned long long)corr);
+		}
+		hold_rx(e, reply, match, exact);
+	}
+	/* the messages the call kept, in order */
+	for (uint32_t i = 0; exact ? i < nkept : en->nhrx < HOLD_RX; i++) {
+		struct ipcsvc_msg *m = (void *)1;
+
+		rc = FZ_CALL("ipcsvc_call_receive_event",
+			     ipcsvc_call_receive_event(en->ch, &m,
+						       ipcsvc_timeout_ns(0)));
+		FZ_ALLOWED("ipcsvc_call_receive_event", rc, 0, -ETIMEDOUT,
+			   -EPIPE, -EBADMSG, -ENOBUFS);
+		FZ_CHECK((rc == 0) == (m != NULL), "receive_event: rc %d, "
+			 "msg %p", rc, (void *)m);
+		if (exact)
+			FZ_CHECK(rc == 0, "%s: kept message %u of %u: %d",
+				 end_name(e), i, nkept, rc);
+		if (rc == -EBADMSG)
+			en->rx_broken = true;
+		if (rc)
+			break;
+		hold_rx(e, m, exact ? kept[i] : 0, exact);
 	}
 }
 
@@ -1066,6 +1161,14 @@ static void bad_args(int e)
 	BAD(ipcsvc_msg_next_object(NULL, &o));
 	BAD(ipcsvc_msg_reserve_object(NULL, 1, 1, &dp));
 	BAD(ipcsvc_msg_add_object(NULL, 1, "x", 1));
+	BAD(ipcsvc_channel_call(NULL, jm, &m, ipcsvc_timeout_ns(0)));
+	BAD(ipcsvc_channel_call(en->ch, jm, &m, ipcsvc_timeout_ns(0)));
+	BAD(ipcsvc_call_allocate(NULL, 1, 0, 0, &m, ipcsvc_timeout_ns(0)));
+	BAD(ipcsvc_call_allocate(en->ch, 1, 0, 0, NULL, ipcsvc_timeout_ns(0)));
+	BAD(ipcsvc_call_receive_event(NULL, &m, ipcsvc_timeout_ns(0)));
+	BAD(ipcsvc_call_receive_event(en->ch, NULL, ipcsvc_timeout_ns(0)));
+	BAD(ipcsvc_call_header(jm, &(struct ipcsvc_call_header){ 0 }));
+	BAD(ipcsvc_call_fail(en->ch, jm, -EIO, ipcsvc_timeout_ns(0)));
 	BAD(ipcsvc_channel_open(NULL, 0, NULL, 0, NULL, &ch2));
 	BAD(ipcsvc_channel_open(view[e][e], tl, NULL, 0, NULL, NULL));
 	BAD(ipcsvc_channel_open(view[e][e], tl, view[e][e], tl, NULL, &ch2));
@@ -1102,8 +1205,18 @@ static void bad_args(int e)
 	if (en->nhtx) {
 		struct held_tx *h = &en->htx[0];
 
+		/* a message being written shows what it holds so far */
 		memset(&o, 0, sizeof(o));
-		BAD(ipcsvc_msg_next_object(h->m, &o));
+		rc = ipcsvc_msg_next_object(h->m, &o);
+		FZ_CHECK(rc == (h->count ? 1 : 0) || (S.tainted && rc == -EBADMSG),
+			 "next_object of a message being written: %d", rc);
+		if (rc == 1 && !S.tainted)
+			FZ_CHECK(o.id == S.d[e].rec[h->rec].objid[0] &&
+				 o.length == S.d[e].rec[h->rec].objlen[0],
+				 "next_object of a message being written: "
+				 "object %#llx of %llu bytes",
+				 (unsigned long long)o.id,
+				 (unsigned long long)o.length);
 		BAD(ipcsvc_channel_release(en->ch, h->m));
 		BAD(ipcsvc_msg_reserve_object(h->m, 1, 1, NULL));
 		BAD(ipcsvc_msg_add_object(h->m, 1, NULL, 5));

@@ -488,15 +488,17 @@ static void ops_seeds(void)
 	b(OP_V_INFO);
 	done("fuzz_ops", "module-grow");
 
-	/* sync calls: the reply is the peer's second message (the first is
-	 * dropped); then one that no message answers */
+	/* sync calls: the reply is the peer's third message, whose call
+	 * header carries the request's correlation id (the first, a reply to
+	 * no call, is dropped; the second, with no call header, is kept for
+	 * ipcsvc_call_receive_event()); then one that no message answers */
 	for (int mod = 0; mod < 2; mod++) {
 		begin();
 		ops_header(mod, false, 0, 2, 2, 1);
 		p_send(4);
 		p_send(5);
 		p_send(6);
-		b(OP_V_CALL); b(1); b(1); b(1); b(1); b(12);
+		b(OP_V_CALL); b(1); b(1); b(1); b(2); b(12);
 		b(OP_V_WALK); b(0);
 		b(OP_V_RELEASE); b(0);
 		b(OP_V_CALL); b(1); b(1); b(2); b(3); b(12);

@@ -43,7 +43,8 @@ static bool check(const uint8_t *buf, size_t len, uint64_t seed)
 
 /*
  * A message of one object: @len pattern bytes from @seed. @timeout 0: do
- * not wait (FULL is -EAGAIN), else wait that long (-ETIMEDOUT).
+ * not wait (FULL is -EAGAIN), else wait that long (-ETIMEDOUT). With @mp,
+ * a call's request, which the caller sends: its call header comes first.
  */
 static int send_msg(struct ipcsvc_channel *ch, uint64_t id, size_t len,
 		    uint64_t seed, int64_t timeout, struct ipcsvc_msg **mp)
@@ -52,7 +53,10 @@ static int send_msg(struct ipcsvc_channel *ch, uint64_t id, size_t len,
 	void *p;
 	int rc;
 
-	if (timeout)
+	if (mp)
+		rc = ipcsvc_call_allocate(ch, id, len, 1, &m,
+					  ipcsvc_timeout_ns(timeout));
+	else if (timeout)
 		rc = ipcsvc_channel_allocate_for_send_timeout(ch,
 				len, id, 1, 0, &m, ipcsvc_timeout_ns(timeout));
 	else
@@ -71,31 +75,49 @@ static int send_msg(struct ipcsvc_channel *ch, uint64_t id, size_t len,
 	return ipcsvc_channel_send(ch, m);
 }
 
-/* Check a received message: id, one object of @len pattern bytes. */
+/*
+ * Check a received message: id, one object of @len pattern bytes, after
+ * the call header of a request or reply.
+ */
 static int msg_ok(const struct ipcsvc_msg *m, uint64_t id, size_t len)
 {
 	struct ipcsvc_object o = { 0 };
 	struct ipcsvc_msg_info info;
+	struct ipcsvc_call_header h;
+	uint64_t count = ipcsvc_call_header(m, &h) ? 1 : 2;
 
-	if (ipcsvc_msg_info(m, &info) || info.id != id || info.object_count != 1)
+	if (ipcsvc_msg_info(m, &info) || info.id != id ||
+	    info.object_count != count)
+		return 0;
+	if (count == 2 && ipcsvc_msg_next_object(m, &o) != 1)
 		return 0;
 	if (ipcsvc_msg_next_object(m, &o) != 1 || o.length != len)
 		return 0;
 	return check(o.data, len, o.id);
 }
 
-/* Echo one received message back with the same id and contents. */
+/*
+ * Echo one received message back with the same id and contents: a request
+ * in its reply.
+ */
 static int echo(struct ipcsvc_channel *ch, struct ipcsvc_msg *in)
 {
 	struct ipcsvc_object o = { 0 };
 	struct ipcsvc_msg_info info;
+	struct ipcsvc_call_header h;
 	struct ipcsvc_msg *m;
+	bool call = !ipcsvc_call_header(in, &h);
 	int rc;
 
 	rc = ipcsvc_msg_info(in, &info);
+	if (!rc && call && ipcsvc_msg_next_object(in, &o) != 1)
+		rc = -EBADMSG;
 	if (!rc && ipcsvc_msg_next_object(in, &o) != 1)
 		rc = -EBADMSG;
-	if (!rc)
+	if (!rc && call)
+		rc = ipcsvc_call_allocate_reply(ch, in, o.length, 1, &m,
+						ipcsvc_timeout_ns(LONG));
+	else if (!rc)
 		rc = ipcsvc_channel_allocate_for_send_timeout(ch,
 				o.length, info.id, 1, 0,
 				&m, ipcsvc_timeout_ns(LONG));
@@ -678,19 +700,29 @@ TEST_F(svc, calls_matched_by_id)
 TEST_F(svc, call_times_out_and_drops_late_reply)
 {
 	struct ipcsvc_channel *c, *s;
-	struct ipcsvc_msg *req, *rep;
+	struct ipcsvc_msg *req, *rep, *m;
+	struct ipcsvc_call_header h;
+	void *p;
 
 	ASSERT_EQ(0, pair(self, 0, 0, IPCSVC_WAIT_SLEEP));
 	c = ipcsvc_conn_channel(self->client);
 	s = ipcsvc_conn_channel(self->server);
-	ASSERT_EQ(0, send_msg(c, 1, 8, 1, 0, &req));
+	ASSERT_EQ(0, send_msg(c, 1, 8, 1, LONG, &req));
 	EXPECT_EQ(-ETIMEDOUT, ipcsvc_channel_call(c, req, &rep, ipcsvc_timeout_ns(SEC / 100)));
 	EXPECT_EQ(NULL, rep);
 	/* Answer the first call late, then a second call gets its own. */
 	ASSERT_EQ(0, ipcsvc_channel_receive_timeout(s, &req, ipcsvc_timeout_ns(LONG)));
 	ASSERT_EQ(0, echo(s, req));
-	ASSERT_EQ(0, send_msg(c, 2, 16, 2, 0, &req));
-	ASSERT_EQ(0, send_msg(s, 2, 16, 2, 0, NULL));
+	ASSERT_EQ(0, send_msg(c, 2, 16, 2, LONG, &req));
+	/* its reply, queued before the call looks */
+	ASSERT_EQ(0, ipcsvc_call_header(req, &h));
+	ASSERT_EQ(0, ipcsvc_channel_allocate_for_send(s, sizeof(h) + 16, 2, 2,
+						      0, &m));
+	ASSERT_EQ(0, ipcsvc_msg_add_object(m, IPCSVC_CALL_HEADER_ID, &h,
+					   sizeof(h)));
+	ASSERT_EQ(0, ipcsvc_msg_reserve_object(m, 2, 16, &p));
+	fill(p, 16, 2);
+	ASSERT_EQ(0, ipcsvc_channel_send(s, m));
 	ASSERT_EQ(0, ipcsvc_channel_call(c, req, &rep, ipcsvc_timeout_ns(LONG)));
 	EXPECT_TRUE(msg_ok(rep, 2, 16));
 	ASSERT_EQ(0, ipcsvc_channel_release(c, rep));
@@ -842,7 +874,7 @@ TEST_F(death, blocked_call_returns_peer_closed)
 		ASSERT_TRUE(rc == -EAGAIN || rc == IPC_STATUS_PEER_CLOSED);
 		rc = send_msg(ch, 2, 1000, 2, LONG, NULL);
 	} else {
-		ASSERT_EQ(0, send_msg(ch, 7, 32, 7, 0, &req));
+		ASSERT_EQ(0, send_msg(ch, 7, 32, 7, LONG, &req));
 		rc = ipcsvc_channel_call(ch, req, &rep, ipcsvc_timeout_ns(LONG));
 	}
 	/* PeerClosed, not the timeout. */

@@ -69,7 +69,6 @@ struct field {
 	const char *doc;
 	struct type *type;
 	uint64_t offset;	/* sizer: offset in its struct */
-	uint64_t obj_bytes;	/* sizer: object header + data padded to 8 */
 	struct field *next;
 };
 

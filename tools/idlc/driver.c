@@ -24,6 +24,9 @@ int idlc_compile(struct diag *d, struct arena *a, struct protocol **pp,
 	size_protocol(d, a, p, s);
 	if (d->errors)
 		return -1;
+	gen_names(d, a, p, s);
+	if (d->errors)
+		return -1;
 	*pp = p;
 	return 0;
 }

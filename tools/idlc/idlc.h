@@ -18,8 +18,8 @@
  * <ipcsvc/channel.h>). */
 #define IDL_MSG_HEADER		40	/* struct ipcsvc_msg_header */
 #define IDL_OBJ_HEADER		16	/* struct ipcsvc_obj_header */
-#define IDL_CALL_HEADER_DATA	16	/* correlation id and deadline */
-#define IDL_CALL_HEADER		(IDL_OBJ_HEADER + IDL_CALL_HEADER_DATA)
+/* struct ipcsvc_call_header: correlation id, deadline, status */
+#define IDL_CALL_HEADER		24
 /* A ring keeps room for two wrap markers: a message of L bytes always
  * fits an empty ring of 2 L + 16 bytes (max_message() in lib/channel.c). */
 #define IDL_RING_RESERVE	16
@@ -43,14 +43,19 @@ void check(struct diag *d, struct protocol *p);
 
 enum msg_kind { MSG_REQUEST, MSG_REPLY, MSG_EVENT };
 
-/* One message's maximum size. */
+/*
+ * One message's maximum size: what the library reserves for its largest
+ * payload, ipcsvc_msg_space(payload, objects).
+ */
 struct msg {
 	const struct decl *d;
 	enum msg_kind kind;
 	enum dir dir;
 	struct field *args;		/* its objects, one per argument */
 	uint64_t call_header;		/* IDL_CALL_HEADER, or 0 for events */
-	uint64_t bytes;			/* header + call header + objects */
+	uint64_t payload;		/* call header + each argument's most */
+	uint64_t objects;		/* call header (calls) + arguments */
+	uint64_t bytes;			/* ipcsvc_msg_space(payload, objects) */
 };
 
 /* One use of an area: count messages of at most bytes each. */
@@ -85,6 +90,14 @@ struct sizes {
 /* size.c: type shapes, messages, areas; errors for what does not fit. */
 void size_protocol(struct diag *d, struct arena *a, struct protocol *p,
 		   struct sizes *s);
+
+/*
+ * gen.c: the C names the generated code would give everything; errors
+ * for two things that would get one (so that every protocol the compiler
+ * accepts can be generated).
+ */
+int gen_names(struct diag *d, struct arena *a, const struct protocol *p,
+	      const struct sizes *s);
 
 /* table.c: the --sizes report. */
 void print_sizes(FILE *out, const struct protocol *p, const struct sizes *s);

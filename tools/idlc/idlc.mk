@@ -3,7 +3,9 @@
 #
 #   make idlc          build/bin/ipcsvc-idlc (also part of `make tools`)
 #   make idlc-asan     the same under ASan+UBSan, for tests/run-idl-tests
-#   make install       also installs the binary and ipcsvc-idlc(1)
+#   make install       also installs the binary, ipcsvc-idlc(1) and the
+#                      make rules users include (tools/idlc/idl.mk), which
+#                      the pkg-config variables idlc and idl_rules name
 #
 # The fuzz target tests/fuzz/fuzz_idl.c links the compiler's phases, not
 # the library: its explicit rules below take precedence over the pattern
@@ -13,8 +15,10 @@ IDLC          := $(B)/bin/ipcsvc-idlc
 IDLC_ASAN     := $(B)/idlc-asan/ipcsvc-idlc
 IDLC_SRCS     := $(sort $(wildcard tools/idlc/*.c))
 IDLC_CORE     := $(filter-out tools/idlc/main.c,$(IDLC_SRCS))
-IDLC_HDRS     := $(wildcard tools/idlc/*.h) include/ipcsvc/channel.h
+IDLC_HDRS     := $(wildcard tools/idlc/*.h) include/ipcsvc/channel.h \
+		 include/ipcsvc/call.h
 BINDIR        ?= $(PREFIX)/bin
+DATADIR       ?= $(PREFIX)/share
 
 .PHONY: idlc idlc-asan install-idlc uninstall-idlc
 idlc: $(IDLC)
@@ -43,11 +47,57 @@ $(B)/fuzz-cov/fuzz_idl: tests/fuzz/fuzz_idl.c $(IDLC_CORE) $(IDLC_HDRS)
 
 install: install-idlc
 install-idlc: $(IDLC)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		   $(DESTDIR)$(DATADIR)/ipcsvc
 	install -m 755 $(IDLC) $(DESTDIR)$(BINDIR)/
 	install -m 644 Documentation/man/ipcsvc-idlc.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 tools/idlc/idl.mk $(DESTDIR)$(DATADIR)/ipcsvc/
 
 uninstall: uninstall-idlc
 uninstall-idlc:
-	rm -f $(DESTDIR)$(BINDIR)/ipcsvc-idlc
-	-rmdir -p --ignore-fail-on-non-empty $(DESTDIR)$(BINDIR) 2>/dev/null
+	rm -f $(DESTDIR)$(BINDIR)/ipcsvc-idlc \
+	      $(DESTDIR)$(DATADIR)/ipcsvc/idl.mk
+	-rmdir -p --ignore-fail-on-non-empty $(DESTDIR)$(BINDIR) \
+		$(DESTDIR)$(DATADIR)/ipcsvc 2>/dev/null
+
+# The generated C of the protocols the tests speak (tests/idl/runtime/):
+# $(IDL_GEN)/<name>.h and .c, named as the protocol names them. The host
+# tests of generated code include it (tests/host/idl_*_test.c), so they
+# depend on it and find it on their include path.
+IDL_GEN       := $(B)/idl-gen
+IDL_RUNTIME   := $(patsubst tests/idl/runtime/%.idl,$(IDL_GEN)/%.c,\
+		   $(wildcard tests/idl/runtime/*.idl))
+IDL_HOST_TESTS := $(foreach v,$(HOST_VARIANTS),\
+		   $(patsubst tests/host/%.c,$(B)/host-$(v)/tests/%,\
+		     $(wildcard tests/host/idl_*_test.c)))
+
+$(IDL_GEN)/%.c $(IDL_GEN)/%.h: tests/idl/runtime/%.idl $(IDLC)
+	@mkdir -p $(@D)
+	$(IDLC) -o $(@D) $<
+
+$(IDL_HOST_TESTS): $(IDL_RUNTIME) $(IDL_RUNTIME:.c=.h)
+$(IDL_HOST_TESTS): TEST_CFLAGS += -I$(IDL_GEN)
+
+# The same code over the module, in the guests: a selftest that reuses the
+# host tests' echoing server (tests/host/idl_kinds.h).
+IDL_SELFTESTS := $(B)/tests/selftests/idl_kinds_test \
+		 $(B)/tests/selftests-m32/idl_kinds_test-m32
+$(IDL_SELFTESTS): $(IDL_RUNTIME) $(IDL_RUNTIME:.c=.h) \
+		  $(wildcard tests/host/*.h)
+$(IDL_SELFTESTS): TEST_CFLAGS += -I$(IDL_GEN)
+
+# examples/counter/: a protocol, its server and its client, built over the
+# C ipcsvc-idlc generates into build/examples/counter/, as a user's
+# Makefile with tools/idlc/idl.mk would build them.
+EXAMPLE_GEN   := $(B)/examples/counter
+IDL_EXAMPLES  := $(B)/examples/counter_server $(B)/examples/counter_client
+examples: $(IDL_EXAMPLES)
+
+$(EXAMPLE_GEN)/counter.c $(EXAMPLE_GEN)/counter.h: examples/counter/counter.idl $(IDLC)
+	@mkdir -p $(@D)
+	$(IDLC) -o $(@D) $<
+
+$(IDL_EXAMPLES): $(B)/examples/%: examples/counter/%.c $(EXAMPLE_GEN)/counter.c \
+		 $(EXAMPLE_GEN)/counter.h $(LIB_SO) $(LIB_HDRS)
+	$(CC) $(ALL_CFLAGS) -I$(EXAMPLE_GEN) -o $@ $< $(EXAMPLE_GEN)/counter.c \
+		-L$(B)/lib -lipcsvc -lpthread -Wl,-rpath,'$$ORIGIN/../lib'

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * ipcsvc-idlc: reads a protocol description (Documentation/idl.md),
- * checks it, and reports the maximum size of every message and the size
- * of both buffer areas.
+ * checks it, reports the maximum size of every message and the size of
+ * both buffer areas, and writes the C that speaks it.
  *
  * Exit status: 0 valid (warnings allowed), 1 errors in the file or the
  * file unreadable, 2 a bad command line.
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "idlc.h"
+#include "gen.h"
 
 #ifndef IPCSVC_LIB_RELEASE
 #define IPCSVC_LIB_RELEASE "unknown"
@@ -24,12 +24,20 @@
 static const char usage_text[] =
 	"usage: ipcsvc-idlc --check FILE\n"
 	"       ipcsvc-idlc --sizes FILE\n"
+	"       ipcsvc-idlc [-o DIR] [--header HFILE] [--source CFILE] FILE\n"
 	"\n"
-	"  --check     validate FILE; print only diagnostics\n"
-	"  --sizes     validate FILE, then print every message's maximum size\n"
-	"              and both buffer areas' sizes, with the rule behind each\n"
-	"  -h, --help  print this help\n"
-	"  --version   print the version\n"
+	"  --check          validate FILE; print only diagnostics\n"
+	"  --sizes          validate FILE, then print every message's maximum\n"
+	"                   size and both buffer areas' sizes, with the rule\n"
+	"                   behind each\n"
+	"  -o DIR           write the C header and source into DIR, named after\n"
+	"                   the protocol: org.example.Counter gives counter.h\n"
+	"                   and counter.c\n"
+	"  --header HFILE   write the header to HFILE\n"
+	"  --source CFILE   write the source to CFILE (it includes the header\n"
+	"                   by its file name)\n"
+	"  -h, --help       print this help\n"
+	"  --version        print the version\n"
 	"\n"
 	"FILE '-' is standard input. Exit status: 0 valid, 1 errors, 2 bad usage.\n"
 	"The language and the sizing rules: Documentation/idl.md, ipcsvc-idlc(1).\n";
@@ -47,6 +55,17 @@ static int usage_error(const char *fmt, ...)
 	va_end(ap);
 	fputs("\nTry 'ipcsvc-idlc --help'.\n", stderr);
 	return 2;
+}
+
+/* "DIR/NAME.EXT" */
+static const char *path_join(struct arena *a, const char *dir,
+			     const char *name, const char *ext)
+{
+	size_t n = strlen(dir) + strlen(name) + strlen(ext) + 2;
+	char *s = arena_alloc(a, n);
+
+	snprintf(s, n, "%s/%s%s", dir, name, ext);
+	return s;
 }
 
 /* The whole input, NUL-terminated for safety; NULL with errno set. */
@@ -91,6 +110,7 @@ static char *read_all(FILE *f, size_t *len)
 int main(int argc, char **argv)
 {
 	const char *mode = NULL, *file = NULL;
+	const char *dir = NULL, *header = NULL, *source = NULL;
 	struct protocol *p = NULL;
 	struct sizes sizes;
 	struct arena *a;
@@ -116,6 +136,17 @@ int main(int argc, char **argv)
 				return usage_error("--check and --sizes exclude "
 						   "each other");
 			mode = arg;
+		} else if (opts && (!strcmp(arg, "-o") ||
+				    !strcmp(arg, "--header") ||
+				    !strcmp(arg, "--source"))) {
+			const char **to = arg[1] == 'o' ? &dir :
+					  arg[2] == 'h' ? &header : &source;
+
+			if (i + 1 == argc)
+				return usage_error("%s needs an argument", arg);
+			if (*to)
+				return usage_error("%s given twice", arg);
+			*to = argv[++i];
 		} else if (opts && !strcmp(arg, "--")) {
 			opts = false;
 		} else if (opts && arg[0] == '-' && arg[1]) {
@@ -127,8 +158,12 @@ int main(int argc, char **argv)
 			file = arg;
 		}
 	}
-	if (!mode)
-		return usage_error("nothing to do: give --check or --sizes");
+	if (mode && (dir || header || source))
+		return usage_error("%s writes no files: -o, --header and "
+				   "--source go without it", mode);
+	if (!mode && !dir && !header && !source)
+		return usage_error("nothing to do: give --check, --sizes, or "
+				   "-o DIR");
 	if (!file)
 		return usage_error("no input FILE");
 
@@ -147,8 +182,18 @@ int main(int argc, char **argv)
 	a = arena_new();
 	diag_init(&d, strcmp(file, "-") ? file : "<stdin>", src, len, stderr);
 	rc = idlc_compile(&d, a, &p, &sizes);
-	if (!rc && !strcmp(mode, "--sizes"))
+	if (!rc && mode && !strcmp(mode, "--sizes"))
 		print_sizes(stdout, p, &sizes);
+	if (!rc && !mode) {
+		const char *prefix = gen_prefix(a, p);
+
+		/* -o names what --header and --source leave unnamed */
+		if (dir && !header)
+			header = path_join(a, dir, prefix, ".h");
+		if (dir && !source)
+			source = path_join(a, dir, prefix, ".c");
+		rc = generate(&d, a, p, &sizes, file, header, source);
+	}
 	arena_free(a);
 	free(src);
 	if (fflush(stdout) || ferror(stdout)) {

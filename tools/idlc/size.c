@@ -3,8 +3,9 @@
  * The sizer: every type's shape, every message's maximum size, and the
  * two areas' sizes, by the rules of Documentation/idl.md ("Sizing"):
  *
- *   message  = 40 (header) [+ 32 (call header)] + per argument
- *              16 (object header) + its most data, padded to 8
+ *   message  = ipcsvc_msg_space(payload, objects), what the library
+ *              reserves: payload = [24 (call header)] + each argument's
+ *              most data; objects = [1] + one per argument
  *   content  = sum over the direction's uses of count x biggest message
  *              (sync calls: 1; async calls and events: their depth)
  *   needed   = content + content / 10 (rounded up)
@@ -19,6 +20,7 @@
 #include <string.h>
 
 #include "idlc.h"
+#include "ipcsvc/call.h"
 #include "ipcsvc/channel.h"
 
 /* The framing these rules count is the library's. */
@@ -26,6 +28,8 @@ static_assert(sizeof(struct ipcsvc_msg_header) == IDL_MSG_HEADER,
 	      "message header size changed: update idl.md and size.c");
 static_assert(sizeof(struct ipcsvc_obj_header) == IDL_OBJ_HEADER,
 	      "object header size changed: update idl.md and size.c");
+static_assert(sizeof(struct ipcsvc_call_header) == IDL_CALL_HEADER,
+	      "call header size changed: update idl.md and size.c");
 static_assert(IPCSVC_AREA_MAX_SIZE_LIMIT == IDL_AREA_LIMIT,
 	      "area limit changed: update idl.md and size.c");
 
@@ -161,16 +165,21 @@ static void message(struct sizer *z, struct msg *m)
 	bool ok = true;
 
 	m->call_header = m->kind == MSG_EVENT ? 0 : IDL_CALL_HEADER;
-	m->bytes = IDL_MSG_HEADER + m->call_header;
+	m->payload = m->call_header;
+	m->objects = m->call_header ? 1 : 0;
 	for (f = m->args; f; f = f->next) {
 		if (!shape(z, f->type, 0)) {
 			ok = false;
 			continue;
 		}
-		f->obj_bytes = sat_add(IDL_OBJ_HEADER,
-				       round_up(f->type->arg_max, 8));
-		m->bytes = sat_add(m->bytes, f->obj_bytes);
+		m->payload = sat_add(m->payload, f->type->arg_max);
+		m->objects++;
 	}
+	/* The library's own reservation, so that the areas hold what the
+	 * generated code allocates; the objects' headers stay small next to
+	 * IDL_SAT, where a payload stops. */
+	m->bytes = m->payload >= IDL_SAT ? IDL_SAT :
+		   ipcsvc_msg_space(m->payload, m->objects);
 	if (!ok) {
 		z->failed = true;
 	} else if (m->bytes > IDL_MESSAGE_LIMIT) {

@@ -144,22 +144,42 @@ static void messages(FILE *out, struct table *t, const struct sizes *s)
 {
 	size_t i;
 
-	fprintf(out, "\nmessages: most bytes = %d header + %d call header "
-		"(calls only)\n  + per argument: %d object header + its most "
-		"data, padded to 8\n", IDL_MSG_HEADER, IDL_CALL_HEADER,
-		IDL_OBJ_HEADER);
+	fprintf(out, "\nmessages: most bytes = what the library reserves, "
+		"ipcsvc_msg_space(payload, objects)\n"
+		"  = %d header + %d x objects + 8 x (objects + (payload - "
+		"objects) / 8)\n"
+		"  payload: %d call header (calls only) + each argument's most "
+		"data; one object each\n", IDL_MSG_HEADER, IDL_OBJ_HEADER,
+		IDL_CALL_HEADER);
 	for (i = 0; i < s->nmsgs; i++) {
 		const struct msg *m = &s->msgs[i];
 		const struct field *f;
-		char *terms = fmt(t->a, "%d header", IDL_MSG_HEADER);
+		char *terms = NULL;
 
 		if (m->call_header)
-			terms = fmt(t->a, "%s + %llu call header", terms,
+			terms = fmt(t->a, "%llu call header",
 				    (unsigned long long)m->call_header);
-		for (f = m->args; f; f = f->next)
-			terms = fmt(t->a, "%s + %llu %s (%s)", terms,
-				    (unsigned long long)f->obj_bytes, f->name,
-				    type_str(t->a, f->type));
+		for (f = m->args; f; f = f->next) {
+			char *arg = fmt(t->a, "%llu %s (%s)",
+					(unsigned long long)f->type->arg_max,
+					f->name, type_str(t->a, f->type));
+
+			terms = terms ? fmt(t->a, "%s + %s", terms, arg) : arg;
+		}
+		if (!m->objects)
+			terms = fmt(t->a, "space(0, 0) = %d: no objects",
+				    IDL_MSG_HEADER);
+		else
+			terms = fmt(t->a, "space(%llu, %llu) = %d + %llu + 8 x "
+				    "(%llu + %llu / 8); payload %s",
+				    (unsigned long long)m->payload,
+				    (unsigned long long)m->objects,
+				    IDL_MSG_HEADER,
+				    (unsigned long long)(IDL_OBJ_HEADER *
+							 m->objects),
+				    (unsigned long long)m->objects,
+				    (unsigned long long)(m->payload -
+							 m->objects), terms);
 		row(t, fmt(t->a, "%s %s", m->d->name, kind_name[m->kind]),
 		    fmt(t->a, "@%llu %s", (unsigned long long)m->d->ordinal,
 			dir_name[m->dir]), true, m->bytes, terms);
