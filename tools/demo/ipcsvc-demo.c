@@ -5,15 +5,21 @@
  *
  * The server registers "org.ipcsvc.demo.Echo" and runs one event loop over
  * its port: it accepts each connection, arms ChannelReadable, answers every
- * request on the channel with the text upper-cased under the request's id,
- * and closes the connection when PeerClosed arrives. The clients connect,
+ * request on the channel with the text upper-cased, in a reply to that
+ * call (<ipcsvc/call.h>), and closes the connection when PeerClosed
+ * arrives. The clients connect,
  * make synchronous calls, and one of them is killed mid-session to show
  * that the server learns of a dead peer at once, without heartbeats.
+ *
+ * Where ipcsvcctl is installed, the demo also shows the module from the
+ * outside: the service and channel lists once every client has connected
+ * (they wait for that), and what `ipcsvcctl monitor` saw of the session.
  *
  * Exit status 0 only if everything happened as described.
  */
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,7 +34,11 @@
 #define VERSION		1
 #define NCLIENTS	3
 #define CALLS		4
-#define OBJ_TEXT	1
+#define METHOD_ECHO	1	/* the one method: its MessageId */
+#define OBJ_TEXT	1	/* its one argument, and its one result */
+
+/* Clients wait here after connecting until the server has shown them. */
+static int go[2];
 
 static void say(const char *who, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -38,21 +48,31 @@ static void say(const char *who, const char *fmt, ...)
 	char line[256];
 	va_list ap;
 
+	char tag[32];
+
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	printf("%-9s %s\n", who, line);
+	/* each process's lines tell who and which process said them; the
+	 * ipcsvcctl lines are that tool's output, run from the server */
+	if (strcmp(who, "ipcsvcctl"))
+		snprintf(tag, sizeof(tag), "%s[%d]", who, (int)getpid());
+	else
+		snprintf(tag, sizeof(tag), "%s", who);
+	printf("%-13s %s\n", tag, line);
 	fflush(stdout);
 }
 
-/* The first object of @msg as text, into @buf. */
+/* The text of a request or reply (after its call header), into @buf. */
 static int msg_text(const struct ipcsvc_msg *msg, char *buf, size_t len)
 {
 	struct ipcsvc_object obj;
 	size_t n;
 
 	memset(&obj, 0, sizeof(obj));
-	if (ipcsvc_msg_next_object(msg, &obj) != 1 || obj.id != OBJ_TEXT)
+	if (ipcsvc_msg_next_object(msg, &obj) != 1 ||
+	    obj.id != IPCSVC_CALL_HEADER_ID ||
+	    ipcsvc_msg_next_object(msg, &obj) != 1 || obj.id != OBJ_TEXT)
 		return -EBADMSG;
 	n = obj.length < len - 1 ? obj.length : len - 1;
 	memcpy(buf, obj.data, n);
@@ -60,15 +80,21 @@ static int msg_text(const struct ipcsvc_msg *msg, char *buf, size_t len)
 	return 0;
 }
 
-/* Allocate a message @id holding @text; the caller sends it. */
-static int msg_make(struct ipcsvc_channel *ch, uint64_t id, const char *text,
-		    struct ipcsvc_msg **msgp)
+/*
+ * Allocate a request holding @text, or with @req the reply to it; the
+ * caller sends it.
+ */
+static int msg_make(struct ipcsvc_channel *ch, const struct ipcsvc_msg *req,
+		    const char *text, struct ipcsvc_msg **msgp)
 {
+	ipcsvc_timeout_t t = ipcsvc_timeout_ms(5000);
 	size_t len = strlen(text);
 	int rc;
 
-	rc = ipcsvc_channel_allocate_for_send_timeout(ch, len,
-						      id, 1, 0, msgp, ipcsvc_timeout_ms(5000));
+	if (req)
+		rc = ipcsvc_call_allocate_reply(ch, req, len, 1, msgp, t);
+	else
+		rc = ipcsvc_call_allocate(ch, METHOD_ECHO, len, 1, msgp, t);
 	if (rc)
 		return rc;
 	return ipcsvc_msg_add_object(*msgp, OBJ_TEXT, text, len);
@@ -93,8 +119,10 @@ static int client(int n)
 		/* A client that speaks the wrong protocol version is refused. */
 		rc = ipcsvc_client_connect(port, SERVICE, VERSION + 1, 0, 0, NULL,
 					   &conn);
-		say(who, "connect speaking version %d: %s", VERSION + 1,
-		    rc ? ipcsvc_strerror(rc) : "accepted (unexpected)");
+		say(who, "on purpose, connects speaking version %d to a service "
+		    "of version %d: %s", VERSION + 1, VERSION,
+		    rc == -EPROTONOSUPPORT ? "refused, as it must be" :
+		    rc ? ipcsvc_strerror(rc) : "accepted (wrong!)");
 		if (rc != -EPROTONOSUPPORT)
 			return 1;
 	}
@@ -106,6 +134,8 @@ static int client(int n)
 	}
 	say(who, "connected to %s (channel handle %d)", SERVICE,
 	    ipcsvc_conn_handle(conn));
+	if (read(go[0], text, 1) != 1)
+		return 1;
 
 	for (int i = 0; i < CALLS; i++) {
 		struct ipcsvc_channel *ch = ipcsvc_conn_channel(conn);
@@ -117,7 +147,7 @@ static int client(int n)
 			raise(SIGKILL);
 		}
 		snprintf(text, sizeof(text), "hello %d from client %d", i, n);
-		rc = msg_make(ch, (uint64_t)n << 32 | (uint64_t)i, text, &req);
+		rc = msg_make(ch, NULL, text, &req);
 		if (!rc)
 			rc = ipcsvc_channel_call(ch, req, &rep, ipcsvc_timeout_ms(5000));
 		if (rc) {
@@ -135,6 +165,88 @@ static int client(int n)
 	ipcsvc_conn_close(conn);
 	ipcsvc_port_close(port);
 	return 0;
+}
+
+/* ---- the view from outside: ipcsvcctl ---- */
+
+static bool have_ctl;
+static pid_t monitor_pid = -1;
+static int monitor_out = -1;
+
+/* Run `ipcsvcctl @args` and show its output. */
+static void ctl_show(const char *args)
+{
+	char cmd[128], line[256];
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "ipcsvcctl %s 2>&1", args);
+	say("ipcsvcctl", "$ ipcsvcctl %s", args);
+	f = popen(cmd, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		say("ipcsvcctl", "%s", line);
+	}
+	pclose(f);
+}
+
+/* Monitors subscribed now, from `ipcsvcctl -j stats`; -1 if unknown. */
+static int ctl_monitors(void)
+{
+	char out[1024];
+	size_t n;
+	FILE *f = popen("ipcsvcctl -j stats 2>/dev/null", "r");
+	const char *p;
+
+	if (!f)
+		return -1;
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = '\0';
+	pclose(f);
+	p = strstr(out, "\"monitors\":");
+	return p ? atoi(p + 11) : -1;
+}
+
+/* Start `ipcsvcctl monitor` and wait until it has subscribed. */
+static void monitor_start(void)
+{
+	int out[2], before = ctl_monitors();
+
+	if (pipe(out))
+		return;
+	monitor_pid = fork();
+	if (monitor_pid == 0) {
+		dup2(out[1], 1);
+		close(out[0]);
+		execlp("ipcsvcctl", "ipcsvcctl", "monitor", (char *)NULL);
+		_exit(127);
+	}
+	close(out[1]);
+	monitor_out = out[0];
+	for (int i = 0; i < 500 && ctl_monitors() <= before; i++)
+		usleep(10000);
+}
+
+/* Stop the monitor and show what it printed. */
+static void monitor_show(void)
+{
+	char line[256];
+	FILE *f;
+
+	if (monitor_pid < 0)
+		return;
+	usleep(100000);		/* the last events are on their way */
+	kill(monitor_pid, SIGTERM);
+	waitpid(monitor_pid, NULL, 0);
+	f = fdopen(monitor_out, "r");
+	say("ipcsvcctl", "$ ipcsvcctl monitor   (what it printed meanwhile)");
+	while (f && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		say("ipcsvcctl", "%s", line);
+	}
+	if (f)
+		fclose(f);
 }
 
 /* ---- server ---- */
@@ -166,14 +278,15 @@ static int serve(struct session *s)
 
 	while ((rc = ipcsvc_channel_receive(ch, &req)) == 0) {
 		rc = ipcsvc_msg_info(req, &info);
+		if (!rc && info.id != METHOD_ECHO)
+			rc = -EBADRQC;
 		if (!rc)
 			rc = msg_text(req, text, sizeof(text));
-		ipcsvc_channel_release(ch, req);
-		if (rc)
-			return rc;
-		for (char *p = text; *p; p++)
+		for (char *p = text; !rc && *p; p++)
 			*p = (char)toupper((unsigned char)*p);
-		rc = msg_make(ch, info.id, text, &rep);
+		if (!rc)
+			rc = msg_make(ch, req, text, &rep);
+		ipcsvc_channel_release(ch, req);
 		if (!rc)
 			rc = ipcsvc_channel_send(ch, rep);
 		if (rc)
@@ -229,6 +342,15 @@ static int server(struct ipcsvc_port *port, struct ipcsvc_service *svc,
 			connected++;
 			say("server", "ServiceConnected: pid %u uid %u gid %u on channel %d",
 			    pc.pid, pc.uid, pc.gid, s->handle);
+			if (connected == NCLIENTS) {
+				/* Everyone is here: look, then let them talk. */
+				if (have_ctl) {
+					ctl_show("service list");
+					ctl_show("channel list");
+				}
+				if (write(go[1], "go!", NCLIENTS) != NCLIENTS)
+					errors++;
+			}
 			rc = ipcsvc_conn_arm(s->conn, IPCSVC_DIR_RX);
 			if (rc)
 				errors++;
@@ -293,6 +415,11 @@ int main(void)
 	}
 	say("server", "module %s (ABI %u), library %s", v.release, v.abi,
 	    ipcsvc_library_version());
+	have_ctl = system("command -v ipcsvcctl >/dev/null 2>&1") == 0;
+	if (have_ctl)
+		monitor_start();
+	if (pipe(go))
+		return 1;
 	rc = ipcsvc_service_create(port, SERVICE, VERSION, 0666, &svc);
 	if (rc) {
 		say("server", "create %s: %s", SERVICE, ipcsvc_strerror(rc));
@@ -311,5 +438,6 @@ int main(void)
 	}
 	rc = server(port, svc, clients);
 	ipcsvc_port_close(port);
+	monitor_show();
 	return rc;
 }
