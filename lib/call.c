@@ -284,6 +284,31 @@ static int allocate(struct ipcsvc_channel *ch, uint64_t id, uint64_t size,
 	return 0;
 }
 
+/*
+ * The start every call of this layer shares: clear *@outp, check @ch (and
+ * @msg when the call takes one, which must carry a call header: a message
+ * of another channel, or a received one, does not), take @timeout as a
+ * deadline, and find the channel's call state.
+ */
+static int call_begin(struct ipcsvc_channel *ch, struct ipcsvc_msg **outp,
+		      const struct ipcsvc_msg *msg, bool need_msg,
+		      struct ipcsvc_call_header *hdr, ipcsvc_timeout_t timeout,
+		      struct ipcsvc_deadline *d, struct ipcsvc_calls **callsp)
+{
+	int rc;
+
+	if (!outp)
+		return -EINVAL;
+	*outp = NULL;
+	if (!ch || (need_msg && (!msg || ipcsvc_call_header(msg, hdr))))
+		return -EINVAL;
+	rc = ipcsvc__deadline_init(d, timeout);
+	if (rc)
+		return rc;
+	*callsp = calls_get(ch);
+	return *callsp ? 0 : -ENOMEM;
+}
+
 int ipcsvc_call_allocate(struct ipcsvc_channel *ch, uint64_t method,
 			 uint64_t size, uint64_t object_count,
 			 struct ipcsvc_msg **reqp, ipcsvc_timeout_t timeout)
@@ -293,17 +318,9 @@ int ipcsvc_call_allocate(struct ipcsvc_channel *ch, uint64_t method,
 	struct ipcsvc_deadline d;
 	int rc;
 
-	if (!reqp)
-		return -EINVAL;
-	*reqp = NULL;
-	if (!ch)
-		return -EINVAL;
-	rc = ipcsvc__deadline_init(&d, timeout);
+	rc = call_begin(ch, reqp, NULL, false, NULL, timeout, &d, &calls);
 	if (rc)
 		return rc;
-	calls = calls_get(ch);
-	if (!calls)
-		return -ENOMEM;
 	pthread_mutex_lock(&calls->lock);
 	hdr.id = calls->next_id++;
 	pthread_mutex_unlock(&calls->lock);
@@ -320,20 +337,9 @@ int ipcsvc_channel_call(struct ipcsvc_channel *ch, struct ipcsvc_msg *req,
 	struct call me = { 0 };
 	int rc;
 
-	if (!replyp)
-		return -EINVAL;
-	*replyp = NULL;
-	if (!ch || !req)
-		return -EINVAL;
-	/* also refuses a message of another channel, or a received one */
-	if (ipcsvc_call_header(req, &hdr))
-		return -EINVAL;
-	rc = ipcsvc__deadline_init(&d, timeout);
+	rc = call_begin(ch, replyp, req, true, &hdr, timeout, &d, &calls);
 	if (rc)
 		return rc;
-	calls = calls_get(ch);
-	if (!calls)
-		return -ENOMEM;
 	me.id = hdr.id;
 
 	/* Registered before the request leaves, so the reply finds us. */
@@ -385,17 +391,9 @@ int ipcsvc_call_receive_event(struct ipcsvc_channel *ch,
 	struct ipcsvc_deadline d;
 	int rc;
 
-	if (!msgp)
-		return -EINVAL;
-	*msgp = NULL;
-	if (!ch)
-		return -EINVAL;
-	rc = ipcsvc__deadline_init(&d, timeout);
+	rc = call_begin(ch, msgp, NULL, false, NULL, timeout, &d, &calls);
 	if (rc)
 		return rc;
-	calls = calls_get(ch);
-	if (!calls)
-		return -ENOMEM;
 	pthread_mutex_lock(&calls->lock);
 	for (;;) {
 		if (calls->kept_count) {
