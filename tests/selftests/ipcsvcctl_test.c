@@ -187,7 +187,7 @@ FIXTURE_TEARDOWN(ctl)
 	st_nl_close(&self->nl);
 }
 
-TEST_F(ctl, service_json)
+TEST_F_TIMEOUT(ctl, service_json, 180)
 {
 	static struct run r, p;
 	char want[2048];
@@ -221,7 +221,7 @@ TEST_F(ctl, service_json)
 	EXPECT_STREQ(want, r.out);
 }
 
-TEST_F(ctl, channel_json)
+TEST_F_TIMEOUT(ctl, channel_json, 180)
 {
 	static struct run r;
 	char want[4096];
@@ -263,7 +263,7 @@ TEST_F(ctl, channel_json)
 	EXPECT_STREQ("[]\n", r.out);
 }
 
-TEST_F(ctl, tables)
+TEST_F_TIMEOUT(ctl, tables, 180)
 {
 	static struct run r;
 	char id[32];
@@ -302,7 +302,7 @@ TEST_F(ctl, tables)
 	EXPECT_NE(NULL, strstr(r.out, "\"users\":[{\"uid\":0,"));
 }
 
-TEST_F(ctl, exit_codes)
+TEST_F_TIMEOUT(ctl, exit_codes, 180)
 {
 	static struct run r;
 
@@ -327,7 +327,7 @@ TEST_F(ctl, exit_codes)
 }
 
 /* monitor -j: one object per line, for exactly what happened. */
-TEST_F(ctl, monitor_lines)
+TEST_F_TIMEOUT(ctl, monitor_lines, 180)
 {
 	char buf[4096], want[4096], *nl2;
 	struct st_nl_reply r;

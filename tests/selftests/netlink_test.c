@@ -363,7 +363,7 @@ TEST_F(nl, channel_fields)
  * it stopped, while services come and go between its reads: each service
  * that exists throughout is reported once, in id order.
  */
-TEST_F(nl, dump_thousands)
+TEST_F_TIMEOUT(nl, dump_thousands, 180)
 {
 	static bool seen[MANY + 100];
 	unsigned long old_max = 0;
