@@ -3,13 +3,18 @@
  * ipcsvc-demo: an echo service and its clients, each in its own process,
  * as `make demo` runs it inside a guest with the module loaded.
  *
+ * The protocol is tools/demo/echo.idl, and both sides speak it through
+ * the C that ipcsvc-idlc generates from it (echo.h, echo.c): the service
+ * is created, and clients connect, with the version and area sizes the
+ * compiler derived; each call is one typed function; the server's
+ * dispatch checks every request before the handler sees it.
+ *
  * The server registers "org.ipcsvc.demo.Echo" and runs one event loop over
  * its port: it accepts each connection, arms ChannelReadable, answers every
- * request on the channel with the text upper-cased, in a reply to that
- * call (<ipcsvc/call.h>), and closes the connection when PeerClosed
- * arrives. The clients connect,
- * make synchronous calls, and one of them is killed mid-session to show
- * that the server learns of a dead peer at once, without heartbeats.
+ * request on the channel with the text upper-cased, and closes the
+ * connection when PeerClosed arrives. The clients connect, make
+ * synchronous calls, and one of them is killed mid-session to show that
+ * the server learns of a dead peer at once, without heartbeats.
  *
  * Where ipcsvcctl is installed, the demo also shows the module from the
  * outside: the service and channel lists once every client has connected
@@ -28,14 +33,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "ipcsvc/ipcsvc.h"
+#include "echo.h"	/* generated from tools/demo/echo.idl */
 
-#define SERVICE		"org.ipcsvc.demo.Echo"
-#define VERSION		1
+#define SERVICE		ECHO_PROTOCOL_NAME
+#define VERSION		((int)ECHO_PROTOCOL_VERSION)
 #define NCLIENTS	3
 #define CALLS		4
-#define METHOD_ECHO	1	/* the one method: its MessageId */
-#define OBJ_TEXT	1	/* its one argument, and its one result */
 
 /* Clients wait here after connecting until the server has shown them. */
 static int go[2];
@@ -63,50 +66,36 @@ static void say(const char *who, const char *fmt, ...)
 	fflush(stdout);
 }
 
-/* The text of a request or reply (after its call header), into @buf. */
-static int msg_text(const struct ipcsvc_msg *msg, char *buf, size_t len)
-{
-	struct ipcsvc_object obj;
-	size_t n;
-
-	memset(&obj, 0, sizeof(obj));
-	if (ipcsvc_msg_next_object(msg, &obj) != 1 ||
-	    obj.id != IPCSVC_CALL_HEADER_ID ||
-	    ipcsvc_msg_next_object(msg, &obj) != 1 || obj.id != OBJ_TEXT)
-		return -EBADMSG;
-	n = obj.length < len - 1 ? obj.length : len - 1;
-	memcpy(buf, obj.data, n);
-	buf[n] = '\0';
-	return 0;
-}
+/* ---- client ---- */
 
 /*
- * Allocate a request holding @text, or with @req the reply to it; the
- * caller sends it.
+ * Call upper() with text that is not UTF-8, built by hand as a hostile
+ * client would (the stub checks its arguments and would not send it).
  */
-static int msg_make(struct ipcsvc_channel *ch, const struct ipcsvc_msg *req,
-		    const char *text, struct ipcsvc_msg **msgp)
+static int call_malformed(struct ipcsvc_channel *ch)
 {
+	static const char bad[] = { 'h', 'i', (char)0xff };
+	struct ipcsvc_msg *req, *rep;
 	ipcsvc_timeout_t t = ipcsvc_timeout_ms(5000);
-	size_t len = strlen(text);
 	int rc;
 
-	if (req)
-		rc = ipcsvc_call_allocate_reply(ch, req, len, 1, msgp, t);
-	else
-		rc = ipcsvc_call_allocate(ch, METHOD_ECHO, len, 1, msgp, t);
+	t = ipcsvc_timeout_deadline(t);
+	rc = ipcsvc_call_allocate(ch, ECHO_UPPER_ORDINAL, sizeof(bad), 1,
+				  &req, t);
 	if (rc)
 		return rc;
-	return ipcsvc_msg_add_object(*msgp, OBJ_TEXT, text, len);
+	ipcsvc_msg_add_object(req, 1, bad, sizeof(bad));
+	rc = ipcsvc_channel_call(ch, req, &rep, t);
+	if (!rc)
+		ipcsvc_channel_release(ch, rep);
+	return rc;
 }
-
-/* ---- client ---- */
 
 static int client(int n)
 {
 	struct ipcsvc_port *port;
 	struct ipcsvc_conn *conn;
-	char who[16], text[128], reply[128];
+	char who[16], text[ECHO_TEXT_MAX], reply[ECHO_TEXT_MAX + 1];
 	int rc;
 
 	snprintf(who, sizeof(who), "client%d", n);
@@ -117,8 +106,9 @@ static int client(int n)
 	}
 	if (n == 0) {
 		/* A client that speaks the wrong protocol version is refused. */
-		rc = ipcsvc_client_connect(port, SERVICE, VERSION + 1, 0, 0, NULL,
-					   &conn);
+		rc = ipcsvc_client_connect(port, SERVICE, VERSION + 1,
+					   ECHO_MAX_TO_SERVER,
+					   ECHO_MAX_TO_CLIENT, NULL, &conn);
 		say(who, "on purpose, connects speaking version %d to a service "
 		    "of version %d: %s", VERSION + 1, VERSION,
 		    rc == -EPROTONOSUPPORT ? "refused, as it must be" :
@@ -126,8 +116,7 @@ static int client(int n)
 		if (rc != -EPROTONOSUPPORT)
 			return 1;
 	}
-	rc = ipcsvc_client_connect(port, SERVICE, VERSION, 64 << 10, 64 << 10,
-				   NULL, &conn);
+	rc = echo_connect(port, NULL, &conn);
 	if (rc) {
 		say(who, "connect: %s", ipcsvc_strerror(rc));
 		return 1;
@@ -136,28 +125,27 @@ static int client(int n)
 	    ipcsvc_conn_handle(conn));
 	if (read(go[0], text, 1) != 1)
 		return 1;
+	if (n == 0) {
+		rc = call_malformed(ipcsvc_conn_channel(conn));
+		say(who, "on purpose, calls upper() with text that is not "
+		    "UTF-8: %s", rc == -EPROTO ?
+		    "answered -EPROTO by the server's generated checks" :
+		    rc ? ipcsvc_strerror(rc) : "served (wrong!)");
+		if (rc != -EPROTO)
+			return 1;
+	}
 
 	for (int i = 0; i < CALLS; i++) {
-		struct ipcsvc_channel *ch = ipcsvc_conn_channel(conn);
-		struct ipcsvc_msg *req, *rep;
-
 		/* The last client dies half-way through its session. */
 		if (n == NCLIENTS - 1 && i == CALLS / 2) {
 			say(who, "killed by SIGKILL mid-session");
 			raise(SIGKILL);
 		}
 		snprintf(text, sizeof(text), "hello %d from client %d", i, n);
-		rc = msg_make(ch, NULL, text, &req);
-		if (!rc)
-			rc = ipcsvc_channel_call(ch, req, &rep, ipcsvc_timeout_ms(5000));
+		rc = echo_upper(ipcsvc_conn_channel(conn), text, reply,
+				ipcsvc_timeout_ms(5000));
 		if (rc) {
 			say(who, "call %d: %s", i, ipcsvc_strerror(rc));
-			return 1;
-		}
-		rc = msg_text(rep, reply, sizeof(reply));
-		ipcsvc_channel_release(ch, rep);
-		if (rc) {
-			say(who, "call %d: malformed reply", i);
 			return 1;
 		}
 		say(who, "call \"%s\" -> \"%s\"", text, reply);
@@ -256,6 +244,7 @@ struct session {
 	int handle;
 	unsigned int pid;
 	unsigned int answered;
+	unsigned int refused;
 };
 
 /* A free session, or NULL. */
@@ -267,31 +256,40 @@ static struct session *session_free(struct session *s)
 	return NULL;
 }
 
+/* The one call: the session counts what it answered. */
+static int on_upper(void *ctx, const struct ipcsvc_call_header *call,
+		    const char *text, size_t len, char upper[ECHO_TEXT_MAX + 1])
+{
+	struct session *s = ctx;
+
+	(void)call;
+	for (size_t i = 0; i < len; i++)
+		upper[i] = (char)toupper((unsigned char)text[i]);
+	s->answered++;
+	return 0;
+}
+
+static const struct echo_handlers handlers = { .upper = on_upper };
+
 /* Answer every request waiting on @s's channel, then re-arm. */
 static int serve(struct session *s)
 {
 	struct ipcsvc_channel *ch = ipcsvc_conn_channel(s->conn);
-	struct ipcsvc_msg_info info;
-	struct ipcsvc_msg *req, *rep;
-	char text[128];
+	struct ipcsvc_msg *req;
 	int rc;
 
 	while ((rc = ipcsvc_channel_receive(ch, &req)) == 0) {
-		rc = ipcsvc_msg_info(req, &info);
-		if (!rc && info.id != METHOD_ECHO)
-			rc = -EBADRQC;
-		if (!rc)
-			rc = msg_text(req, text, sizeof(text));
-		for (char *p = text; !rc && *p; p++)
-			*p = (char)toupper((unsigned char)*p);
-		if (!rc)
-			rc = msg_make(ch, req, text, &rep);
-		ipcsvc_channel_release(ch, req);
-		if (!rc)
-			rc = ipcsvc_channel_send(ch, rep);
+		/* checked against the protocol, answered, and released */
+		rc = echo_dispatch(ch, req, &handlers, s,
+				   ipcsvc_timeout_ms(5000));
+		if (rc == -EPROTO) {	/* refused, and the caller told so */
+			say("server", "refused a malformed request on channel "
+			    "%d: %s", s->handle, ipcsvc_strerror(rc));
+			s->refused++;
+			continue;
+		}
 		if (rc)
 			return rc;
-		s->answered++;
 	}
 	if (rc != -EAGAIN)
 		return rc;
@@ -302,7 +300,7 @@ static int server(struct ipcsvc_port *port, struct ipcsvc_service *svc,
 		  pid_t *clients)
 {
 	struct session sessions[NCLIENTS] = { 0 };
-	unsigned int connected = 0, closed = 0, answered = 0;
+	unsigned int connected = 0, closed = 0, answered = 0, refused = 0;
 	int errors = 0;
 
 	while (closed < NCLIENTS) {
@@ -372,6 +370,7 @@ static int server(struct ipcsvc_port *port, struct ipcsvc_service *svc,
 			say("server", "PeerClosed: channel %d (pid %u) after %u requests",
 			    s->handle, s->pid, s->answered);
 			answered += s->answered;
+			refused += s->refused;
 			ipcsvc_conn_close(s->conn);
 			memset(s, 0, sizeof(*s));
 			closed++;
@@ -391,9 +390,10 @@ static int server(struct ipcsvc_port *port, struct ipcsvc_service *svc,
 			errors++;
 	}
 	ipcsvc_service_close(svc);
-	say("server", "%u clients connected, %u requests answered, %u PeerClosed, %d errors",
-	    connected, answered, closed, errors);
-	return errors || connected != NCLIENTS ||
+	say("server", "%u clients connected, %u requests answered, %u refused, "
+	    "%u PeerClosed, %d errors", connected, answered, refused, closed,
+	    errors);
+	return errors || connected != NCLIENTS || refused != 1 ||
 	       answered != (NCLIENTS - 1) * CALLS + CALLS / 2;
 }
 
@@ -420,12 +420,15 @@ int main(void)
 		monitor_start();
 	if (pipe(go))
 		return 1;
-	rc = ipcsvc_service_create(port, SERVICE, VERSION, 0666, &svc);
+	rc = echo_service_create(port, 0666, &svc);
 	if (rc) {
 		say("server", "create %s: %s", SERVICE, ipcsvc_strerror(rc));
 		return 1;
 	}
-	say("server", "registered %s, protocol version %d", SERVICE, VERSION);
+	say("server", "registered %s, protocol version %d, areas of %llu "
+	    "and %llu bytes derived from echo.idl", SERVICE, VERSION,
+	    (unsigned long long)ECHO_MAX_TO_SERVER,
+	    (unsigned long long)ECHO_MAX_TO_CLIENT);
 
 	/* Areas are not inherited across fork(): each client opens its own
 	 * port, and the server's stays with the server. */

@@ -93,7 +93,7 @@ EXAMPLE_GEN   := $(B)/examples/counter
 IDL_EXAMPLES  := $(B)/examples/counter_server $(B)/examples/counter_client
 examples: $(IDL_EXAMPLES)
 
-$(EXAMPLE_GEN)/counter.c $(EXAMPLE_GEN)/counter.h: examples/counter/counter.idl $(IDLC)
+$(EXAMPLE_GEN)/counter.c $(EXAMPLE_GEN)/counter.h &: examples/counter/counter.idl $(IDLC)
 	@mkdir -p $(@D)
 	$(IDLC) -o $(@D) $<
 
@@ -101,3 +101,16 @@ $(IDL_EXAMPLES): $(B)/examples/%: examples/counter/%.c $(EXAMPLE_GEN)/counter.c 
 		 $(EXAMPLE_GEN)/counter.h $(LIB_SO) $(LIB_HDRS)
 	$(CC) $(ALL_CFLAGS) -I$(EXAMPLE_GEN) -o $@ $< $(EXAMPLE_GEN)/counter.c \
 		-L$(B)/lib -lipcsvc -lpthread -Wl,-rpath,'$$ORIGIN/../lib'
+
+# ipcsvc-demo speaks tools/demo/echo.idl through the C generated from it;
+# static, like every program the guests run.
+DEMO_GEN      := $(B)/demo-gen
+$(DEMO_GEN)/echo.c $(DEMO_GEN)/echo.h &: tools/demo/echo.idl $(IDLC)
+	@mkdir -p $(@D)
+	$(IDLC) -o $(@D) $<
+
+$(B)/bin/ipcsvc-demo: tools/demo/ipcsvc-demo.c $(DEMO_GEN)/echo.c \
+		      $(DEMO_GEN)/echo.h $(LIB_A) $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -I$(DEMO_GEN) -static -o $@ $< $(DEMO_GEN)/echo.c \
+		$(LIB_A) -lpthread
