@@ -147,6 +147,18 @@ $(B)/examples/%: examples/%.c $(LIB_SO) $(LIB_HDRS)
 	$(CC) $(ALL_CFLAGS) -o $@ $< -L$(B)/lib -lipcsvc -lpthread \
 		-Wl,-rpath,'$$ORIGIN/../lib'
 
+# examples/counter/by_hand/: the counter's server and client without the
+# generated C, to compare with examples/counter/ (tools/idlc/idlc.mk).
+BY_HAND := $(B)/examples/counter_server_by_hand \
+	   $(B)/examples/counter_client_by_hand
+examples: $(BY_HAND)
+
+$(BY_HAND): $(B)/examples/%_by_hand: examples/counter/by_hand/%.c $(LIB_SO) \
+	    $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< -L$(B)/lib -lipcsvc -lpthread \
+		-Wl,-rpath,'$$ORIGIN/../lib'
+
 # Benchmarks report figures and assert nothing about speed; make check
 # only builds them, and holds the hot path to an instruction budget
 # (tests/bench/insn-count: callgrind counts, which do not depend on time).
