@@ -5,8 +5,8 @@
  * slab and page allocations both), until it runs with none failed. Each
  * run with an injected failure must end in success or a documented errno,
  * and the port must work afterwards; kmemleak (the debug guest) then finds
- * nothing. Needs a kernel with fault injection: the debug guest; skipped
- * elsewhere.
+ * nothing. The module's own load and unload are run the same way. Needs a
+ * kernel with fault injection: the debug guest; skipped elsewhere.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -431,6 +432,121 @@ TEST_F_TIMEOUT(fn, every_path_every_allocation, 600)
 	EXPECT_EQ(0, u.channels);
 	EXPECT_EQ(0, u.bytes);
 	close(fd);
+}
+
+/* ---- the module's load and unload -------------------------------------- */
+
+#define MODULE_FILE	"/lib/modules/ipcsvc.ko"	/* where the guest has it */
+#define MODULE_MAX_NTH	5000	/* the kernel's loader allocates a lot */
+
+static int mod_unload(int unused)
+{
+	(void)unused;
+	return syscall(SYS_delete_module, "ipcsvc", O_NONBLOCK) ? -errno : 0;
+}
+
+static int mod_load(int fd)
+{
+	return syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
+}
+
+/* Run @fn(@arg) with its @nth allocation failing; *@injected says if it did. */
+static int with_nth(int nth, int (*fn)(int), int arg, bool *injected)
+{
+	int nthfd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+	char buf[16];
+	ssize_t n;
+	int rc;
+
+	if (nthfd < 0)
+		return -EIO;
+	snprintf(buf, sizeof(buf), "%d", nth);
+	if (write(nthfd, buf, strlen(buf)) < 0) {
+		close(nthfd);
+		return -EIO;
+	}
+	rc = fn(arg);
+	n = read(nthfd, buf, sizeof(buf) - 1);
+	if (write(nthfd, "0", 1) < 0)	/* disarm, whatever happened */
+		rc = rc ? rc : -EIO;
+	close(nthfd);
+	buf[n > 0 ? n : 0] = 0;
+	*injected = n > 0 && atoi(buf) == 0;
+	return rc;
+}
+
+static bool mod_present(void)
+{
+	return access("/sys/module/ipcsvc", F_OK) == 0;
+}
+
+/*
+ * Unload and load again, the unload with its @nth allocation failing,
+ * then the load with its @nth failing. An unload always completes; a load
+ * succeeds or fails with ENOMEM and leaves nothing behind. Either way the
+ * module ends up loaded and working. 1: a failure was injected, 0: none
+ * was, -1: a broken rule (logged).
+ */
+static int module_nth(struct __test_metadata *_metadata, int modfd, int nth)
+{
+	bool inj_unload, inj_load;
+	uint32_t h = 0;
+	int rc, fd;
+
+	rc = with_nth(nth, mod_unload, 0, &inj_unload);
+	if (rc || mod_present()) {
+		TH_LOG("unload, failing allocation %d: %d (%s), %s", nth, rc,
+		       strerror(-rc), mod_present() ? "still loaded" : "gone");
+		return -1;
+	}
+	rc = with_nth(nth, mod_load, modfd, &inj_load);
+	if (rc && (rc != -ENOMEM || !inj_load || mod_present())) {
+		TH_LOG("load, failing allocation %d: %d (%s), %s", nth, rc,
+		       strerror(-rc), mod_present() ? "left loaded" : "absent");
+		return -1;
+	}
+	if (rc && mod_load(modfd)) {
+		TH_LOG("load after a failed load: %s", strerror(errno));
+		return -1;
+	}
+	/* the module works: a port, a service, its close */
+	fd = st_open();
+	rc = fd < 0 ? -errno : st_service(fd, "failnth.module", 1, 0600, &h);
+	if (!rc)
+		rc = st_close(fd, h);
+	if (fd >= 0)
+		close(fd);
+	if (rc) {
+		TH_LOG("after failing allocation %d: the module does not work "
+		       "(%d)", nth, rc);
+		return -1;
+	}
+	return inj_unload || inj_load;
+}
+
+TEST_F_TIMEOUT(fn, module_load_and_unload, 1800)
+{
+	unsigned int faults = 0;
+	int modfd, nth, r = 1;
+
+	if (access("/proc/thread-self/fail-nth", W_OK) ||
+	    access(FAILSLAB "verbose", W_OK))
+		SKIP(return, "no fault injection in this kernel");
+	if (!mod_present() || access(MODULE_FILE, R_OK))
+		SKIP(return, "the module was not loaded from " MODULE_FILE);
+	ASSERT_EQ(0, injection_setup());
+	modfd = open(MODULE_FILE, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, modfd);
+	for (nth = 1; nth <= MODULE_MAX_NTH && r >= 1; nth++) {
+		r = module_nth(_metadata, modfd, nth);
+		faults += r == 1;
+	}
+	close(modfd);
+	EXPECT_NE(-1, r);
+	EXPECT_GT(MODULE_MAX_NTH, nth) TH_LOG("never ran clean");
+	printf("# module load and unload: %d allocations failed in turn, "
+	       "%u faults injected\n", nth - 2, faults);
+	ASSERT_TRUE(mod_present());
 }
 
 TEST_HARNESS_MAIN
