@@ -316,6 +316,30 @@ static inline void st_pair_close(struct st_pair *p)
 	p->sfd = p->cfd = -1;
 }
 
+/*
+ * A number from the fdinfo of port @fd: @key is "ipcsvc-handles" (handles
+ * open) or "ipcsvc-events" (handles with events pending). -1 if absent.
+ */
+static inline long st_fdinfo(int fd, const char *key)
+{
+	char path[64], line[256];
+	size_t klen = strlen(key);
+	long val = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, klen) && line[klen] == ':') {
+			val = strtol(line + klen + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return val;
+}
+
 /* Module parameters, for the limit tests. */
 static inline int st_param_get(const char *name, unsigned long *val)
 {

@@ -18,6 +18,10 @@
  *  - waiter_loses_its_last_reference: a thread asleep in WAIT whose own
  *    handle (or port fd) and whose peer are closed under it, so that the
  *    reference the wait holds is the channel's last.
+ *  - service_gone_races_connect: clients connect while their service is
+ *    closed and made again; every connect that succeeded must be told
+ *    ServiceGone, whether the server had read its ServiceConnected or
+ *    not, and every handle must be gone from both ports at the end.
  *
  * RACE_TIME (seconds, default 2) bounds each case.
  */
@@ -343,6 +347,127 @@ TEST(waiter_loses_its_last_reference)
 	}
 	EXPECT_LT(0ul, asleep);
 	TH_LOG("%lu waiters closed under, %lu of them asleep", rounds, asleep);
+}
+
+/* ---- service_gone_races_connect ---- */
+
+struct connector {
+	_Atomic bool stop;
+	unsigned long connected, refused;
+	long handles_left;
+	int bad;
+	char why[96];
+};
+
+/* Wait until @h of port @fd is told ServiceGone; 0, or -ETIMEDOUT. */
+static int await_gone(int fd, uint32_t h)
+{
+	int64_t until = now_ns() + 5000 * MS;
+
+	while (now_ns() < until) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct ipcsvc_event ev[4];
+		int n;
+
+		if (poll(&pfd, 1, 100) != 1)
+			continue;
+		n = st_events(fd, ev, 4);
+		for (int i = 0; i < n; i++)
+			if (ev[i].type == IPCSVC_EVENT_SERVICE_GONE &&
+			    (uint32_t)ev[i].a == h)
+				return 0;
+	}
+	return -ETIMEDOUT;
+}
+
+static void *connect_loop(void *arg)
+{
+	struct connector *c = arg;
+	int fd = st_open();
+
+	pin(1);
+	while (fd >= 0 && !atomic_load(&c->stop)) {
+		uint32_t h;
+		int rc = st_connect(fd, "race.gone", 1, &h);
+
+		/* between two services, closing, or its backlog full */
+		if (rc == -ENOENT || rc == -ECONNREFUSED || rc == -EAGAIN) {
+			c->refused++;
+			continue;
+		}
+		if (rc) {
+			c->bad = rc;
+			snprintf(c->why, sizeof(c->why), "connect: %d", rc);
+			break;
+		}
+		c->connected++;
+		/* its service is closed sooner or later */
+		if (await_gone(fd, h)) {
+			c->bad = -ETIMEDOUT;
+			snprintf(c->why, sizeof(c->why), "connection %lu: no "
+				 "ServiceGone", c->connected);
+			break;
+		}
+		st_close(fd, h);
+	}
+	c->handles_left = fd < 0 ? -1 : st_fdinfo(fd, "ipcsvc-handles");
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+TEST(service_gone_races_connect)
+{
+	struct connector c = { 0 };
+	int64_t end = race_end();
+	uint64_t s = 0x6a09e667f3bcc909ULL;
+	unsigned long services = 0, read_first = 0;
+	pthread_t th;
+	int sfd;
+
+	pin(0);
+	sfd = st_open();
+	ASSERT_LE(0, sfd);
+	ASSERT_EQ(0, pthread_create(&th, NULL, connect_loop, &c));
+	while (now_ns() < end && !c.bad) {
+		uint32_t svc, accepted[8];
+		int n = 0;
+
+		ASSERT_EQ(0, st_service(sfd, "race.gone", 1, 0666, &svc));
+		services++;
+		for (volatile uint64_t k = rnd(&s) % 20000; k; k--)
+			;
+		/* Half the time the server reads its ServiceConnected first:
+		 * those channels stay up, the others close with the service;
+		 * the clients are told ServiceGone either way. */
+		if (rnd(&s) % 2) {
+			struct pollfd pfd = { .fd = sfd, .events = POLLIN };
+			struct ipcsvc_event ev[8];
+			int got = poll(&pfd, 1, 0) == 1 ? st_events(sfd, ev, 8) : 0;
+
+			for (int i = 0; i < got; i++)
+				if (ev[i].type == IPCSVC_EVENT_SERVICE_CONNECTED)
+					accepted[n++] = (uint32_t)ev[i].b;
+			read_first += n;
+		}
+		ASSERT_EQ(0, st_close(sfd, svc));
+		for (int i = 0; i < n; i++)
+			EXPECT_EQ(0, st_close(sfd, accepted[i]));
+	}
+	atomic_store(&c.stop, true);
+	pthread_join(th, NULL);
+	EXPECT_EQ(0, c.bad) {
+		TH_LOG("%s", c.why);
+	}
+	EXPECT_LT(10ul, c.connected);
+	/* every handle either side had is closed: none is left behind */
+	EXPECT_EQ(0, c.handles_left);
+	EXPECT_EQ(0, st_fdinfo(sfd, "ipcsvc-handles"));
+	EXPECT_EQ(0, st_fdinfo(sfd, "ipcsvc-events"));
+	TH_LOG("%lu services, %lu connections told ServiceGone (%lu read by "
+	       "the server first), %lu connects refused", services,
+	       c.connected, read_first, c.refused);
+	close(sfd);
 }
 
 TEST_HARNESS_MAIN

@@ -8,6 +8,8 @@
  *    PeerClosed or in the server's own close, never both, never twice;
  *  - no event came for a handle the server had closed or never had;
  *  - every reply a client got carried exactly what it sent;
+ *  - a port whose connections and services are all closed has no handle
+ *    left and no event pending (its fdinfo), servers' and clients' both;
  *  - once everyone is gone, the user is charged nothing: no service, no
  *    channel, no byte (IPCSVC_IOC_USAGE), and the module can still unload
  *    (the guest harness checks that after every test).
@@ -217,6 +219,12 @@ static int server_main(int index, int out)
 		}
 	}
 	ipcsvc_service_close(svc);
+	if (st_fdinfo(ipcsvc_port_fd(port), "ipcsvc-handles") != 0 ||
+	    st_fdinfo(ipcsvc_port_fd(port), "ipcsvc-events") != 0)
+		fail_once(&st, "all closed, and the port still has %ld handles, "
+			  "%ld events", st_fdinfo(ipcsvc_port_fd(port),
+						  "ipcsvc-handles"),
+			  st_fdinfo(ipcsvc_port_fd(port), "ipcsvc-events"));
 	ipcsvc_port_close(port);
 	return write(out, &st, sizeof(st)) == sizeof(st) ? 0 : 1;
 }
@@ -329,6 +337,11 @@ static void *client_thread(void *arg)
 				waitpid(pid, NULL, 0);
 		}
 		ipcsvc_conn_close(conn);
+		if (port && !err &&
+		    st_fdinfo(ipcsvc_port_fd(port), "ipcsvc-handles") != 0)
+			asprintf(&err, "connection closed, and the port still "
+				 "has %ld handles", st_fdinfo(ipcsvc_port_fd(port),
+							    "ipcsvc-handles"));
 		ipcsvc_port_close(port);
 	}
 	return err;
