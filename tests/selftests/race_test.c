@@ -459,7 +459,7 @@ TEST(service_gone_races_connect)
 	EXPECT_EQ(0, c.bad) {
 		TH_LOG("%s", c.why);
 	}
-	EXPECT_LT(10ul, c.connected);
+	EXPECT_LT(0ul, c.connected);
 	/* every handle either side had is closed: none is left behind */
 	EXPECT_EQ(0, c.handles_left);
 	EXPECT_EQ(0, st_fdinfo(sfd, "ipcsvc-handles"));

@@ -72,8 +72,10 @@ fi
 for t in /tests/*; do
 	[ -x "$t" ] || continue
 	say TEST-BEGIN "${t##*/}"
+	t0=$(date +%s)
 	(cd /tmp && timeout -s KILL "$TEST_TIMEOUT" "$t") >&3 2>&1
-	say TEST-END "${t##*/}" rc=$?
+	rc=$?
+	say TEST-END "${t##*/}" rc=$rc secs=$(($(date +%s) - t0))
 done
 
 if [ -x /demo/ipcsvc-demo ]; then
