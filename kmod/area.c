@@ -413,6 +413,46 @@ u64 ipcsvc_area_read_word(struct ipcsvc_area *area, u64 offset)
 	return READ_ONCE(*(u64 *)p);
 }
 
+/*
+ * The identity's armed and fired counts tell the peer's library whether an
+ * event loop waits for a wake call: the kernel alone writes them, under
+ * chan->lock (so they need no lock of their own), and the peer compares
+ * them after each message or release.
+ *
+ * An event goes from unarmed to armed: count it. The caller then compares
+ * the peer's word; the full barrier orders our count before that load,
+ * and pairs with the seq_cst store of published (or consumed) then load
+ * of the count in tx_publish() (or rx_retire()) in libipcsvc: either the
+ * peer sees the arming pending and wakes, or we see its new word and fire.
+ */
+void ipcsvc_area_arm(struct ipcsvc_area *area, bool readable)
+{
+	struct ipcsvc_area_identity *id = ipcsvc_area_identity(area);
+	u64 *armed = readable ? &id->readable_armed : &id->writable_armed;
+
+	WRITE_ONCE(*armed, *armed + 1);
+	/* pairs with the seq_cst load in armed_pending() (lib/queue.h) */
+	smp_mb();
+}
+
+/* The armed event fired: the arming is spent, as the peer reads it. */
+void ipcsvc_area_fire(struct ipcsvc_area *area, bool readable)
+{
+	struct ipcsvc_area_identity *id = ipcsvc_area_identity(area);
+
+	if (readable) {
+		/*
+		 * pairs with the acquire load in armed_pending() (libipcsvc,
+		 * lib/queue.h) from tx_publish(): a sender that sees the
+		 * count fired may skip its wake call
+		 */
+		smp_store_release(&id->readable_fired, id->readable_armed);
+	} else {
+		/* pairs with the same load, from rx_retire() */
+		smp_store_release(&id->writable_fired, id->writable_armed);
+	}
+}
+
 /* The producer and consumer words of @area, as the kernel maps them. */
 static const struct ipcsvc_area_producer *
 ipcsvc_area_prod(struct ipcsvc_area *area)

@@ -498,6 +498,24 @@ int ipcsvc_channel_wait(struct ipcsvc_endpoint *ep, u32 dir, u64 offset,
 }
 
 /*
+ * Fire @ep's armed event @bit: post it, and tell the peer's library,
+ * through the area's identity, that the arming it saw is spent. Under
+ * chan->lock, as the arming itself.
+ */
+static void ipcsvc_ep_fire(struct ipcsvc_endpoint *ep, u32 bit)
+{
+	bool readable = bit == IPCSVC_EVB_READABLE;
+	struct ipcsvc_area *area =
+		ipcsvc_endpoint_area(ep, readable ? IPCSVC_DIR_RX :
+					 IPCSVC_DIR_TX);
+
+	lockdep_assert_held(&ep->chan->lock);
+	ep->armed &= ~bit;
+	ipcsvc_area_fire(area, readable);
+	ipcsvc_ep_post(ep, bit);
+}
+
+/*
  * TX: this end published; wake the peer's RX waiters, fire its armed
  * ChannelReadable. RX: this end released; wake the peer's TX waiters, fire
  * its armed ChannelWritable. -EPIPE when the channel is closed.
@@ -521,12 +539,10 @@ int ipcsvc_channel_wake(struct ipcsvc_endpoint *ep, u32 dir)
 	wake_up_all(&area->wq);
 
 	spin_lock(&chan->lock);
-	if (ep->closed || peer->closed) {
+	if (ep->closed || peer->closed)
 		ret = -EPIPE;
-	} else if (peer->armed & bit) {
-		peer->armed &= ~bit;
-		ipcsvc_ep_post(peer, bit);
-	}
+	else if (peer->armed & bit)
+		ipcsvc_ep_fire(peer, bit);
 	spin_unlock(&chan->lock);
 	trace_ipcsvc_wake(chan->id, ep->side, dir, ret);
 	return ret;
@@ -540,7 +556,9 @@ int ipcsvc_channel_wake(struct ipcsvc_endpoint *ep, u32 dir)
  * The arming is ordered before the comparison by chan->lock, which
  * ipcsvc_channel_wake() also takes: a wake that missed the armed bit ran
  * its critical section before ours, after its caller's store to the word,
- * so our comparison sees that store.
+ * so our comparison sees that store. A peer that skipped its wake call
+ * because it saw no arming pending (ipcsvc_area_arm()) stored the word
+ * before the full barrier there, so the comparison sees it too.
  */
 int ipcsvc_channel_arm(struct ipcsvc_endpoint *ep, u32 dir, u64 offset,
 		       u64 value)
@@ -552,20 +570,21 @@ int ipcsvc_channel_arm(struct ipcsvc_endpoint *ep, u32 dir, u64 offset,
 	int ret = 0;
 
 	spin_lock(&chan->lock);
-	if (ep->closed || chan->ep[!ep->side].closed)
+	if (ep->closed || chan->ep[!ep->side].closed) {
 		ret = -EPIPE;
-	else
+	} else if (!(ep->armed & bit)) {
 		ep->armed |= bit;
+		/* the peer wakes us from now until the arming fires */
+		ipcsvc_area_arm(area, dir == IPCSVC_DIR_RX);
+	}
 	spin_unlock(&chan->lock);
 	if (ret)
 		return ret;
 
 	if (ipcsvc_area_read_word(area, offset) != value) {
 		spin_lock(&chan->lock);
-		if (ep->armed & bit) {
-			ep->armed &= ~bit;
-			ipcsvc_ep_post(ep, bit);
-		}
+		if (ep->armed & bit)
+			ipcsvc_ep_fire(ep, bit);
 		spin_unlock(&chan->lock);
 	}
 	return 0;

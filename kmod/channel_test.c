@@ -1092,6 +1092,60 @@ static void ipcsvc_channel_arm_one_shot(struct kunit *test)
 	chan_teardown(&f);
 }
 
+/*
+ * The armed and fired counts the peer's library reads in the identity:
+ * one more arming each time an event goes from unarmed to armed, and the
+ * fired count catching up when it fires, by a wake or at once.
+ */
+static void ipcsvc_channel_arm_counts(struct kunit *test)
+{
+	struct chan_fixture f;
+	struct ipcsvc_event ev[2];
+	struct ipcsvc_area_identity *rd, *wr;
+
+	chan_setup(test, &f);
+	/* ChannelReadable of the server: the client-to-server area */
+	rd = ipcsvc_area_identity(ipcsvc_endpoint_area(f.sep, IPCSVC_DIR_RX));
+	/* ChannelWritable of the client: the same area */
+	wr = ipcsvc_area_identity(ipcsvc_endpoint_area(f.cep, IPCSVC_DIR_TX));
+	KUNIT_ASSERT_PTR_EQ(test, rd, wr);
+	KUNIT_EXPECT_EQ(test, rd->readable_armed, 0ull);
+	KUNIT_EXPECT_EQ(test, rd->readable_fired, 0ull);
+
+	KUNIT_EXPECT_EQ(test, ipcsvc_channel_arm(f.sep, IPCSVC_DIR_RX,
+						 PUBLISHED, 0), 0);
+	KUNIT_EXPECT_EQ(test, rd->readable_armed, 1ull);
+	KUNIT_EXPECT_EQ(test, rd->readable_fired, 0ull);
+	/* Armed again before it fired: still one arming pending. */
+	KUNIT_EXPECT_EQ(test, ipcsvc_channel_arm(f.sep, IPCSVC_DIR_RX,
+						 PUBLISHED, 0), 0);
+	KUNIT_EXPECT_EQ(test, rd->readable_armed, 1ull);
+	KUNIT_EXPECT_EQ(test, ipcsvc_channel_wake(f.cep, IPCSVC_DIR_TX), 0);
+	KUNIT_EXPECT_EQ(test, rd->readable_fired, 1ull);
+	KUNIT_ASSERT_EQ(test, ipcsvc_event_take(f.server, ev, 2), (size_t)1);
+	/* Nothing pending: a wake changes nothing. */
+	KUNIT_EXPECT_EQ(test, ipcsvc_channel_wake(f.cep, IPCSVC_DIR_TX), 0);
+	KUNIT_EXPECT_EQ(test, rd->readable_armed, 1ull);
+	KUNIT_EXPECT_EQ(test, rd->readable_fired, 1ull);
+	/* Fired by the arming itself: both counts move together. */
+	WRITE_ONCE(*chan_word(f.cep, IPCSVC_DIR_TX, PUBLISHED), 5);
+	KUNIT_EXPECT_EQ(test, ipcsvc_channel_arm(f.sep, IPCSVC_DIR_RX,
+						 PUBLISHED, 4), 0);
+	KUNIT_EXPECT_EQ(test, rd->readable_armed, 2ull);
+	KUNIT_EXPECT_EQ(test, rd->readable_fired, 2ull);
+	KUNIT_ASSERT_EQ(test, ipcsvc_event_take(f.server, ev, 2), (size_t)1);
+
+	/* ChannelWritable counts apart from ChannelReadable's. */
+	KUNIT_EXPECT_EQ(test, ipcsvc_channel_arm(f.cep, IPCSVC_DIR_TX,
+						 HEAD, 0), 0);
+	KUNIT_EXPECT_EQ(test, wr->writable_armed, 1ull);
+	KUNIT_EXPECT_EQ(test, wr->writable_fired, 0ull);
+	KUNIT_EXPECT_EQ(test, ipcsvc_channel_wake(f.sep, IPCSVC_DIR_RX), 0);
+	KUNIT_EXPECT_EQ(test, wr->writable_fired, 1ull);
+	KUNIT_EXPECT_EQ(test, rd->readable_armed, 2ull);
+	chan_teardown(&f);
+}
+
 /* ---- teardown ---- */
 
 /*
@@ -1314,6 +1368,7 @@ static struct kunit_case ipcsvc_channel_cases[] = {
 	KUNIT_CASE(ipcsvc_channel_wait_signal),
 	KUNIT_CASE(ipcsvc_channel_closed_channel),
 	KUNIT_CASE(ipcsvc_channel_arm_one_shot),
+	KUNIT_CASE(ipcsvc_channel_arm_counts),
 	KUNIT_CASE(ipcsvc_channel_service_close),
 	KUNIT_CASE(ipcsvc_channel_service_close_after_client),
 	KUNIT_CASE(ipcsvc_channel_server_port_release),

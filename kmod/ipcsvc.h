@@ -435,6 +435,8 @@ int ipcsvc_area_grow(struct ipcsvc_area *area, u64 new_size);
 u64 ipcsvc_area_committed(struct ipcsvc_area *area);
 int ipcsvc_area_check_word(u64 offset);
 u64 ipcsvc_area_read_word(struct ipcsvc_area *area, u64 offset);
+void ipcsvc_area_arm(struct ipcsvc_area *area, bool readable);
+void ipcsvc_area_fire(struct ipcsvc_area *area, bool readable);
 struct ipcsvc_area_identity *ipcsvc_area_identity(struct ipcsvc_area *area);
 u64 ipcsvc_area_identity_offset(const struct ipcsvc_area *area);
 u64 ipcsvc_area_bytes(const struct ipcsvc_area *area);

@@ -276,9 +276,12 @@ static void rx_retire(struct ipcsvc_channel *ch)
 	 * consumer.consumed in ipcsvc_channel_allocate_for_send_timeout() */
 	STORE_SEQCST(&rx->d.cons->consumed, rx->consumed);
 	/* seq_cst: pairs with the seq_cst increment of producer.waiters in
-	 * ipcsvc_channel_allocate_for_send_timeout(); as in tx_publish(),
-	 * either we see the sleeper or it sees our new count */
-	if (LOAD_SEQCST(&rx->d.prod->waiters))
+	 * ipcsvc_channel_allocate_for_send_timeout(), and with the kernel's
+	 * count of a ChannelWritable arming (ipcsvc_area_arm()); as in
+	 * tx_publish(), either we see the sleeper (or arming) or it sees our
+	 * new count */
+	if (LOAD_SEQCST(&rx->d.prod->waiters) || armed_pending(
+			&rx->d.id->writable_armed, &rx->d.id->writable_fired))
 		ch->ops->wake(ch->ops_ctx, rx->d.area,
 			      rx->d.cons_off + offsetof(struct ipcsvc_area_consumer,
 							consumed));

@@ -214,8 +214,15 @@ static void tx_publish(struct ipcsvc_channel *ch)
 	 * two loads comes last, so either we see the sleeper and wake it, or
 	 * it sees the new count and does not sleep. No wakeup is lost, and no
 	 * wake call is made while nobody sleeps.
+	 *
+	 * The same pairing with the kernel's ARM (ipcsvc_area_arm() in
+	 * kmod/area.c), which counts the arming then compares published with
+	 * a full barrier between: either we see the arming pending and wake,
+	 * or it sees our message and fires at once. An event loop that is
+	 * awake has no arming pending, and costs us no wake call.
 	 */
-	if (LOAD_SEQCST(&tx->d.cons->waiters))
+	if (LOAD_SEQCST(&tx->d.cons->waiters) || armed_pending(
+			&tx->d.id->readable_armed, &tx->d.id->readable_fired))
 		ch->ops->wake(ch->ops_ctx, tx->d.area,
 			      tx->d.prod_off + offsetof(struct ipcsvc_area_producer,
 							published));

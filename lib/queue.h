@@ -232,6 +232,22 @@ static inline bool dir_closed(struct dir *d)
 	return LOAD_ACQUIRE(&d->id->closed) != 0;
 }
 
+/*
+ * Has the peer's event loop armed an event the kernel has not fired yet
+ * (the identity's @armed and @fired counts differ)? Then a message or a
+ * release must be followed by a wake call. Without the module both stay 0.
+ */
+static inline bool armed_pending(const __u64 *armed, const __u64 *fired)
+{
+	/* seq_cst: the Dekker pairing with the kernel's count then full
+	 * barrier in ipcsvc_area_arm() (kmod/area.c); see tx_publish() */
+	uint64_t a = LOAD_SEQCST(armed);
+
+	/* pairs with smp_store_release() of the fired count in
+	 * ipcsvc_area_set_fired() in kmod/area.c */
+	return a != LOAD_ACQUIRE(fired);
+}
+
 /* Is @msg one of @slots[]? Handles are pointers into our own tables. */
 static inline bool slot_of(const struct ipcsvc_msg *slots, const struct ipcsvc_msg *msg)
 {

@@ -27,8 +27,6 @@ struct ipcsvc_conn {
 	size_t tx_map, rx_map;		/* mmap() lengths, guard included */
 	uint64_t tx_id_off, rx_id_off;	/* MAP_INFO's identity_offset */
 	struct ipcsvc_channel *ch;
-	atomic_bool armed_rx;		/* a waiter advertised for events */
-	atomic_bool armed_tx;
 	void *cookie;			/* also in the port's table */
 };
 
@@ -463,15 +461,16 @@ int ipcsvc_conn_arm(struct ipcsvc_conn *conn, uint32_t dir)
 	cons = (void *)(area + LOAD_RELAXED(&id->consumer_offset));
 	a.handle = conn->mc.handle;
 	a.dir = dir;
+	/*
+	 * The kernel counts the arming in the identity, where the peer looks
+	 * after each message (armed_pending()), and fires at once if the
+	 * peer's word already moved past @value.
+	 */
 	if (dir == IPCSVC_DIR_RX) {
-		if (!atomic_exchange(&conn->armed_rx, true))
-			atomic_fetch_add(ATOMIC_PTR(&cons->waiters), 1);
 		a.offset = (uint64_t)((uint8_t *)&prod->published - area);
 		/* our own words: the messages released here */
 		a.value = LOAD_SEQCST(&cons->consumed);
 	} else {
-		if (!atomic_exchange(&conn->armed_tx, true))
-			atomic_fetch_add(ATOMIC_PTR(&prod->waiters), 1);
 		a.offset = (uint64_t)((uint8_t *)&cons->consumed - area);
 		a.value = LOAD_SEQCST(&cons->consumed);
 	}

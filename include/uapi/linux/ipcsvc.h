@@ -172,6 +172,18 @@ struct ipcsvc_version {
  *			store after @closed and before the pages go. Unread
  *			messages are lost then: the data region reads as
  *			zeroes.
+ * @readable_armed:	ChannelReadable armings of this area's consumer
+ *			(IPCSVC_IOC_ARM, IPCSVC_DIR_RX), counted: one more
+ *			each time the event goes from unarmed to armed,
+ *			stored before the kernel compares the producer's
+ *			word, with a full barrier between.
+ * @readable_fired:	the @readable_armed count the kernel last fired;
+ *			stored with release. While the two are equal no
+ *			arming is pending, and the producer need not make a
+ *			wake call for a consumer that does not sleep.
+ * @writable_armed:	the same for ChannelWritable armings of this
+ *			area's producer (IPCSVC_DIR_TX)
+ * @writable_fired:	and the count of those last fired
  * @__reserved:		zero
  */
 struct ipcsvc_area_identity {
@@ -188,7 +200,11 @@ struct ipcsvc_area_identity {
 	__u64 area_bytes;
 	__u64 closed;
 	__u64 revoked;
-	__u64 __reserved[7];
+	__u64 readable_armed;
+	__u64 readable_fired;
+	__u64 writable_armed;
+	__u64 writable_fired;
+	__u64 __reserved[3];
 };
 
 /*
@@ -202,10 +218,17 @@ struct ipcsvc_area_identity {
  * is as trustworthy as the process that writes it.
  *
  * Each structure has a hot line, written on every message, and a sleeper
- * line, written only when a thread goes to sleep or gives up on the area.
- * The other side reads the sleeper line on every message to decide whether
- * to make a wake call; keeping it apart from the hot line keeps that read
- * a cache hit.
+ * line, written only when a thread goes to sleep or a side gives up on the
+ * area. The other side reads the sleeper line (and the identity's armed
+ * counts) on every message to decide whether to make a wake call; keeping
+ * it apart from the hot line keeps that read a cache hit.
+ *
+ * A wake call is needed when a thread sleeps (@waiters non-zero) or when
+ * an event loop has armed an event the kernel has not fired yet (the
+ * identity's readable_armed differs from readable_fired, or
+ * writable_armed from writable_fired). An event loop that finds the ring
+ * non-empty does not re-arm, so a sender whose receiver is awake makes no
+ * system call.
  *
  * Positions (@tail, @head) are byte offsets into the data region, multiples
  * of 8, below the committed size. @tail == @head means that every published
@@ -228,7 +251,7 @@ struct ipcsvc_area_identity {
  *		this word.
  * @__hot_pad:	zero; keeps the sleeper line apart
  * @waiters:	number of sender threads sleeping until the consumer frees
- *		space; the consumer makes a wake call only when it is non-zero.
+ *		space; the consumer makes a wake call when it is non-zero.
  * @broken:	1 once the sender found the consumer words inconsistent; the
  *		sender then stops using the area. Informational.
  * @__reserved:	zero; room for more sleeper state
@@ -253,12 +276,10 @@ struct ipcsvc_area_producer {
  *		release after @head.
  * @__hot_pad:	zero; keeps the sleeper line apart
  * @waiters:	number of receiver threads sleeping until a message is
- *		published; the producer makes a wake call only when it is
- *		non-zero.
+ *		published; the producer makes a wake call when it is non-zero.
  * @broken:	1 once the receiver found a corrupt message or producer
  *		words; the receiver then stops using the area. Informational.
- * @__reserved:	zero; room for more sleeper state, such as an event loop's
- *		armed ChannelReadable that the producer must wake
+ * @__reserved:	zero; room for more sleeper state
  */
 struct ipcsvc_area_consumer {
 	__u64 head;
