@@ -139,13 +139,20 @@ struct ipcsvc_cookie {
 	void *cookie;
 };
 
+/* Event records read from the module at once, kept for the next calls. */
+#define IPCSVC_PORT_EVENT_BATCH	32
+
 struct ipcsvc_port {
 	_Atomic unsigned int ref;
 	int fd;
-	pthread_mutex_t lock;		/* the cookie table below */
+	pthread_mutex_t lock;		/* the cookies and the events below */
 	struct ipcsvc_cookie *cookies;	/* cookie_cap entries, a power of 2 */
 	size_t cookie_cap;
 	size_t cookie_count;
+	/* read but not yet returned: ev[ev_next, ev_end) */
+	struct ipcsvc_event ev[IPCSVC_PORT_EVENT_BATCH];
+	unsigned int ev_next, ev_end;
+	bool ev_drained;	/* the last read() left nothing pending */
 };
 
 void ipcsvc__port_get(struct ipcsvc_port *port);
@@ -161,7 +168,11 @@ int ipcsvc__port_set_cookie(struct ipcsvc_port *port, uint32_t handle,
 			    void *cookie);
 void *ipcsvc__port_cookie(struct ipcsvc_port *port, uint32_t handle);
 
-/* Close a handle of @port. 0 or a negative errno. */
+/*
+ * Close a handle of @port, and drop the events read for it but not yet
+ * returned: the module discards a closed handle's pending events, and so
+ * does the library. 0 or a negative errno.
+ */
 int ipcsvc__port_close_handle(struct ipcsvc_port *port, uint32_t handle);
 
 /*

@@ -93,11 +93,47 @@ int ipcsvc_port_version(struct ipcsvc_port *port, struct ipcsvc_version *v)
 	return 0;
 }
 
-int ipcsvc__port_close_handle(struct ipcsvc_port *port, uint32_t handle)
+static int close_handle(struct ipcsvc_port *port, uint32_t handle)
 {
 	struct ipcsvc_handle_arg a = { .size = sizeof(a), .handle = handle };
 
 	return ioctl(port->fd, IPCSVC_IOC_CLOSE, &a) ? -errno : 0;
+}
+
+/*
+ * Forget the read events that name @handle. A ServiceConnected of a
+ * service being closed goes too, and with it the channel it brought: the
+ * module counts a connection as seen once its event is read, so closing
+ * the service would leave that channel to nobody. Called with port->lock.
+ */
+static void events_forget(struct ipcsvc_port *port, uint32_t handle)
+{
+	unsigned int i, kept = port->ev_next;
+
+	for (i = port->ev_next; i < port->ev_end; i++) {
+		const struct ipcsvc_event *e = &port->ev[i];
+
+		if ((uint32_t)e->a == handle) {
+			if (e->type == IPCSVC_EVENT_SERVICE_CONNECTED)
+				close_handle(port, (uint32_t)e->b);
+			continue;
+		}
+		port->ev[kept++] = *e;
+	}
+	port->ev_end = kept;
+}
+
+int ipcsvc__port_close_handle(struct ipcsvc_port *port, uint32_t handle)
+{
+	int rc;
+
+	/* under the lock, so that no read() brings its events back in */
+	pthread_mutex_lock(&port->lock);
+	rc = close_handle(port, handle);
+	if (!rc)
+		events_forget(port, handle);
+	pthread_mutex_unlock(&port->lock);
+	return rc;
 }
 
 /*
@@ -219,37 +255,115 @@ void *ipcsvc__port_cookie(struct ipcsvc_port *port, uint32_t handle)
 /*
  * Events
  * ======
- * One record per read(): the module never splits a record, and reading one
- * at a time leaves the rest queued in the kernel for other readers. The fd
- * is O_NONBLOCK (ipcsvc_port_open()), so with nothing pending read() fails
- * with EAGAIN rather than sleeping.
+ * One read() takes every pending record that fits the batch (the module
+ * never splits one), and the calls that follow return them without a
+ * system call. The fd is O_NONBLOCK (ipcsvc_port_open()), so with nothing
+ * pending read() fails with EAGAIN rather than sleeping. Records read but
+ * not yet returned are dropped with their handle (events_forget()), as
+ * the module drops a closed handle's pending events.
+ *
+ * A read() that returned less than a full batch emptied the module's
+ * queue: ipcsvc_port_wait_event(), which polls before it reads again,
+ * then goes straight to poll() once those records are returned, so that
+ * a wake-up costs it one read(). ipcsvc_port_read_event() cannot know
+ * whether its caller polled since, and always asks.
  */
-int ipcsvc_port_read_event(struct ipcsvc_port *port,
-			   struct ipcsvc_port_event *ev)
+static int events_fill(struct ipcsvc_port *port, unsigned int max)
 {
-	struct ipcsvc_event rec;
 	ssize_t n;
 
-	if (!port || !ev)
-		return -EINVAL;
-	memset(ev, 0, sizeof(*ev));
+	port->ev_drained = false;
 	do
-		n = read(port->fd, &rec, sizeof(rec));
+		n = read(port->fd, port->ev, max * sizeof(port->ev[0]));
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
-	if (n != (ssize_t)sizeof(rec))
+	if (n == 0 || n % (ssize_t)sizeof(port->ev[0]))
 		return -EPROTO;
-	ev->type = rec.type;
-	ev->handle = (uint32_t)rec.a;
-	if (rec.type == IPCSVC_EVENT_SERVICE_CONNECTED) {
-		ev->pid = (uint32_t)(rec.a >> 32);
-		ev->channel = (uint32_t)rec.b;
-		ev->uid = (uint32_t)rec.c;
-		ev->gid = (uint32_t)(rec.c >> 32);
-	}
-	ev->cookie = ipcsvc__port_cookie(port, ev->handle);
+	port->ev_next = 0;
+	port->ev_end = (unsigned int)(n / (ssize_t)sizeof(port->ev[0]));
+	port->ev_drained = port->ev_end < max;
 	return 0;
+}
+
+/* The next read record, as the library reports it. Called with port->lock. */
+static void event_take(struct ipcsvc_port *port, struct ipcsvc_port_event *ev)
+{
+	const struct ipcsvc_event *rec = &port->ev[port->ev_next++];
+	struct ipcsvc_cookie *c;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->type = rec->type;
+	ev->handle = (uint32_t)rec->a;
+	if (rec->type == IPCSVC_EVENT_SERVICE_CONNECTED) {
+		ev->pid = (uint32_t)(rec->a >> 32);
+		ev->channel = (uint32_t)rec->b;
+		ev->uid = (uint32_t)rec->c;
+		ev->gid = (uint32_t)(rec->c >> 32);
+	}
+	c = cookie_find(port, ev->handle);
+	ev->cookie = c ? c->cookie : NULL;
+}
+
+/* One event; with @polled, trust a drained queue (see above). */
+static int event_next(struct ipcsvc_port *port, struct ipcsvc_port_event *ev,
+		      bool polled)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&port->lock);
+	if (port->ev_next == port->ev_end && polled && port->ev_drained) {
+		/* once: the caller polls now, and then reads */
+		port->ev_drained = false;
+		rc = -EAGAIN;
+	} else if (port->ev_next == port->ev_end) {
+		rc = events_fill(port, IPCSVC_PORT_EVENT_BATCH);
+	}
+	if (!rc)
+		event_take(port, ev);
+	pthread_mutex_unlock(&port->lock);
+	return rc;
+}
+
+int ipcsvc_port_read_event(struct ipcsvc_port *port,
+			   struct ipcsvc_port_event *ev)
+{
+	if (!port || !ev)
+		return -EINVAL;
+	memset(ev, 0, sizeof(*ev));
+	return event_next(port, ev, false);
+}
+
+int ipcsvc_port_read_events(struct ipcsvc_port *port,
+			    struct ipcsvc_port_event *evs, unsigned int max)
+{
+	unsigned int n = 0;
+	int rc = 0;
+
+	if (!port || !evs || !max)
+		return -EINVAL;
+	pthread_mutex_lock(&port->lock);
+	while (n < max && port->ev_next < port->ev_end)
+		event_take(port, &evs[n++]);
+	/* The rest with as few read()s as fit, each asking for no more than
+	 * fits: a read that returns less than it asked for emptied the
+	 * module's queue, so fewer than @max means it had no more. */
+	while (n < max) {
+		unsigned int want = max - n < IPCSVC_PORT_EVENT_BATCH ?
+				    max - n : IPCSVC_PORT_EVENT_BATCH;
+
+		rc = events_fill(port, want);
+		if (rc)
+			break;
+		while (port->ev_next < port->ev_end)
+			event_take(port, &evs[n++]);
+		if (port->ev_end < want)
+			break;
+	}
+	pthread_mutex_unlock(&port->lock);
+	if (n)
+		return (int)n;
+	return rc == -EAGAIN ? 0 : rc;
 }
 
 int ipcsvc_port_wait_event(struct ipcsvc_port *port,
@@ -268,15 +382,18 @@ int ipcsvc_port_wait_event(struct ipcsvc_port *port,
 		struct pollfd pfd = { .fd = port->fd, .events = POLLIN };
 		struct timespec ts, *tsp = NULL;
 
-		/* Another reader of the port may take the event first. */
-		rc = ipcsvc_port_read_event(port, ev);
+		uint64_t now = d.forever ? 0 : ipcsvc__now_ns();
+		bool last = !d.forever && now >= d.at_ns;
+
+		/* Another reader of the port may take the event first. A
+		 * last look reads whatever the module holds; otherwise we
+		 * poll next, and may skip a read that would find nothing. */
+		rc = event_next(port, ev, !last);
 		if (rc != -EAGAIN)
 			return rc;
+		if (last)
+			return -ETIMEDOUT;
 		if (!d.forever) {
-			uint64_t now = ipcsvc__now_ns();
-
-			if (now >= d.at_ns)
-				return -ETIMEDOUT;
 			ts.tv_sec = (time_t)((d.at_ns - now) / 1000000000ULL);
 			ts.tv_nsec = (long)((d.at_ns - now) % 1000000000ULL);
 			tsp = &ts;
@@ -284,6 +401,8 @@ int ipcsvc_port_wait_event(struct ipcsvc_port *port,
 		rc = ppoll(&pfd, 1, tsp, NULL);
 		if (rc < 0 && errno != EINTR)
 			return -errno;
+		if (rc == 0)	/* ppoll() never times out early */
+			return -ETIMEDOUT;
 		if (rc > 0 && (pfd.revents & (POLLERR | POLLNVAL)))
 			return -EBADF;
 	}

@@ -70,11 +70,26 @@ struct ipcsvc_port_event {
 
 /*
  * Read one pending event without waiting: 0, or -EAGAIN when none is
- * pending. The port's fd is O_NONBLOCK for this (a read() of a blocking
- * port fd sleeps until an event comes): do not clear the flag.
+ * pending. One read() of the port fd takes up to 32 pending events, and
+ * the next calls return them without one; closing a handle through the
+ * library drops those of its events, as the module does. The port's fd is
+ * O_NONBLOCK for this (a read() of a blocking port fd sleeps until an
+ * event comes): do not clear the flag.
  */
 IPCSVC_API int ipcsvc_port_read_event(struct ipcsvc_port *port,
 				      struct ipcsvc_port_event *ev);
+
+/*
+ * Read up to @max pending events into @evs without waiting: how many (0
+ * when none is pending), or a negative errno. Fewer than @max means that
+ * none was left: an event loop in its own poll() or epoll set (edge- or
+ * level-triggered) goes back to waiting, at one read() per wake-up. The
+ * events stay as read: one that closes a handle makes the later events of
+ * the batch naming it stale.
+ */
+IPCSVC_API int ipcsvc_port_read_events(struct ipcsvc_port *port,
+				       struct ipcsvc_port_event *evs,
+				       unsigned int max);
 
 /*
  * Wait until @timeout for an event on any handle of the port and read it:
