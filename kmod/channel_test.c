@@ -548,7 +548,7 @@ static void ipcsvc_channel_connect_limits(struct kunit *test)
 static void ipcsvc_channel_connect_quota_and_tables(struct kunit *test)
 {
 	unsigned int old_channels = ipcsvc_max_channels;
-	unsigned int old_handles = ipcsvc_max_handles;
+	struct ipcsvc_port_limits lim = { .flags = IPCSVC_PORT_LIMITS_SET };
 	unsigned long old_bytes = ipcsvc_max_user_bytes;
 	struct cred *cred = ipcsvc_kunit_creds(test, 90304);
 	struct ipcsvc_user *user = ipcsvc_user_get(cred);
@@ -576,15 +576,19 @@ static void ipcsvc_channel_connect_quota_and_tables(struct kunit *test)
 	/* The client's table is full: ENOSPC. */
 	KUNIT_ASSERT_EQ(test, ipcsvc_kunit_service(f.client, "kunit.dummy",
 						   &dummy), 0);
-	WRITE_ONCE(ipcsvc_max_handles, 1);
+	lim.max_handles = 1;
+	KUNIT_ASSERT_EQ(test, ipcsvc_port_limits(f.client, &lim), 0);
 	KUNIT_EXPECT_EQ(test, chan_connect_h(f.client, SVC_NAME, &h), -ENOSPC);
 	KUNIT_EXPECT_EQ(test, ipcsvc_port_close_handle(f.client, dummy), 0);
 	/* The server's (the service and the dead channel's end): refused. */
-	WRITE_ONCE(ipcsvc_max_handles, 2);
+	lim.max_handles = 2;
+	KUNIT_ASSERT_EQ(test, ipcsvc_port_limits(f.server, &lim), 0);
 	KUNIT_EXPECT_EQ(test, f.server->nr_handles, 2u);
 	KUNIT_EXPECT_EQ(test, chan_connect_h(f.client, SVC_NAME, &h),
 			-ECONNREFUSED);
-	WRITE_ONCE(ipcsvc_max_handles, old_handles);
+	lim.max_handles = ipcsvc_max_handles;
+	KUNIT_ASSERT_EQ(test, ipcsvc_port_limits(f.client, &lim), 0);
+	KUNIT_ASSERT_EQ(test, ipcsvc_port_limits(f.server, &lim), 0);
 	revert_creds(old);
 
 	/*

@@ -104,7 +104,8 @@ struct pid_namespace;
 struct seq_file;
 
 /* Module parameters (main.c); read with READ_ONCE(). */
-extern unsigned int ipcsvc_max_handles;		/* per port */
+extern unsigned int ipcsvc_max_handles;		/* per port, at first */
+extern unsigned int ipcsvc_max_handles_cap;	/* per port, settable up to */
 extern unsigned int ipcsvc_max_services;	/* per user */
 extern unsigned int ipcsvc_max_channels;	/* per user */
 extern unsigned long ipcsvc_max_user_bytes;	/* committed, per user */
@@ -243,6 +244,7 @@ struct ipcsvc_port {
 	struct mutex lock;		/* the handle table */
 	struct xarray handles;		/* lock; u32 -> struct ipcsvc_hobj */
 	unsigned int nr_handles;	/* lock */
+	unsigned int max_handles;	/* lock */
 	bool dead;			/* lock; set by release */
 
 	/*
@@ -268,6 +270,8 @@ struct ipcsvc_port *ipcsvc_port_create(struct ipc_namespace *ipc_ns,
 				       const struct cred *cred);
 void ipcsvc_port_get(struct ipcsvc_port *port);
 void ipcsvc_port_put(struct ipcsvc_port *port);
+int ipcsvc_port_limits(struct ipcsvc_port *port,
+		       struct ipcsvc_port_limits *lim);
 unsigned int ipcsvc_port_count(void);
 /*
  * Close every handle; the port accepts no new ones. For file release;

@@ -36,7 +36,13 @@
 
 unsigned int ipcsvc_max_handles = 4096;
 module_param_named(max_handles, ipcsvc_max_handles, uint, 0644);
-MODULE_PARM_DESC(max_handles, "Handles per port (default 4096)");
+MODULE_PARM_DESC(max_handles,
+		 "Handles a new port may hold, until it sets its own (default 4096)");
+
+unsigned int ipcsvc_max_handles_cap = 65536;
+module_param_named(max_handles_cap, ipcsvc_max_handles_cap, uint, 0644);
+MODULE_PARM_DESC(max_handles_cap,
+		 "Most handles any port may set itself to hold (default 65536)");
 
 unsigned int ipcsvc_max_services = 256;
 module_param_named(max_services, ipcsvc_max_services, uint, 0644);
@@ -332,6 +338,16 @@ static long ipcsvc_ioctl_usage(struct ipcsvc_ioctl_call *call, void *data)
 	return 0;
 }
 
+static long ipcsvc_ioctl_port_limits(struct ipcsvc_ioctl_call *call,
+				     void *data)
+{
+	struct ipcsvc_port_limits *arg = data;
+
+	if ((arg->flags & ~IPCSVC_PORT_LIMITS_SET) || arg->__pad)
+		return -EINVAL;
+	return ipcsvc_port_limits(call->port, arg);
+}
+
 /*
  * The ioctl table. Every ioctl is dispatched by its number alone: the size
  * encoded in the command is ignored, and the struct's own size field says
@@ -386,6 +402,9 @@ static const struct ipcsvc_ioctl_desc ipcsvc_ioctls[] = {
 	IPCSVC_IOCTL_DEF(IPCSVC_IOC_USAGE, ipcsvc_ioctl_usage,
 			 struct ipcsvc_usage,
 			 IPCSVC_USAGE_SIZE_VER0, true),
+	IPCSVC_IOCTL_DEF(IPCSVC_IOC_PORT_LIMITS, ipcsvc_ioctl_port_limits,
+			 struct ipcsvc_port_limits,
+			 IPCSVC_PORT_LIMITS_SIZE_VER0, true),
 };
 
 /* Room for the largest struct of the table. */
@@ -401,6 +420,7 @@ union ipcsvc_ioctl_data {
 	struct ipcsvc_arm arm;
 	struct ipcsvc_peer_creds peer_creds;
 	struct ipcsvc_usage usage;
+	struct ipcsvc_port_limits port_limits;
 };
 
 /*

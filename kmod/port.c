@@ -43,6 +43,8 @@ struct ipcsvc_port *ipcsvc_port_create(struct ipc_namespace *ipc_ns,
 	port->ipc_ns = ipc_ns;
 	port->pid_ns = get_pid_ns(pid_ns);
 	port->cred = get_cred(cred);
+	port->max_handles = min(READ_ONCE(ipcsvc_max_handles),
+				READ_ONCE(ipcsvc_max_handles_cap));
 	spin_lock_init(&port->ev_lock);
 	INIT_LIST_HEAD(&port->ev_ready);
 	init_waitqueue_head(&port->ev_wq);
@@ -75,6 +77,29 @@ void ipcsvc_port_put(struct ipcsvc_port *port)
 }
 
 /*
+ * IPCSVC_IOC_PORT_LIMITS: set the port's handle limit if asked, within the
+ * system-wide cap, and report the limits and the count. A lower limit
+ * closes nothing; it only refuses new handles.
+ */
+int ipcsvc_port_limits(struct ipcsvc_port *port,
+		       struct ipcsvc_port_limits *lim)
+{
+	u32 cap = READ_ONCE(ipcsvc_max_handles_cap);
+
+	if ((lim->flags & IPCSVC_PORT_LIMITS_SET) &&
+	    (!lim->max_handles || lim->max_handles > cap))
+		return -EINVAL;
+	mutex_lock(&port->lock);
+	if (lim->flags & IPCSVC_PORT_LIMITS_SET)
+		port->max_handles = lim->max_handles;
+	lim->max_handles = port->max_handles;
+	lim->nr_handles = port->nr_handles;
+	mutex_unlock(&port->lock);
+	lim->max_handles_cap = cap;
+	return 0;
+}
+
+/*
  * Publish @h under a new handle. The object's reference passes to the table
  * on success. Fails with -ENOSPC when the table is full and -EBADF when the
  * port is being released.
@@ -82,7 +107,6 @@ void ipcsvc_port_put(struct ipcsvc_port *port)
 int ipcsvc_port_install(struct ipcsvc_port *port, struct ipcsvc_hobj *h,
 			u32 *handle)
 {
-	u32 limit = READ_ONCE(ipcsvc_max_handles);
 	u32 id;
 	int ret;
 
@@ -91,7 +115,7 @@ int ipcsvc_port_install(struct ipcsvc_port *port, struct ipcsvc_hobj *h,
 		ret = -EBADF;
 		goto out;
 	}
-	if (port->nr_handles >= limit) {
+	if (port->nr_handles >= port->max_handles) {
 		ret = -ENOSPC;
 		goto out;
 	}
@@ -216,8 +240,8 @@ bool ipcsvc_port_close_object(struct ipcsvc_port *port, u32 handle,
 }
 
 /*
- * /proc/<pid>/fdinfo/<fd> of a port: its IPC namespace, handles and
- * pending events, then one line per handle. Names are escaped: a protocol
+ * /proc/<pid>/fdinfo/<fd> of a port: its IPC namespace, handles and their
+ * limit, pending events, then one line per handle. Names are escaped: a protocol
  * name may hold any character but NUL. A channel still being connected
  * shows id 0 for the moment.
  */
@@ -232,6 +256,7 @@ void ipcsvc_port_show(struct ipcsvc_port *port, struct seq_file *m)
 	mutex_lock(&port->lock);
 	seq_printf(m, "ipcsvc-ipc-ns:\t%u\n", port->ipc_ns->ns.inum);
 	seq_printf(m, "ipcsvc-handles:\t%u\n", port->nr_handles);
+	seq_printf(m, "ipcsvc-max-handles:\t%u\n", port->max_handles);
 	seq_printf(m, "ipcsvc-events:\t%u\n", ipcsvc_event_count(port));
 	xa_for_each(&port->handles, idx, h) {
 		if (h->type == IPCSVC_H_SERVICE) {

@@ -95,7 +95,9 @@ static void ipcsvc_port_handles_are_per_port(struct kunit *test)
 /* A full table refuses with ENOSPC, and the refused create leaves nothing. */
 static void ipcsvc_port_table_limit(struct kunit *test)
 {
-	unsigned int old = ipcsvc_max_handles;
+	struct ipcsvc_port_limits lim = {
+		.flags = IPCSVC_PORT_LIMITS_SET, .max_handles = 2,
+	};
 	struct ipc_namespace *ns = ipcsvc_kunit_ns(test);
 	struct ipcsvc_port *port = ipcsvc_kunit_port(test, ns);
 	unsigned int before = ipcsvc_registry_count();
@@ -105,12 +107,15 @@ static void ipcsvc_port_table_limit(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, user);
 	services = atomic_read(&user->services);
-	WRITE_ONCE(ipcsvc_max_handles, 2);
+	KUNIT_ASSERT_EQ(test, ipcsvc_port_limits(port, &lim), 0);
 	KUNIT_EXPECT_EQ(test, ipcsvc_kunit_service(port, "port.l1", &id), 0);
 	KUNIT_EXPECT_EQ(test, ipcsvc_kunit_service(port, "port.l2", &id), 0);
 	KUNIT_EXPECT_EQ(test, ipcsvc_kunit_service(port, "port.l3", &id),
 			-ENOSPC);
-	WRITE_ONCE(ipcsvc_max_handles, old);
+	KUNIT_EXPECT_EQ(test, lim.nr_handles, 0u);
+	lim.max_handles = ipcsvc_max_handles;
+	KUNIT_ASSERT_EQ(test, ipcsvc_port_limits(port, &lim), 0);
+	KUNIT_EXPECT_EQ(test, lim.nr_handles, 2u);
 	KUNIT_EXPECT_EQ(test, port->nr_handles, 2u);
 	KUNIT_EXPECT_NULL(test, ipcsvc_service_lookup(ns, "port.l3", 7));
 	KUNIT_EXPECT_EQ(test, ipcsvc_registry_count(), before + 2);

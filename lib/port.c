@@ -93,6 +93,18 @@ int ipcsvc_port_version(struct ipcsvc_port *port, struct ipcsvc_version *v)
 	return 0;
 }
 
+int ipcsvc_port_set_max_handles(struct ipcsvc_port *port, uint32_t max)
+{
+	struct ipcsvc_port_limits lim = {
+		.size = sizeof(lim), .flags = IPCSVC_PORT_LIMITS_SET,
+		.max_handles = max,
+	};
+
+	if (!port)
+		return -EINVAL;
+	return ioctl(port->fd, IPCSVC_IOC_PORT_LIMITS, &lim) ? -errno : 0;
+}
+
 static int close_handle(struct ipcsvc_port *port, uint32_t handle)
 {
 	struct ipcsvc_handle_arg a = { .size = sizeof(a), .handle = handle };

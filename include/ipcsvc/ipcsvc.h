@@ -62,6 +62,16 @@ IPCSVC_API int ipcsvc_port_fd(const struct ipcsvc_port *port);
 IPCSVC_API int ipcsvc_port_version(struct ipcsvc_port *port,
 				  struct ipcsvc_version *v);
 
+/*
+ * Let the port hold up to @max handles (each service and connection is
+ * one): a server with many clients raises its own limit, from the module's
+ * max_handles parameter (4096 by default) up to its max_handles_cap
+ * (65536). 0, or -EINVAL for 0 or a value above the cap. A limit below
+ * the handles held closes none; new ones fail until there is room.
+ */
+IPCSVC_API int ipcsvc_port_set_max_handles(struct ipcsvc_port *port,
+					   uint32_t max);
+
 #ifdef __cplusplus
 }
 #endif

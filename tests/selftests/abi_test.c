@@ -116,6 +116,14 @@ static const struct ioc_desc d_usage = {
 	FIELD_END(ipcsvc_usage, max_bytes), true,
 };
 
+static const struct ioc_desc d_port_limits = {
+	IPCSVC_IOC_PORT_LIMITS, sizeof(struct ipcsvc_port_limits),
+	IPCSVC_PORT_LIMITS_SIZE_VER0, FIELD(ipcsvc_port_limits, flags),
+	IPCSVC_PORT_LIMITS_SET, { FIELD(ipcsvc_port_limits, __pad), NO_FIELD },
+	NO_FIELD, NO_FIELD, FIELD(ipcsvc_port_limits, max_handles_cap),
+	FIELD_END(ipcsvc_port_limits, nr_handles), true,
+};
+
 static void put32(uint8_t *s, size_t off, uint32_t v)
 {
 	memcpy(s + off, &v, sizeof(v));
@@ -167,6 +175,7 @@ FIXTURE_VARIANT_ADD(ext, wake) { .d = &d_wake };
 FIXTURE_VARIANT_ADD(ext, arm) { .d = &d_arm };
 FIXTURE_VARIANT_ADD(ext, peer_creds) { .d = &d_peer_creds };
 FIXTURE_VARIANT_ADD(ext, usage) { .d = &d_usage };
+FIXTURE_VARIANT_ADD(ext, port_limits) { .d = &d_port_limits };
 
 FIXTURE_SETUP(ext)
 {
@@ -575,7 +584,7 @@ FIXTURE_TEARDOWN(abi)
 /* Unknown numbers of ours: ENOTTY, before the pointer is looked at. */
 TEST_F(abi, unknown_number_is_enotty)
 {
-	unsigned int nrs[] = { 0x0b, 0x0c, 0x20, 0x7f, 0xff };
+	unsigned int nrs[] = { 0x0c, 0x0d, 0x20, 0x7f, 0xff };
 	uint8_t s[64] = { 0 };
 
 	put32(s, 0, sizeof(s));

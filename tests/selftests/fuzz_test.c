@@ -63,6 +63,7 @@ static const int ioctl_errnos[][16] = {
 	[0x08] = { CONVENTION, HANDLE_ERRS, EPIPE },
 	[0x09] = { CONVENTION, HANDLE_ERRS },
 	[0x0a] = { CONVENTION, ENOMEM },
+	[0x0b] = { CONVENTION },
 };
 
 #define NR_IOCTLS	(sizeof(ioctl_errnos) / sizeof(ioctl_errnos[0]))
@@ -74,7 +75,7 @@ static const size_t ioctl_sizes[NR_IOCTLS] = {
 	sizeof(struct ipcsvc_map_info), sizeof(struct ipcsvc_grow),
 	sizeof(struct ipcsvc_wait), sizeof(struct ipcsvc_wake),
 	sizeof(struct ipcsvc_arm), sizeof(struct ipcsvc_peer_creds),
-	sizeof(struct ipcsvc_usage),
+	sizeof(struct ipcsvc_usage), sizeof(struct ipcsvc_port_limits),
 };
 
 static bool ioctl_errno_ok(unsigned long cmd, int err)
@@ -241,7 +242,8 @@ static size_t make_arg(struct storm *s, int port, unsigned int nr,
 		struct ipcsvc_grow *g = (void *)arg;
 
 		g->handle = pick_handle(s, port, true);
-		g->new_size = ST_PAGE * rnd_below(300);
+		/* half within the smallest maxima, so that some succeed */
+		g->new_size = ST_PAGE * rnd_below(rnd_below(2) ? 16 : 300);
 		break;
 	}
 	case 0x06: {
@@ -280,6 +282,13 @@ static size_t make_arg(struct storm *s, int port, unsigned int nr,
 		c->handle = pick_handle(s, port, true);
 		break;
 	}
+	case 0x0b: {	/* mostly reads; a limit set stays roomy */
+		struct ipcsvc_port_limits *l = (void *)arg;
+
+		l->flags = rnd_below(4) ? 0 : IPCSVC_PORT_LIMITS_SET;
+		l->max_handles = 64 + (uint32_t)rnd_below(4096);
+		break;
+	}
 	}
 	((uint32_t *)arg)[0] = (uint32_t)size;
 
@@ -307,6 +316,7 @@ static void storm_ioctl(struct storm *s, int port)
 		IPCSVC_IOC_CONNECT, IPCSVC_IOC_CLOSE, IPCSVC_IOC_MAP_INFO,
 		IPCSVC_IOC_GROW, IPCSVC_IOC_WAIT, IPCSVC_IOC_WAKE,
 		IPCSVC_IOC_ARM, IPCSVC_IOC_PEER_CREDS, IPCSVC_IOC_USAGE,
+		IPCSVC_IOC_PORT_LIMITS,
 	};
 	uint8_t buf[512] __attribute__((aligned(8)));
 	unsigned long cmd = cmds[rnd_below(NR_IOCTLS)];
@@ -696,9 +706,10 @@ TEST_F_TIMEOUT(fz, ioctl_mmap_storm, 300)
 	storm_run(&s, 0x1cc5c0ffee1ULL, storm_scaled(8000));
 	storm_teardown(&s);
 	EXPECT_EQ(0, s.bad) TH_LOG("seed 0x1cc5c0ffee1: %s", s.first_bad);
-	printf("# succeeded: create %u connect %u close %u map_info %u grow %u wait %u wake %u arm %u creds %u usage %u mmap %u netlink %u; faults %d\n",
+	printf("# succeeded: create %u connect %u close %u map_info %u grow %u wait %u wake %u arm %u creds %u usage %u limits %u mmap %u netlink %u; faults %d\n",
 	       s.ok[1], s.ok[2], s.ok[3], s.ok[4], s.ok[5], s.ok[6], s.ok[7],
-	       s.ok[8], s.ok[9], s.ok[10], s.mapped, s.genl_ok, (int)faults);
+	       s.ok[8], s.ok[9], s.ok[10], s.ok[11], s.mapped, s.genl_ok,
+	       (int)faults);
 	/* A storm that never gets past validation tests little. */
 	EXPECT_LT(0, s.ok[1]);
 	EXPECT_LT(0, s.ok[2]);

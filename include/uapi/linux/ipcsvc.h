@@ -604,6 +604,37 @@ struct ipcsvc_usage {
 
 #define IPCSVC_USAGE_SIZE_VER0		40
 
+/**
+ * struct ipcsvc_port_limits - IPCSVC_IOC_PORT_LIMITS: the port's own limits
+ * @size:		sizeof(struct ipcsvc_port_limits)
+ * @flags:		0 to read the limits, or IPCSVC_PORT_LIMITS_SET to
+ *			set @max_handles first
+ * @max_handles:	in with IPCSVC_PORT_LIMITS_SET: how many handles the
+ *			port may hold, 1 up to @max_handles_cap. Lowering it
+ *			closes nothing: new handles fail with ENOSPC until
+ *			the count is below it. Out: the limit in force
+ * @max_handles_cap:	out: the most any port may set (the module parameter
+ *			max_handles_cap)
+ * @nr_handles:		out: handles the port holds now
+ * @__pad:		must be zero
+ *
+ * A port starts with the module parameter max_handles as its limit; a
+ * server with many clients raises its own, within the system-wide cap.
+ * Every handle is backed by a service or channel charged to some user,
+ * so the per-user limits still bound what a port can hold.
+ */
+struct ipcsvc_port_limits {
+	__u32 size;
+	__u32 flags;
+	__u32 max_handles;
+	__u32 max_handles_cap;
+	__u32 nr_handles;
+	__u32 __pad;
+};
+
+#define IPCSVC_PORT_LIMITS_SET		(1U << 0)
+#define IPCSVC_PORT_LIMITS_SIZE_VER0	24
+
 /*
  * Events
  * ======
@@ -672,5 +703,7 @@ struct ipcsvc_event {
 #define IPCSVC_IOC_ARM		IPCSVC_IOC_W(0x08, IPCSVC_ARM_SIZE_VER0)
 #define IPCSVC_IOC_PEER_CREDS	IPCSVC_IOC_RW(0x09, IPCSVC_PEER_CREDS_SIZE_VER0)
 #define IPCSVC_IOC_USAGE	IPCSVC_IOC_RW(0x0a, IPCSVC_USAGE_SIZE_VER0)
+#define IPCSVC_IOC_PORT_LIMITS	\
+	IPCSVC_IOC_RW(0x0b, IPCSVC_PORT_LIMITS_SIZE_VER0)
 
 #endif /* _UAPI_LINUX_IPCSVC_H */
