@@ -76,6 +76,16 @@ for t in /tests/*; do
 	(cd /tmp && timeout -s KILL "$TEST_TIMEOUT" "$t") >&3 2>&1
 	rc=$?
 	say TEST-END "${t##*/}" rc=$rc secs=$(($(date +%s) - t0))
+	# timeout kills the test, not the children it forked: none of them
+	# may run on into the next test.
+	left=
+	for p in /proc/[0-9]*; do
+		pid=${p#/proc/}
+		[ "$pid" = 1 ] && continue
+		[ -s "$p/cmdline" ] || continue	# a kernel thread
+		kill -KILL "$pid" 2>/dev/null && left="$left $pid"
+	done
+	[ -z "$left" ] || { say LEFTOVER "${t##*/}" "$left"; sleep 1; }
 done
 
 if [ -x /demo/ipcsvc-demo ]; then

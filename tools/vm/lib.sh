@@ -190,6 +190,15 @@ report_guest() {
 		fi
 	fi
 
+	# a test must not leave processes behind (init.sh kills any)
+	if grep -q '^@@IPCSVC LEFTOVER' "$report"; then
+		printf 'not ok %s: no test left processes running (%s)\n' "$name" \
+			"$(sed -n 's/^@@IPCSVC LEFTOVER //p' "$report" | tr -d '\r' |
+			   paste -sd ';' -)"
+	else
+		printf 'ok %s: no test left processes running\n' "$name"
+	fi
+
 	if grep -q '^@@IPCSVC INSMOD rc=0' "$report"; then
 		printf 'ok %s: module loads\n' "$name"
 	else
