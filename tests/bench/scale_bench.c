@@ -151,6 +151,22 @@ static void param_set(const char *name, long v)
 		close(fd);
 }
 
+/* The attribute @type of the one generic netlink message in @msg. */
+static const struct nlattr *nl_find(const char *msg, ssize_t n, uint16_t type)
+{
+	for (size_t off = NLMSG_LENGTH(GENL_HDRLEN); n > 0 &&
+	     off + NLA_HDRLEN <= (size_t)n;) {
+		const struct nlattr *a = (const void *)(msg + off);
+
+		if (a->nla_len < NLA_HDRLEN)
+			break;
+		if (a->nla_type == type)
+			return a;
+		off += NLA_ALIGN(a->nla_len);
+	}
+	return NULL;
+}
+
 /* The module's WAKE counter, from its generic netlink statistics. */
 static uint64_t module_wakes(void)
 {
@@ -163,6 +179,7 @@ static uint64_t module_wakes(void)
 	char reply[8192];
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	const struct nlattr *found;
 	uint64_t wakes = 0;
 	ssize_t n;
 
@@ -184,18 +201,10 @@ static uint64_t module_wakes(void)
 		if (send(fd, &req, req.n.nlmsg_len, 0) < 0)
 			goto out;
 		n = recv(fd, reply, sizeof(reply), 0);
-		for (size_t off = NLMSG_LENGTH(GENL_HDRLEN); n > 0 &&
-		     off + NLA_HDRLEN <= (size_t)n;) {
-			struct nlattr *r = (void *)(reply + off);
-
-			if (r->nla_len < NLA_HDRLEN)
-				break;
-			if (r->nla_type == CTRL_ATTR_FAMILY_ID)
-				memcpy(&family, (char *)r + NLA_HDRLEN, 2);
-			off += NLA_ALIGN(r->nla_len);
-		}
-		if (!family)
+		found = nl_find(reply, n, CTRL_ATTR_FAMILY_ID);
+		if (!found)
 			goto out;
+		memcpy(&family, (const char *)found + NLA_HDRLEN, 2);
 	}
 	memset(&req, 0, sizeof(req));
 	req.n.nlmsg_type = family;
@@ -206,16 +215,9 @@ static uint64_t module_wakes(void)
 	if (send(fd, &req, req.n.nlmsg_len, 0) < 0)
 		goto out;
 	n = recv(fd, reply, sizeof(reply), 0);
-	for (size_t off = NLMSG_LENGTH(GENL_HDRLEN); n > 0 &&
-	     off + NLA_HDRLEN <= (size_t)n;) {
-		struct nlattr *r = (void *)(reply + off);
-
-		if (r->nla_len < NLA_HDRLEN)
-			break;
-		if (r->nla_type == IPCSVC_A_STATS_WAKES)
-			memcpy(&wakes, (char *)r + NLA_HDRLEN, 8);
-		off += NLA_ALIGN(r->nla_len);
-	}
+	found = nl_find(reply, n, IPCSVC_A_STATS_WAKES);
+	if (found)
+		memcpy(&wakes, (const char *)found + NLA_HDRLEN, 8);
 out:
 	if (fd >= 0)
 		close(fd);
