@@ -177,7 +177,6 @@ int ipcsvc__channel_open_ops(void *tx, size_t tx_len, uint64_t tx_id_off,
 	ch->wait_mode = attr ? attr->wait_mode : IPCSVC_WAIT_ADAPTIVE;
 	ch->spin_count = attr && attr->spin_count ? attr->spin_count :
 			 IPCSVC_SPIN_DEFAULT;
-	atomic_init(&ch->spin_budget, ch->spin_count);
 	if (tx) {
 		ch->tx = calloc(1, sizeof(*ch->tx));
 		rc = ch->tx ? tx_open(ch->tx, tx, tx_len, tx_id_off,

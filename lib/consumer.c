@@ -194,8 +194,8 @@ int ipcsvc_channel_receive_timeout(struct ipcsvc_channel *ch,
 				   struct ipcsvc_msg **msgp,
 				   ipcsvc_timeout_t timeout)
 {
-	uint32_t spins = 0, limit = SPIN_UNSET;
 	struct ipcsvc_deadline d;
+	uint32_t spins = 0;
 	uint64_t seen, now;
 	struct rx *rx;
 	int rc;
@@ -211,14 +211,11 @@ int ipcsvc_channel_receive_timeout(struct ipcsvc_channel *ch,
 		return rc;
 	for (;;) {
 		rc = rx_take(ch, msgp, &seen);
-		if (rc != -EAGAIN) {
-			if (!rc)
-				spin_done(ch, spins);
+		if (rc != -EAGAIN)
 			return rc;
-		}
 		if (ipcsvc__deadline_passed(&d))
 			return -ETIMEDOUT;
-		if (should_spin(ch, &spins, &limit)) {
+		if (should_spin(ch, &spins)) {
 			rc = poll_peer(ch, spins, rx->d.area, rx->d.prod_off +
 				       offsetof(struct ipcsvc_area_producer,
 						published), seen);

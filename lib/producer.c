@@ -363,7 +363,7 @@ int ipcsvc_channel_allocate_for_send_timeout(struct ipcsvc_channel *ch,
 	struct ipcsvc_deadline d;
 	enum reserve_block block;
 	uint64_t len, seen, now;
-	uint32_t spins = 0, limit = SPIN_UNSET;
+	uint32_t spins = 0;
 	int rc = check_alloc(ch, size, object_count, flags, msgp, &len);
 
 	if (!rc)
@@ -374,11 +374,8 @@ int ipcsvc_channel_allocate_for_send_timeout(struct ipcsvc_channel *ch,
 		struct tx *tx = ch->tx;
 
 		rc = tx_alloc(ch, len, flags, msgp, &block, &seen);
-		if (rc != -EAGAIN) {
-			if (!rc)
-				spin_done(ch, spins);
+		if (rc != -EAGAIN)
 			break;
-		}
 		if (ipcsvc__deadline_passed(&d)) {
 			rc = -ETIMEDOUT;
 			break;
@@ -388,7 +385,7 @@ int ipcsvc_channel_allocate_for_send_timeout(struct ipcsvc_channel *ch,
 			sched_yield();
 			continue;
 		}
-		if (should_spin(ch, &spins, &limit)) {
+		if (should_spin(ch, &spins)) {
 			rc = poll_peer(ch, spins, tx->d.area, tx->d.cons_off +
 				       offsetof(struct ipcsvc_area_consumer,
 						consumed), seen);

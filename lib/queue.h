@@ -140,9 +140,6 @@ struct ipcsvc_channel {
 	void *ops_ctx;
 	uint32_t wait_mode;
 	uint32_t spin_count;
-	/* adaptive waiting: spins worth trying now (spin_learn()) */
-	_Atomic uint32_t spin_budget;
-	_Atomic uint32_t spin_waits;
 	struct tx *tx;
 	struct rx *rx;
 	/* state of a layer above (ipcsvc__channel_set_layer()) */
@@ -279,47 +276,8 @@ static inline int poll_peer(struct ipcsvc_channel *ch, uint32_t spins, void *are
 	       -EPIPE : 0;
 }
 
-/*
- * Adaptive waiting learns, per channel, whether spinning pays. A wait that
- * its spinning ended doubles the budget (up to spin_count); one that had
- * to sleep anyway halves it. When many waiters share few CPUs, the peer
- * seldom answers within a spin, and the budget falls to 0: the waiter
- * sleeps at once and leaves the CPU to the peer it waits for. Every 32nd
- * wait spins an eighth of spin_count whatever the budget, so that the
- * budget recovers once spinning pays again. Relaxed: a stale budget only
- * costs a few spins.
- */
-#define SPIN_UNSET	UINT32_MAX
-
-static inline uint32_t spin_limit(struct ipcsvc_channel *ch)
-{
-	uint32_t budget = atomic_load_explicit(&ch->spin_budget,
-					       memory_order_relaxed);
-	uint32_t probe = ch->spin_count / 8;
-
-	if (budget < probe &&
-	    atomic_fetch_add_explicit(&ch->spin_waits, 1,
-				      memory_order_relaxed) % 32 == 0)
-		return probe;
-	return budget;
-}
-
-static inline void spin_learn(struct ipcsvc_channel *ch, bool won)
-{
-	uint32_t b = atomic_load_explicit(&ch->spin_budget,
-					  memory_order_relaxed);
-
-	b = won ? (b >= ch->spin_count / 2 ? ch->spin_count : 2 * b + 1) :
-		  b / 2;
-	atomic_store_explicit(&ch->spin_budget, b, memory_order_relaxed);
-}
-
-/*
- * Spin or sleep per the channel's policy? true: spin once more. @limit
- * starts at SPIN_UNSET: the adaptive policy sets it on the first call.
- */
-static inline bool should_spin(struct ipcsvc_channel *ch, uint32_t *spins,
-			       uint32_t *limit)
+/* Spin or sleep per the channel's policy? true: spin once more. */
+static inline bool should_spin(struct ipcsvc_channel *ch, uint32_t *spins)
 {
 	switch (ch->wait_mode) {
 	case IPCSVC_WAIT_BUSY_POLL:
@@ -331,27 +289,12 @@ static inline bool should_spin(struct ipcsvc_channel *ch, uint32_t *spins,
 	case IPCSVC_WAIT_SLEEP:
 		return false;
 	default:
-		if (*limit == SPIN_UNSET)
-			*limit = spin_limit(ch);
-		if (*spins >= *limit) {
-			/* the spin (if any) did not pay: spin less */
-			if (*spins && *spins != SPIN_UNSET)
-				spin_learn(ch, false);
-			*spins = SPIN_UNSET;	/* learnt once per call */
+		if (*spins >= ch->spin_count)
 			return false;
-		}
 		++*spins;
 		cpu_relax();
 		return true;
 	}
-}
-
-/* A wait ended with what it waited for: did its spin pay? */
-static inline void spin_done(struct ipcsvc_channel *ch, uint32_t spins)
-{
-	if (ch->wait_mode == IPCSVC_WAIT_ADAPTIVE && spins &&
-	    spins != SPIN_UNSET)
-		spin_learn(ch, true);
 }
 
 static inline int tx_msg_check(struct ipcsvc_msg *msg)

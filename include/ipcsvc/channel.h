@@ -152,7 +152,7 @@ int ipcsvc_area_check_fd(int fd, uint64_t len);
 
 /* Waiting policy of a channel's blocking calls. */
 enum ipcsvc_wait_mode {
-	IPCSVC_WAIT_ADAPTIVE = 0,	/* spin up to spin_count times, then sleep */
+	IPCSVC_WAIT_ADAPTIVE = 0,	/* spin spin_count times, then sleep */
 	IPCSVC_WAIT_BUSY_POLL = 1,	/* never sleep: poll until the timeout */
 	IPCSVC_WAIT_SLEEP = 2,		/* sleep at once */
 };
