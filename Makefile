@@ -162,17 +162,34 @@ $(BY_HAND): $(B)/examples/%_by_hand: examples/counter/by_hand/%.c $(LIB_SO) \
 # Benchmarks report figures and assert nothing about speed; make check
 # only builds them, and holds the hot path to an instruction budget
 # (tests/bench/insn-count: callgrind counts, which do not depend on time).
-BENCH_SRCS := $(sort $(wildcard tests/bench/*.c))
-BENCHES    := $(patsubst tests/bench/%.c,$(B)/bench/%,$(BENCH_SRCS))
+# Each tests/bench/*.c is a program; ipcsvc-bench, the suite
+# (Documentation/performance.md), is tests/bench/suite/*.c, static so
+# that tools/ipcsvc-vm runs it in a guest as it is.
+BENCH_SRCS  := $(sort $(wildcard tests/bench/*.c))
+SUITE_SRCS  := $(sort $(wildcard tests/bench/suite/*.c))
+BENCH_SUITE := $(B)/bench/ipcsvc-bench
+BENCHES     := $(patsubst tests/bench/%.c,$(B)/bench/%,$(BENCH_SRCS)) $(BENCH_SUITE)
 bench-build: $(BENCHES)
 
 $(B)/bench/%: tests/bench/%.c $(LIB_A) $(LIB_HDRS) $(wildcard tests/host/*.h tests/lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests/host -o $@ $< $(LIB_A) -lpthread
 
+$(BENCH_SUITE): $(SUITE_SRCS) $(wildcard tests/bench/suite/*.h) $(LIB_A) $(LIB_HDRS) $(wildcard tests/host/*.h tests/lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/host -static -o $@ $(SUITE_SRCS) $(LIB_A) -lpthread -lm
+
+# make bench: the suite on this machine (ipcsvc over memfd channels where
+# /dev/ipcsvc is absent), then the instruction count. make bench-guest:
+# the suite in a 6.12 guest, through the module. BENCH_ARGS: the suite's
+# options.
+.PHONY: bench-guest
 bench: $(BENCHES)
-	@for b in $(filter-out %/insn_bench,$(BENCHES)); do $$b $(BENCH_ARGS) || exit 1; done
+	$(BENCH_SUITE) -j $(B)/bench/host.json -p $(B)/bench/plots-host $(BENCH_ARGS)
 	@tests/bench/insn-count
+
+bench-guest: $(BENCH_SUITE)
+	tests/bench/run-guest $(BENCH_ARGS)
 
 # libFuzzer targets (tests/fuzz/, see tests/fuzz/README.md): clang with
 # ASan and UBSan. The library is compiled again with the same flags and
