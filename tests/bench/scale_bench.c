@@ -82,7 +82,9 @@ static uint64_t median(uint64_t *v, size_t n)
 static void figure(const char *section, const char *name, double value,
 		   const char *unit, const char *ref, double ref_value)
 {
-	printf("  %-44s %12.1f %-7s", name, value, unit);
+	/* small counts (system calls per message) need their decimals */
+	printf(value < 10 ? "  %-44s %12.3f %-7s" : "  %-44s %12.1f %-7s",
+	       name, value, unit);
 	if (ref)
 		printf("  %s %.1f (%.2fx)", ref, ref_value,
 		       ref_value ? value / ref_value : 0.0);
@@ -314,7 +316,7 @@ struct server_report {
 
 static void serve_loop(int ready, uint32_t max_handles, bool echo)
 {
-	struct ipcsvc_service_attr a = { .max_connections = 0 };
+	struct ipcsvc_service_attr a = { .max_connections = 16384 };
 	struct ipcsvc_port_event evs[64];
 	struct server_report rep = { 0 };
 	struct ipcsvc_service *svc;
@@ -429,8 +431,12 @@ static struct server_report server_stop(struct server srv)
 static struct ipcsvc_conn *connect_one(struct ipcsvc_port *port)
 {
 	struct ipcsvc_conn *c;
-	int rc = ipcsvc_client_connect(port, SVC, 1, 0, 0, NULL, &c);
+	int rc;
 
+	/* EAGAIN: the server has not read the backlog yet */
+	while ((rc = ipcsvc_client_connect(port, SVC, 1, 0, 0, NULL, &c)) ==
+	       -EAGAIN)
+		usleep(100);
 	if (rc)
 		die("connect", rc);
 	return c;
