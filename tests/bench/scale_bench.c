@@ -24,7 +24,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -244,7 +243,7 @@ static long reads_made(void)
 	return p ? atol(p + 7) : -1;
 }
 
-static long mem_available_kb(void)
+static long mem_available_kb_once(void)
 {
 	char line[128];
 	long kb = -1;
@@ -256,6 +255,32 @@ static long mem_available_kb(void)
 	if (f)
 		fclose(f);
 	return kb;
+}
+
+/*
+ * MemAvailable once the kernel has settled: frees deferred to RCU and to
+ * workqueues done, the page cache dropped, the same reading twice.
+ */
+static long mem_available_kb(void)
+{
+	long a, b = mem_available_kb_once();
+	int fd;
+
+	for (int i = 0; i < 20; i++) {
+		sync();
+		fd = open("/proc/sys/vm/drop_caches", O_WRONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			if (write(fd, "3", 1) != 1)
+				fprintf(stderr, "scale_bench: drop_caches\n");
+			close(fd);
+		}
+		usleep(200000);
+		a = b;
+		b = mem_available_kb_once();
+		if (labs(a - b) <= 16)
+			break;
+	}
+	return b;
 }
 
 /* ---- messages ---- */
@@ -461,51 +486,78 @@ static double call_rtt_us(struct ipcsvc_channel *ch, int calls)
 	return (double)v / 1000.0;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+#define ROUNDS	5
+
+static double med(double *v)
+{
+	qsort(v, ROUNDS, sizeof(*v), cmp_double);
+	return v[ROUNDS / 2];
+}
+
+/* One round trip figure with @n channels connected, set up from scratch. */
+static double delivery_once(int n)
+{
+	struct ipcsvc_port *port;
+	struct ipcsvc_conn **c;
+	struct server srv;
+	double us;
+
+	/* pinned apart: a wake-up crosses CPUs, as with a busy server, and
+	 * the figure does not depend on where the scheduler put the two */
+	srv = server_start(65536, true, 0);
+	pin_to(1);
+	if (ipcsvc_port_open(NULL, &port))
+		die("port", -ENODEV);
+	ipcsvc_port_set_max_handles(port, 65536);
+	c = calloc((size_t)n, sizeof(*c));
+	for (int i = 0; i < n; i++)
+		c[i] = connect_one(port);
+	/* every channel sees traffic once; then time one of them */
+	for (int i = 0; i < n; i++)
+		call_rtt_us(ipcsvc_conn_channel(c[i]), 1);
+	us = call_rtt_us(ipcsvc_conn_channel(c[n / 2]), quick ? 200 : 1000);
+	for (int i = 0; i < n; i++)
+		ipcsvc_conn_close(c[i]);
+	free(c);
+	ipcsvc_port_close(port);
+	server_stop(srv);
+	unpin();
+	return us;
+}
+
 static void bench_delivery(void)
 {
 	static const int ns[] = { 1, 10, 100, 1000, 10000 };
+	enum { NN = sizeof(ns) / sizeof(ns[0]) };
 	long old_ch = param_get("max_channels"), old_b = param_get("max_user_bytes");
-	struct ipcsvc_port *port;
-	double base = 0;
+	double us[NN][ROUNDS], base;
 
-	printf("delivery: request/reply through one event loop, median\n");
+	printf("delivery: request/reply through one event loop, median of %d "
+	       "interleaved rounds\n", ROUNDS);
 	param_set("max_channels", 20000);
 	param_set("max_user_bytes", 4L << 30);
-	for (size_t k = 0; k < sizeof(ns) / sizeof(ns[0]); k++) {
-		int n = quick && ns[k] > 1000 ? 0 : ns[k];
-		struct ipcsvc_conn **c;
-		struct server srv;
+	/* round by round, so that a machine that slows down moves every
+	 * size alike */
+	for (int r = 0; r < ROUNDS; r++)
+		for (int k = 0; k < NN; k++)
+			us[k][r] = quick && ns[k] > 1000 ? 0 :
+				   delivery_once(ns[k]);
+	base = med(us[0]);
+	for (int k = 0; k < NN; k++) {
 		char name[64];
-		double us;
 
-		if (!n)
+		if (quick && ns[k] > 1000)
 			continue;
-		/* pinned apart: a wake-up crosses CPUs, as with a busy
-		 * server, and the figure does not depend on where the
-		 * scheduler happened to put the two */
-		srv = server_start(65536, true, 0);
-		pin_to(1);
-		if (ipcsvc_port_open(NULL, &port))
-			die("port", -ENODEV);
-		ipcsvc_port_set_max_handles(port, 65536);
-		c = calloc((size_t)n, sizeof(*c));
-		for (int i = 0; i < n; i++)
-			c[i] = connect_one(port);
-		/* every channel sees traffic once; then time one of them */
-		for (int i = 0; i < n; i++)
-			call_rtt_us(ipcsvc_conn_channel(c[i]), 1);
-		us = call_rtt_us(ipcsvc_conn_channel(c[n / 2]), quick ? 200 : 2000);
-		if (n == 1)
-			base = us;
-		snprintf(name, sizeof(name), "round trip, %d channels", n);
-		figure("delivery", name, us, "us", n == 1 ? NULL : "1 channel",
-		       base);
-		for (int i = 0; i < n; i++)
-			ipcsvc_conn_close(c[i]);
-		free(c);
-		ipcsvc_port_close(port);
-		server_stop(srv);
-		unpin();
+		snprintf(name, sizeof(name), "round trip, %d channels", ns[k]);
+		figure("delivery", name, med(us[k]), "us",
+		       k ? "1 channel" : NULL, base);
 	}
 	param_set("max_channels", old_ch);
 	param_set("max_user_bytes", old_b);
@@ -513,63 +565,69 @@ static void bench_delivery(void)
 
 /* ---- event loop against a blocked receiver ---- */
 
-static void *blocked_receiver(void *arg)
+/*
+ * The reference: a server process that accepts one connection and then
+ * sleeps in receive on it, answering only the end of the stream.
+ */
+static void serve_blocked(int ready)
 {
-	struct ipcsvc_channel *ch = arg;
-	uint64_t v, want = 0;
-
-	while (!take_u64(ch, &v, true)) {
-		if (v == UINT64_MAX)
-			break;
-		if (v != want++)
-			die("stream order", -EBADMSG);
-	}
-	return NULL;
-}
-
-static void bench_event_loop(void)
-{
-	uint64_t n = quick ? 20000 : 200000, w0, w1;
-	struct ipcsvc_port *cport, *sport;
+	struct server_report rep = { 0 };
 	struct ipcsvc_service *svc;
 	struct ipcsvc_port_event ev;
-	struct ipcsvc_conn *cl, *sv;
-	double loop_rate, blocked_rate;
+	struct ipcsvc_port *port;
+	struct ipcsvc_conn *c;
+	uint64_t v;
+
+	if (ipcsvc_port_open(NULL, &port) ||
+	    ipcsvc_service_create(port, SVC, 1, 0600, &svc))
+		_exit(1);
+	if (write(ready, "r", 1) != 1 ||
+	    ipcsvc_port_wait_event(port, &ev, T) ||
+	    ipcsvc_service_accept(svc, &ev, NULL, &c))
+		_exit(1);
+	while (!take_u64(ipcsvc_conn_channel(c), &v, true)) {
+		rep.msgs++;
+		if (v == UINT64_MAX)
+			send_u64(ipcsvc_conn_channel(c), v);
+	}
+	_exit(write(ready, &rep, sizeof(rep)) == sizeof(rep) ? 0 : 1);
+}
+
+struct stream_figures {
+	double rate, wakes, reads, reads_per_wakeup;
+};
+
+/* Stream @n messages to a server of either kind, in its own process. */
+static struct stream_figures stream_to(bool event_loop, uint64_t n)
+{
+	struct stream_figures f = { 0 };
 	struct server_report rep;
+	struct ipcsvc_port *port;
+	struct ipcsvc_conn *cl;
 	struct server srv;
-	pthread_t th;
-	uint64_t t0, v;
+	uint64_t t0, w0, v;
 
-	printf("event loop: 64 B messages streamed to one server\n");
-	/* the reference: a server thread blocked in receive */
-	if (ipcsvc_port_open(NULL, &sport) || ipcsvc_port_open(NULL, &cport) ||
-	    ipcsvc_service_create(sport, SVC ".b", 1, 0600, &svc))
-		die("blocked set-up", -ENODEV);
-	if (ipcsvc_client_connect(cport, SVC ".b", 1, 0, 0, NULL, &cl) ||
-	    ipcsvc_port_wait_event(sport, &ev, T) ||
-	    ipcsvc_service_accept(svc, &ev, NULL, &sv))
-		die("blocked connect", -EIO);
-	pthread_create(&th, NULL, blocked_receiver, ipcsvc_conn_channel(sv));
-	w0 = module_wakes();
-	t0 = now_ns();
-	for (uint64_t i = 0; i < n; i++)
-		send_u64(ipcsvc_conn_channel(cl), i);
-	send_u64(ipcsvc_conn_channel(cl), UINT64_MAX);
-	pthread_join(th, NULL);
-	blocked_rate = (double)n / ((double)(now_ns() - t0) / 1e9);
-	w1 = module_wakes();
-	figure("event_loop", "blocked receiver, msg/s", blocked_rate, "msg/s",
-	       NULL, 0);
-	figure("event_loop", "blocked receiver, WAKE per message",
-	       (double)(w1 - w0) / (double)n, "calls", NULL, 0);
-	ipcsvc_conn_close(cl);
-	ipcsvc_conn_close(sv);
-	ipcsvc_service_close(svc);
-	ipcsvc_port_close(sport);
+	if (event_loop) {
+		srv = server_start(0, false, -1);
+	} else {
+		int p[2];
+		char c;
 
-	/* the event loop, in its own process, counting its reads */
-	srv = server_start(0, false, -1);
-	cl = connect_one(cport);
+		if (pipe(p))
+			die("pipe", -errno);
+		srv.pid = fork();
+		if (srv.pid == 0) {
+			close(p[0]);
+			serve_blocked(p[1]);
+		}
+		close(p[1]);
+		srv.fd = p[0];
+		if (read(srv.fd, &c, 1) != 1)
+			die("server start", -EIO);
+	}
+	if (ipcsvc_port_open(NULL, &port))
+		die("port", -ENODEV);
+	cl = connect_one(port);
 	w0 = module_wakes();
 	t0 = now_ns();
 	for (uint64_t i = 0; i < n; i++)
@@ -578,21 +636,48 @@ static void bench_event_loop(void)
 	send_u64(ipcsvc_conn_channel(cl), UINT64_MAX);
 	if (take_u64(ipcsvc_conn_channel(cl), &v, true) || v != UINT64_MAX)
 		die("stream end", -EBADMSG);
-	loop_rate = (double)n / ((double)(now_ns() - t0) / 1e9);
-	w1 = module_wakes();
-	figure("event_loop", "event-loop server, msg/s", loop_rate, "msg/s",
-	       "blocked receiver", blocked_rate);
-	figure("event_loop", "event-loop server, WAKE per message",
-	       (double)(w1 - w0) / (double)n, "calls", NULL, 0);
+	f.rate = (double)n / ((double)(now_ns() - t0) / 1e9);
+	f.wakes = (double)(module_wakes() - w0) / (double)n;
 	ipcsvc_conn_close(cl);
+	ipcsvc_port_close(port);
 	rep = server_stop(srv);
-	figure("event_loop", "event-loop server, read() per message",
-	       rep.msgs ? (double)rep.reads / (double)rep.msgs : 0, "calls",
+	f.reads = rep.msgs ? (double)rep.reads / (double)rep.msgs : 0;
+	f.reads_per_wakeup = rep.wakeups ? (double)rep.reads /
+					   (double)rep.wakeups : 0;
+	return f;
+}
+
+static void bench_event_loop(void)
+{
+	uint64_t n = quick ? 20000 : 100000;
+	double br[ROUNDS], bw[ROUNDS], lr[ROUNDS], lw[ROUNDS], lrd[ROUNDS],
+	       lrw[ROUNDS];
+
+	printf("event loop: 64 B messages streamed to one server, median of "
+	       "%d interleaved rounds\n", ROUNDS);
+	for (int r = 0; r < ROUNDS; r++) {
+		struct stream_figures b = stream_to(false, n);
+		struct stream_figures l = stream_to(true, n);
+
+		br[r] = b.rate;
+		bw[r] = b.wakes;
+		lr[r] = l.rate;
+		lw[r] = l.wakes;
+		lrd[r] = l.reads;
+		lrw[r] = l.reads_per_wakeup;
+	}
+	figure("event_loop", "blocked receiver, msg/s", med(br), "msg/s",
 	       NULL, 0);
-	figure("event_loop", "event-loop server, read() per wake-up",
-	       rep.wakeups ? (double)rep.reads / (double)rep.wakeups : 0,
+	figure("event_loop", "blocked receiver, WAKE per message", med(bw),
 	       "calls", NULL, 0);
-	ipcsvc_port_close(cport);
+	figure("event_loop", "event-loop server, msg/s", med(lr), "msg/s",
+	       "blocked receiver", med(br));
+	figure("event_loop", "event-loop server, WAKE per message", med(lw),
+	       "calls", NULL, 0);
+	figure("event_loop", "event-loop server, read() per message",
+	       med(lrd), "calls", NULL, 0);
+	figure("event_loop", "event-loop server, read() per wake-up",
+	       med(lrw), "calls", NULL, 0);
 }
 
 /* ---- connect ---- */
@@ -763,17 +848,21 @@ static double fanin_rate(int clients, bool pinned, double secs)
 
 static void bench_fanin(void)
 {
-	double secs = quick ? 1.0 : 3.0;
+	double secs = quick ? 0.5 : 1.0;
 
-	printf("fan-in: calls/s of clients of one event-loop server\n");
+	printf("fan-in: calls/s of clients of one event-loop server, median of "
+	       "%d interleaved rounds\n", ROUNDS);
 	for (int pinned = 1; pinned >= 0; pinned--) {
-		double one = fanin_rate(1, pinned, secs);
-		double eight = fanin_rate(8, pinned, secs);
+		double one[ROUNDS], eight[ROUNDS];
 
+		for (int r = 0; r < ROUNDS; r++) {
+			one[r] = fanin_rate(1, pinned, secs);
+			eight[r] = fanin_rate(8, pinned, secs);
+		}
 		figure("fanin", pinned ? "1 client, pinned (server CPU0, clients CPU1)" :
-		       "1 client, unpinned", one, "calls/s", NULL, 0);
+		       "1 client, unpinned", med(one), "calls/s", NULL, 0);
 		figure("fanin", pinned ? "8 clients, pinned" : "8 clients, unpinned",
-		       eight, "calls/s", "1 client", one);
+		       med(eight), "calls/s", "1 client", med(one));
 	}
 }
 
@@ -807,10 +896,11 @@ int main(int argc, char **argv)
 		fprintf(json, "[");
 	}
 	unpin();
+	/* memory first, before the large runs leave frees in flight */
+	bench_memory();
 	bench_delivery();
 	bench_event_loop();
 	bench_connect();
-	bench_memory();
 	bench_fanin();
 	if (json) {
 		fprintf(json, "\n]\n");
