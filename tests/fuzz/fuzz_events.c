@@ -24,10 +24,10 @@
  * arguments; the fake module's answers (MAP_INFO fields, identity patches,
  * errors of GROW, WAIT, CONNECT, ...) come from it too.
  *
- * Oracles: documented statuses only; a record of exactly 32 bytes (or more,
- * cut to 32 by the socket) comes out with every field equal and the cookie
- * last set on its handle (none once that was closed), a shorter one
- * is -EPROTO, none is -EAGAIN (or -ETIMEDOUT after its deadline);
+ * Oracles: documented statuses only; a record of exactly 32 bytes comes
+ * out with every field equal and the cookie last set on its handle (none
+ * once that was closed); any other length, which the module never returns,
+ * is -EPROTO; none is -EAGAIN (or -ETIMEDOUT after its deadline);
  * accept and reject return -EINVAL exactly when the event is not a
  * ServiceConnected of the service, and then ask the module nothing; a
  * failed accept or connect closes the announced handle once and unmaps
@@ -574,7 +574,8 @@ static void check_event(const char *what, int rc,
 	r = &P.q[P.qh];
 	P.qh = (P.qh + 1) % 8;
 	P.qn--;
-	if (r->len < sizeof(rec)) {
+	/* the library reads a batch, so a longer one is not cut to 32 */
+	if (r->len != sizeof(rec)) {
 		FZ_CHECK(rc == -EPROTO, "%s of a %u-byte record: %d", what,
 			 r->len, rc);
 		return;
