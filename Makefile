@@ -107,7 +107,7 @@ host-tests: $(HOST_TESTS)
 # Selftests run in guests: static, kselftest harness.
 selftests: $(SELFTESTS)
 
-$(B)/tests/selftests/%: tests/selftests/%.c $(LIB_A) $(LIB_HDRS) $(wildcard tests/selftests/*.h)
+$(B)/tests/selftests/%: tests/selftests/%.c $(LIB_A) $(LIB_HDRS) $(wildcard tests/selftests/*.h tests/lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -isystem $(KSFT_DIR) -Itests/selftests -static \
 	      -DIPCSVC_EXPECTED_RELEASE='"$(VERSION)"' \

@@ -43,6 +43,8 @@
 
 #include "ipcsvc/ipcsvc.h"
 
+#include "../lib/thread_io.h"
+
 #define T	ipcsvc_timeout_ms(20000)	/* upper bounds only */
 #define SVC	"bench.scale"
 
@@ -225,24 +227,6 @@ out:
 	return wakes;
 }
 
-/* read()-like system calls this thread has made. */
-static long reads_made(void)
-{
-	char buf[512], *p;
-	int fd = open("/proc/thread-self/io", O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	p = strstr(buf, "syscr: ");
-	return p ? atol(p + 7) : -1;
-}
-
 static long mem_available_kb_once(void)
 {
 	char line[128];
@@ -359,7 +343,7 @@ static void serve_loop(int ready, uint32_t max_handles, bool echo)
 		die("service", rc);
 	if (write(ready, "r", 1) != 1)
 		_exit(1);
-	reads0 = reads_made();
+	reads0 = thread_reads();
 	while (!stop_server) {
 		struct pollfd pfd = { .fd = ipcsvc_port_fd(port), .events = POLLIN };
 		int n;
@@ -408,7 +392,7 @@ static void serve_loop(int ready, uint32_t max_handles, bool echo)
 			}
 		} while (n == 64);
 	}
-	rep.reads = reads_made() - reads0;
+	rep.reads = thread_reads() - reads0;
 	ipcsvc_service_close(svc);
 	ipcsvc_port_close(port);
 	_exit(write(ready, &rep, sizeof(rep)) == sizeof(rep) ? 0 : 1);
@@ -419,7 +403,10 @@ struct server {
 	int fd;		/* its report comes here */
 };
 
-static struct server server_start(uint32_t max_handles, bool echo, int cpu)
+/* A server process running @serve; back once its service exists. */
+static struct server server_spawn(void (*serve)(int ready, uint32_t max,
+						bool echo),
+				  uint32_t max_handles, bool echo, int cpu)
 {
 	struct server srv;
 	int p[2];
@@ -432,13 +419,18 @@ static struct server server_start(uint32_t max_handles, bool echo, int cpu)
 		close(p[0]);
 		if (cpu >= 0)
 			pin_to(cpu);
-		serve_loop(p[1], max_handles, echo);
+		serve(p[1], max_handles, echo);
 	}
 	close(p[1]);
 	srv.fd = p[0];
 	if (read(srv.fd, &c, 1) != 1)
 		die("server start", -EIO);
 	return srv;
+}
+
+static struct server server_start(uint32_t max_handles, bool echo, int cpu)
+{
+	return server_spawn(serve_loop, max_handles, echo, cpu);
 }
 
 static struct server_report server_stop(struct server srv)
@@ -569,7 +561,7 @@ static void bench_delivery(void)
  * The reference: a server process that accepts one connection and then
  * sleeps in receive on it, answering only the end of the stream.
  */
-static void serve_blocked(int ready)
+static void serve_blocked(int ready, uint32_t max_handles, bool echo)
 {
 	struct server_report rep = { 0 };
 	struct ipcsvc_service *svc;
@@ -578,6 +570,8 @@ static void serve_blocked(int ready)
 	struct ipcsvc_conn *c;
 	uint64_t v;
 
+	(void)max_handles;
+	(void)echo;	/* only the end of the stream is answered */
 	if (ipcsvc_port_open(NULL, &port) ||
 	    ipcsvc_service_create(port, SVC, 1, 0600, &svc))
 		_exit(1);
@@ -607,24 +601,8 @@ static struct stream_figures stream_to(bool event_loop, uint64_t n)
 	struct server srv;
 	uint64_t t0, w0, v;
 
-	if (event_loop) {
-		srv = server_start(0, false, -1);
-	} else {
-		int p[2];
-		char c;
-
-		if (pipe(p))
-			die("pipe", -errno);
-		srv.pid = fork();
-		if (srv.pid == 0) {
-			close(p[0]);
-			serve_blocked(p[1]);
-		}
-		close(p[1]);
-		srv.fd = p[0];
-		if (read(srv.fd, &c, 1) != 1)
-			die("server start", -EIO);
-	}
+	srv = server_spawn(event_loop ? serve_loop : serve_blocked, 0, false,
+			   -1);
 	if (ipcsvc_port_open(NULL, &port))
 		die("port", -ENODEV);
 	cl = connect_one(port);

@@ -29,6 +29,7 @@
 #include "ipcsvc/ipcsvc.h"
 #include "kselftest_harness.h"
 #include "ipcsvc_nl.h"
+#include "../lib/thread_io.h"
 
 #define T	ipcsvc_timeout_ms(10000)	/* an upper bound only */
 #define AREA	(256 * 1024)
@@ -273,24 +274,6 @@ TEST_F(loop, publish_races_rearm)
 	       (unsigned long long)(wakes() - w0));
 }
 
-/* read() and the like this thread has made, or -1 if not counted here. */
-static long reads_made(void)
-{
-	char buf[512], *p;
-	int fd = open("/proc/thread-self/io", O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	p = strstr(buf, "syscr: ");
-	return p ? atol(p + 7) : -1;
-}
-
 TEST_F(loop, events_of_a_wakeup_cost_one_read)
 {
 	struct ipcsvc_port_event ev, evs[64];
@@ -298,19 +281,19 @@ TEST_F(loop, events_of_a_wakeup_cost_one_read)
 	long r0, r1;
 	int n = 0, rc;
 
-	if (reads_made() < 0)
+	if (thread_reads() < 0)
 		SKIP(return, "no per-thread read count in this kernel");
 	for (int i = 0; i < 20; i++)
 		ASSERT_EQ(0, ipcsvc_client_connect(self->cport, "loop.svc", 1,
 						   0, 0, NULL, &more[i]));
 	/* In one's own poll loop: everything in one read(). */
-	r0 = reads_made();
+	r0 = thread_reads();
 	n = ipcsvc_port_read_events(self->sport, evs, 64);
-	r1 = reads_made();
+	r1 = thread_reads();
 	ASSERT_EQ(20, n);
 	for (int i = 0; i < n; i++)
 		EXPECT_EQ(IPC_MSG_SERVICE_CONNECTED, evs[i].type);
-	/* that read, and reads_made() itself */
+	/* that read, and thread_reads() itself */
 	EXPECT_EQ(2, r1 - r0);
 	TH_LOG("ipcsvc_port_read_events(): %d events, %ld read() calls", n,
 	       r1 - r0 - 1);
@@ -319,7 +302,7 @@ TEST_F(loop, events_of_a_wakeup_cost_one_read)
 	/* In a loop of ipcsvc_port_wait_event(): one read per wake-up. */
 	for (int i = 0; i < 20; i++)
 		ipcsvc_conn_close(more[i]);
-	r0 = reads_made();
+	r0 = thread_reads();
 	for (n = 0; n < 20; n++) {
 		ASSERT_EQ(0, ipcsvc_port_wait_event(self->sport, &ev, T));
 		ASSERT_EQ(IPC_MSG_PEER_CLOSED, ev.type);
@@ -327,7 +310,7 @@ TEST_F(loop, events_of_a_wakeup_cost_one_read)
 	/* with nothing left, it polls instead of reading again */
 	EXPECT_EQ(-ETIMEDOUT, ipcsvc_port_wait_event(self->sport, &ev,
 						     ipcsvc_timeout_ms(10)));
-	r1 = reads_made();
+	r1 = thread_reads();
 	EXPECT_EQ(2, r1 - r0);
 	TH_LOG("ipcsvc_port_wait_event(): %d events, %ld read() calls", n,
 	       r1 - r0 - 1);
