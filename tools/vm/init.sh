@@ -58,7 +58,8 @@ say INSMOD rc=$?
 
 # The data-race guest: KCSAN reports only races the module's own functions
 # observe (their names come from the host's nm of ipcsvc.ko). A race inside
-# the kernel's own code is not ours to fix or annotate.
+# the kernel's own code is not ours to fix or annotate. The guest booted
+# with KCSAN off (run-guest): it starts watching once the filter is set.
 kcsan=/sys/kernel/debug/kcsan
 if [ -f /lib/modules/kcsan-funcs ] && [ -w $kcsan ]; then
 	echo whitelist >$kcsan
@@ -66,7 +67,8 @@ if [ -f /lib/modules/kcsan-funcs ] && [ -w $kcsan ]; then
 	while read -r f; do
 		echo "!$f" >$kcsan 2>/dev/null && n=$((n + 1))
 	done </lib/modules/kcsan-funcs
-	say KCSAN functions=$n
+	echo on >$kcsan
+	say KCSAN functions=$n enabled=$(sed -n 's/^enabled: //p' $kcsan)
 fi
 
 for t in /tests/*; do
