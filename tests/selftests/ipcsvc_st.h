@@ -245,6 +245,18 @@ static inline int st_usage(int fd, struct ipcsvc_usage *u)
 	return st_ioctl(fd, IPCSVC_IOC_USAGE, u);
 }
 
+/* IPCSVC_IOC_PORT_LIMITS: read the port's limits, or set @max first. */
+static inline int st_port_limits(int fd, uint32_t flags, uint32_t max,
+				 struct ipcsvc_port_limits *lim)
+{
+	memset(lim, 0xcc, sizeof(*lim));
+	lim->size = sizeof(*lim);
+	lim->flags = flags;
+	lim->max_handles = max;
+	lim->__pad = 0;
+	return st_ioctl(fd, IPCSVC_IOC_PORT_LIMITS, lim);
+}
+
 /* Read up to @n events; returns how many, or -errno. */
 static inline int st_events(int fd, struct ipcsvc_event *ev, int n)
 {

@@ -116,17 +116,6 @@ TEST_F(ports, close_flags_and_padding_are_checked)
 	EXPECT_EQ(0, st_ioctl(self->a, IPCSVC_IOC_CLOSE, &a));
 }
 
-static int port_limits(int fd, uint32_t flags, uint32_t max,
-		       struct ipcsvc_port_limits *lim)
-{
-	memset(lim, 0xcc, sizeof(*lim));
-	lim->size = sizeof(*lim);
-	lim->flags = flags;
-	lim->max_handles = max;
-	lim->__pad = 0;
-	return st_ioctl(fd, IPCSVC_IOC_PORT_LIMITS, lim);
-}
-
 /*
  * The handle table is bounded by the port's own limit: ENOSPC when the
  * caller's is full; a connect to a server whose table is full is refused
@@ -138,8 +127,10 @@ TEST_F(ports, handle_table_full_is_enospc)
 	struct ipcsvc_event ev;
 	uint32_t h = 0, h2 = 0, ch = 0;
 
-	ASSERT_EQ(0, port_limits(self->a, IPCSVC_PORT_LIMITS_SET, 2, &lim));
-	ASSERT_EQ(0, port_limits(self->b, IPCSVC_PORT_LIMITS_SET, 2, &lim));
+	ASSERT_EQ(0, st_port_limits(self->a, IPCSVC_PORT_LIMITS_SET, 2,
+				    &lim));
+	ASSERT_EQ(0, st_port_limits(self->b, IPCSVC_PORT_LIMITS_SET, 2,
+				    &lim));
 	EXPECT_EQ(0, st_service(self->a, "ports.full1", 1, 0666, &h));
 	EXPECT_EQ(0, st_service(self->a, "ports.full2", 1, 0600, &h2));
 	EXPECT_EQ(-ENOSPC, st_service(self->a, "ports.full3", 1, 0600, NULL));
@@ -154,7 +145,8 @@ TEST_F(ports, handle_table_full_is_enospc)
 	ASSERT_EQ(0, st_close(self->b, h2));
 	EXPECT_EQ(0, st_connect(self->b, "ports.full1", 1, &ch));
 	/* raised again: room at once */
-	ASSERT_EQ(0, port_limits(self->a, IPCSVC_PORT_LIMITS_SET, 3, &lim));
+	ASSERT_EQ(0, st_port_limits(self->a, IPCSVC_PORT_LIMITS_SET, 3,
+				    &lim));
 	EXPECT_EQ(0, st_service(self->a, "ports.full3", 1, 0600, NULL));
 }
 
@@ -172,32 +164,33 @@ TEST_F(ports, handle_limit_is_the_ports_own)
 
 	ASSERT_EQ(0, st_param_get("max_handles", &def));
 	ASSERT_EQ(0, st_param_get("max_handles_cap", &cap));
-	ASSERT_EQ(0, port_limits(self->a, 0, 0, &lim));
+	ASSERT_EQ(0, st_port_limits(self->a, 0, 0, &lim));
 	EXPECT_EQ(def < cap ? def : cap, lim.max_handles);
 	EXPECT_EQ(cap, lim.max_handles_cap);
 	EXPECT_EQ(0, lim.nr_handles);
 	EXPECT_EQ(0, lim.__pad);
 
 	/* bad requests change nothing */
-	EXPECT_EQ(-EINVAL, port_limits(self->a, IPCSVC_PORT_LIMITS_SET, 0,
-				       &lim));
-	EXPECT_EQ(-EINVAL, port_limits(self->a, IPCSVC_PORT_LIMITS_SET,
-				       (uint32_t)cap + 1, &lim));
-	EXPECT_EQ(-EINVAL, port_limits(self->a, 2, 5, &lim));
+	EXPECT_EQ(-EINVAL, st_port_limits(self->a, IPCSVC_PORT_LIMITS_SET, 0,
+					  &lim));
+	EXPECT_EQ(-EINVAL, st_port_limits(self->a, IPCSVC_PORT_LIMITS_SET,
+					  (uint32_t)cap + 1, &lim));
+	EXPECT_EQ(-EINVAL, st_port_limits(self->a, 2, 5, &lim));
 	memset(&lim, 0, sizeof(lim));
 	lim.size = sizeof(lim);
 	lim.__pad = 1;
 	EXPECT_EQ(-EINVAL, st_ioctl(self->a, IPCSVC_IOC_PORT_LIMITS, &lim));
-	ASSERT_EQ(0, port_limits(self->a, 0, 0, &lim));
+	ASSERT_EQ(0, st_port_limits(self->a, 0, 0, &lim));
 	EXPECT_EQ(def < cap ? def : cap, lim.max_handles);
 
 	/* up to the cap, and a lower limit closes nothing */
-	ASSERT_EQ(0, port_limits(self->a, IPCSVC_PORT_LIMITS_SET,
-				 (uint32_t)cap, &lim));
+	ASSERT_EQ(0, st_port_limits(self->a, IPCSVC_PORT_LIMITS_SET,
+				    (uint32_t)cap, &lim));
 	EXPECT_EQ(cap, lim.max_handles);
 	ASSERT_EQ(0, st_service(self->a, "ports.lim1", 1, 0600, &h1));
 	ASSERT_EQ(0, st_service(self->a, "ports.lim2", 1, 0600, &h2));
-	ASSERT_EQ(0, port_limits(self->a, IPCSVC_PORT_LIMITS_SET, 1, &lim));
+	ASSERT_EQ(0, st_port_limits(self->a, IPCSVC_PORT_LIMITS_SET, 1,
+				    &lim));
 	EXPECT_EQ(1, lim.max_handles);
 	EXPECT_EQ(2, lim.nr_handles);
 	EXPECT_EQ(-ENOSPC, st_service(self->a, "ports.lim3", 1, 0600, NULL));
@@ -210,7 +203,7 @@ TEST_F(ports, handle_limit_is_the_ports_own)
 	ASSERT_EQ(0, st_param_set("max_handles", 7));
 	c = st_open();
 	ASSERT_LE(0, c);
-	EXPECT_EQ(0, port_limits(c, 0, 0, &lim));
+	EXPECT_EQ(0, st_port_limits(c, 0, 0, &lim));
 	EXPECT_EQ(7 < cap ? 7 : cap, lim.max_handles);
 	close(c);
 	ASSERT_EQ(0, st_param_set("max_handles", def));
