@@ -106,12 +106,17 @@ static int send_u64(struct ipcsvc_channel *ch, uint64_t v,
 	return rc ? rc : ipcsvc_channel_send(ch, m);
 }
 
-/* Receive one message carrying a u64; -EAGAIN when the ring is empty. */
-static int recv_u64(struct ipcsvc_channel *ch, uint64_t *v)
+/*
+ * Receive one message carrying a u64: waiting until *@t, or with @t NULL
+ * not at all (-EAGAIN when the ring is empty).
+ */
+static int recv_u64_within(struct ipcsvc_channel *ch, uint64_t *v,
+			   const ipcsvc_timeout_t *t)
 {
 	struct ipcsvc_object o = { 0 };
 	struct ipcsvc_msg *m;
-	int rc = ipcsvc_channel_receive(ch, &m);
+	int rc = t ? ipcsvc_channel_receive_timeout(ch, &m, *t) :
+		     ipcsvc_channel_receive(ch, &m);
 
 	if (rc)
 		return rc;
@@ -121,6 +126,11 @@ static int recv_u64(struct ipcsvc_channel *ch, uint64_t *v)
 		memcpy(v, o.data, sizeof(*v));
 	ipcsvc_channel_release(ch, m);
 	return rc;
+}
+
+static int recv_u64(struct ipcsvc_channel *ch, uint64_t *v)
+{
+	return recv_u64_within(ch, v, NULL);
 }
 
 TEST_F(loop, awake_server_costs_no_wake_calls)
@@ -168,15 +178,9 @@ struct blocked {
 static void *receive_blocked(void *arg)
 {
 	struct blocked *b = arg;
-	struct ipcsvc_object o = { 0 };
-	struct ipcsvc_msg *m;
+	const ipcsvc_timeout_t t = T;
 
-	b->rc = ipcsvc_channel_receive_timeout(b->ch, &m, T);
-	if (!b->rc) {
-		if (ipcsvc_msg_next_object(m, &o) == 1 && o.length == 8)
-			memcpy(&b->v, o.data, 8);
-		ipcsvc_channel_release(b->ch, m);
-	}
+	b->rc = recv_u64_within(b->ch, &b->v, &t);
 	return NULL;
 }
 
