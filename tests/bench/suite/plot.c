@@ -213,6 +213,15 @@ static int run_gnuplot(const char *dir)
 	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -EPROTO;
 }
 
+/* The charts of each placement: one per section. */
+static const struct {
+	const char *file, *title, *unit;
+	enum section section;
+} kinds[] = {
+	{ "rt", "round trip", "ns per round trip", SEC_RT },
+	{ "stream", "one-way stream", "GiB/s of payload", SEC_STREAM },
+};
+
 int report_plots(const struct suite *s, const char *dir)
 {
 	char path[600], name[64], title[128], xtics[512];
@@ -232,33 +241,23 @@ int report_plots(const struct suite *s, const char *dir)
 		"set datafile missing \"?\"\nset key outside right top\n"
 		"set logscale x 2\nset logscale y\nset grid\n"
 		"set xlabel \"message size\"\n");
-	for (int p = 0; p < PLACE_COUNT; p++) {
-		snprintf(name, sizeof(name), "rt-%s", place_file[p]);
-		rc = write_dat(s, dir, name, SEC_RT, (enum placement)p, &ncols,
-			       xtics, sizeof(xtics));
-		if (rc > 0) {
+	for (int p = 0; p < PLACE_COUNT && rc >= 0; p++) {
+		for (size_t c = 0; c < sizeof(kinds) / sizeof(kinds[0]); c++) {
+			snprintf(name, sizeof(name), "%s-%s", kinds[c].file,
+				 place_file[p]);
+			rc = write_dat(s, dir, name, kinds[c].section,
+				       (enum placement)p, &ncols, xtics,
+				       sizeof(xtics));
+			if (rc < 0)
+				break;
+			if (rc == 0)
+				continue;
 			snprintf(title, sizeof(title),
-				 "round trip, %s (median of rounds)",
+				 "%s, %s (median of rounds)", kinds[c].title,
 				 place_name((enum placement)p));
-			gp_chart(gp, name, title, "ns per round trip", ncols,
-				 xtics);
+			gp_chart(gp, name, title, kinds[c].unit, ncols, xtics);
 			charts++;
 		}
-		if (rc < 0)
-			break;
-		snprintf(name, sizeof(name), "stream-%s", place_file[p]);
-		rc = write_dat(s, dir, name, SEC_STREAM, (enum placement)p,
-			       &ncols, xtics, sizeof(xtics));
-		if (rc > 0) {
-			snprintf(title, sizeof(title),
-				 "one-way stream, %s (median of rounds)",
-				 place_name((enum placement)p));
-			gp_chart(gp, name, title, "GiB/s of payload", ncols,
-				 xtics);
-			charts++;
-		}
-		if (rc < 0)
-			break;
 	}
 	if (fclose(gp) && rc >= 0)
 		rc = -errno;

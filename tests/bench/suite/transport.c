@@ -67,6 +67,24 @@ static void xport_close(struct xport_end *e)
 	memset(e, 0, sizeof(*e));
 }
 
+/*
+ * Without the module: side A sends on area 0 and receives on area 1, side
+ * B the other way round.
+ */
+static struct ipcsvc_channel *xport_open_memfd(struct run *r,
+					       struct xport_end *e,
+					       unsigned int tx)
+{
+	struct ipcsvc_channel_attr a = xport_attr(r);
+	int rc = ipcsvc_channel_open(r->area[tx].mem, r->area[tx].len,
+				     r->area[!tx].mem, r->area[!tx].len, &a,
+				     &e->ch);
+
+	if (rc)
+		bench_fail(r, "channel open", rc);
+	return e->ch;
+}
+
 /* Side A: the client. */
 struct ipcsvc_channel *xport_open_a(struct run *r, struct xport_end *e)
 {
@@ -75,14 +93,8 @@ struct ipcsvc_channel *xport_open_a(struct run *r, struct xport_end *e)
 	int rc;
 
 	memset(e, 0, sizeof(*e));
-	if (!r->module) {
-		rc = ipcsvc_channel_open(r->area[0].mem, r->area[0].len,
-					 r->area[1].mem, r->area[1].len, &a,
-					 &e->ch);
-		if (rc)
-			bench_fail(r, "channel open", rc);
-		return e->ch;
-	}
+	if (!r->module)
+		return xport_open_memfd(r, e, 0);
 	while (!atomic_load_explicit(&r->ready, memory_order_acquire)) {
 		if (bench_now() > give_up)
 			bench_fail(r, "waiting for the service", ETIMEDOUT);
@@ -112,14 +124,8 @@ struct ipcsvc_channel *xport_open_b(struct run *r, struct xport_end *e)
 	int rc;
 
 	memset(e, 0, sizeof(*e));
-	if (!r->module) {
-		rc = ipcsvc_channel_open(r->area[1].mem, r->area[1].len,
-					 r->area[0].mem, r->area[0].len, &a,
-					 &e->ch);
-		if (rc)
-			bench_fail(r, "channel open", rc);
-		return e->ch;
-	}
+	if (!r->module)
+		return xport_open_memfd(r, e, 1);
 	rc = ipcsvc_port_open(NULL, &e->port);
 	if (!rc)
 		rc = ipcsvc_service_create_attr(e->port, r->service, 1, 0600,
