@@ -369,7 +369,7 @@ int ipcsvc_port_read_events(struct ipcsvc_port *port,
 			break;
 		while (port->ev_next < port->ev_end)
 			event_take(port, &evs[n++]);
-		if (port->ev_end < want)
+		if (port->ev_drained)	/* it asked for more than there was */
 			break;
 	}
 	pthread_mutex_unlock(&port->lock);
