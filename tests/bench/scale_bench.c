@@ -66,19 +66,19 @@ static void die(const char *what, int err)
 	exit(1);
 }
 
-static int cmp_u64(const void *a, const void *b)
+static int cmp_double(const void *a, const void *b)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	double x = *(const double *)a, y = *(const double *)b;
 
 	return x < y ? -1 : x > y;
 }
 
-static uint64_t median(uint64_t *v, size_t n)
+/* The median of @n samples; sorts them. */
+static double median(double *v, size_t n)
 {
-	qsort(v, n, sizeof(*v), cmp_u64);
+	qsort(v, n, sizeof(*v), cmp_double);
 	return v[n / 2];
 }
-
 /* One figure: printed, and added to the JSON report. */
 static void figure(const char *section, const char *name, double value,
 		   const char *unit, const char *ref, double ref_value)
@@ -463,7 +463,8 @@ static struct ipcsvc_conn *connect_one(struct ipcsvc_port *port)
 
 static double call_rtt_us(struct ipcsvc_channel *ch, int calls)
 {
-	uint64_t *t = malloc(sizeof(*t) * (size_t)calls), v, r;
+	double *t = malloc(sizeof(*t) * (size_t)calls), us;
+	uint64_t r;
 
 	for (int i = 0; i < calls; i++) {
 		uint64_t t0 = now_ns();
@@ -471,26 +472,18 @@ static double call_rtt_us(struct ipcsvc_channel *ch, int calls)
 		send_u64(ch, (uint64_t)i);
 		if (take_u64(ch, &r, true) || r != (uint64_t)i)
 			die("reply", -EBADMSG);
-		t[i] = now_ns() - t0;
+		t[i] = (double)(now_ns() - t0) / 1000.0;
 	}
-	v = median(t, (size_t)calls);
+	us = median(t, (size_t)calls);
 	free(t);
-	return (double)v / 1000.0;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
+	return us;
 }
 
 #define ROUNDS	5
 
 static double med(double *v)
 {
-	qsort(v, ROUNDS, sizeof(*v), cmp_double);
-	return v[ROUNDS / 2];
+	return median(v, ROUNDS);
 }
 
 /* One round trip figure with @n channels connected, set up from scratch. */
@@ -663,7 +656,8 @@ static void bench_event_loop(void)
 static void bench_connect(void)
 {
 	int n = quick ? 100 : 1000;
-	uint64_t *t = malloc(sizeof(*t) * (size_t)n), *u = malloc(sizeof(*u) * (size_t)n);
+	double *t = malloc(sizeof(*t) * (size_t)n), *u = malloc(sizeof(*u) * (size_t)n);
+	double ipcsvc_us, unix_us;
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct ipcsvc_service *svc;
 	struct ipcsvc_port_event ev;
@@ -682,7 +676,7 @@ static void bench_connect(void)
 		    ipcsvc_port_wait_event(sport, &ev, T) ||
 		    ipcsvc_service_accept(svc, &ev, NULL, &s))
 			die("connect", -EIO);
-		t[i] = now_ns() - t0;
+		t[i] = (double)(now_ns() - t0) / 1000.0;
 		ipcsvc_conn_close(c);
 		ipcsvc_conn_close(s);
 		while (!ipcsvc_port_read_event(sport, &ev))
@@ -709,16 +703,17 @@ static void bench_connect(void)
 		s = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (s < 0)
 			die("unix accept", -errno);
-		u[i] = now_ns() - t0;
+		u[i] = (double)(now_ns() - t0) / 1000.0;
 		close(c);
 		close(s);
 	}
 	close(lfd);
 	unlink(sa.sun_path);
-	figure("connect", "AF_UNIX connect + accept", (double)median(u, (size_t)n) / 1000.0,
-	       "us", NULL, 0);
-	figure("connect", "connect + accept", (double)median(t, (size_t)n) / 1000.0,
-	       "us", "AF_UNIX", (double)u[n / 2] / 1000.0);
+	unix_us = median(u, (size_t)n);
+	ipcsvc_us = median(t, (size_t)n);
+	figure("connect", "AF_UNIX connect + accept", unix_us, "us", NULL, 0);
+	figure("connect", "connect + accept", ipcsvc_us, "us", "AF_UNIX",
+	       unix_us);
 	free(t);
 	free(u);
 }
