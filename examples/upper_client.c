@@ -9,9 +9,11 @@
  * within MS milliseconds (default 5000). With -n, it first sends BURST
  * (at most 100) requests without reading any answer, through a receive
  * buffer too small for their answers, so that the server runs out of room
- * for replies and must wait for this client (see upper_server.c), then
- * reads them all.
+ * for replies and must wait for this client (see upper_server.c); once
+ * the server has filled that buffer, it reads them all.
  */
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +50,35 @@ static void print_reply(const struct ipcsvc_msg *rep)
 	ipcsvc_msg_next_object(rep, &o);
 	if (ipcsvc_msg_next_object(rep, &o) == 1)
 		printf("client: %.*s\n", (int)o.length, (const char *)o.data);
+}
+
+/*
+ * Wait until the answers queued for us stop growing short of @burst: the
+ * server has then found no room for the next one. A settled count, not a
+ * fixed sleep, because it is the server's pace that matters.
+ */
+static int wait_for_full_ring(struct ipcsvc_channel *ch, long burst,
+			      ipcsvc_timeout_t deadline)
+{
+	struct ipcsvc_channel_info info;
+	uint64_t seen = 0;
+	int64_t since = ipcsvc_clock_now();
+	int rc;
+
+	for (;;) {
+		rc = ipcsvc_channel_info(ch, &info);
+		if (rc || info.rx_queued >= (uint64_t)burst)
+			return rc;
+		if (info.rx_queued != seen) {
+			seen = info.rx_queued;
+			since = ipcsvc_clock_now();
+		} else if (seen && ipcsvc_clock_now() - since > 200000000) {
+			return 0;	/* settled for 200 ms */
+		}
+		if (ipcsvc_clock_now() >= deadline.ns)
+			return -ETIMEDOUT;
+		usleep(5000);
+	}
 }
 
 int main(int argc, char **argv)
@@ -99,7 +130,12 @@ int main(int argc, char **argv)
 			if (rc)
 				return fail("burst", rc);
 		}
-		/* Only now read the answers: the server waited for this. */
+		/* Only now read the answers, once the server has filled our
+		 * ring and is waiting for room: reading earlier could keep
+		 * pace with it, and there would be no backpressure to see. */
+		rc = wait_for_full_ring(ch, burst, deadline);
+		if (rc)
+			return fail("burst", rc);
 		for (; got < burst; got++) {
 			struct ipcsvc_msg *rep;
 
