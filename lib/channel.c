@@ -95,6 +95,8 @@ static int tx_open(struct tx *tx, void *area, size_t len, uint64_t id_off,
 		return -EPROTO;
 	tx->published = LOAD_RELAXED(&tx->d.prod->published);
 	atomic_init(&tx->rsv, tail);
+	/* a tag no ticket has yet: the first reservation reads head */
+	atomic_init(&tx->head_cache, (uint64_t)UINT32_MAX << 32);
 	atomic_init(&tx->pub_seq, 0);
 	atomic_init(&tx->size, size);
 	for (unsigned int i = 0; i < NSLOTS; i++)
@@ -118,6 +120,7 @@ static int rx_open(struct rx *rx, void *area, size_t len, uint64_t id_off,
 	rx->next = head;
 	rx->consumed = LOAD_RELAXED(&rx->d.cons->consumed);
 	rx->received = rx->consumed;
+	rx->known = rx->consumed;
 	rx->rcv_seq = 0;
 	rx->rel_seq = 0;
 	for (unsigned int i = 0; i < NSLOTS; i++)

@@ -99,37 +99,47 @@ static int rx_take(struct ipcsvc_channel *ch, struct ipcsvc_msg **msgp,
 		rc = -ENOBUFS;
 		goto out;
 	}
-	/* pairs with the release of producer.published in tx_publish(): the
-	 * messages it counts, and wrap markers, are complete */
-	pub = LOAD_ACQUIRE(&rx->d.prod->published);
+	/* Messages counted by the last look at published come first: the
+	 * producer's line, which it writes on every message, is read only
+	 * once they are all taken. */
+	pub = rx->known;
 	if (pub == rx->received) {
-		if (!dir_closed(&rx->d)) {
-			*seen_published = pub;
-			rc = -EAGAIN;
-			goto out;
-		}
-		/*
-		 * Closed. The producer may have published more between our
-		 * load of published and that of the flag: look again. This
-		 * load is ordered after the acquire in dir_closed(), so it
-		 * sees every message published before the close, and those
-		 * are still delivered; only an empty channel is -EPIPE.
-		 * pairs with the release of producer.published in
-		 * tx_publish().
-		 */
+		/* pairs with the release of producer.published in
+		 * tx_publish_one(): the messages it counts, and wrap markers,
+		 * are complete */
 		pub = LOAD_ACQUIRE(&rx->d.prod->published);
 		if (pub == rx->received) {
-			rc = -EPIPE;
+			if (!dir_closed(&rx->d)) {
+				*seen_published = pub;
+				rc = -EAGAIN;
+				goto out;
+			}
+			/*
+			 * Closed. The producer may have published more
+			 * between our load of published and that of the
+			 * flag: look again. This load is ordered after the
+			 * acquire in dir_closed(), so it sees every message
+			 * published before the close, and those are still
+			 * delivered; only an empty channel is -EPIPE.
+			 * pairs with the release of producer.published in
+			 * tx_publish_one().
+			 */
+			pub = LOAD_ACQUIRE(&rx->d.prod->published);
+			if (pub == rx->received) {
+				rc = -EPIPE;
+				goto out;
+			}
+		}
+		/* Went backwards, or more unreleased messages than fit the
+		 * area? */
+		if (pub - rx->consumed < rx->received - rx->consumed ||
+		    pub - rx->consumed > rx->d.max_size / HDR_BYTES) {
+			rc = mark_broken(&rx->d, false);
 			goto out;
 		}
+		rx->known = pub;
 	}
 	*seen_published = pub;
-	/* Went backwards, or more unreleased messages than fit the area? */
-	if (pub - rx->consumed < rx->received - rx->consumed ||
-	    pub - rx->consumed > rx->d.max_size / HDR_BYTES) {
-		rc = mark_broken(&rx->d, false);
-		goto out;
-	}
 	/* pairs with the release of identity.size in futex_backend_grow()
 	 * (or the kernel's): the producer grew before publishing anything
 	 * placed in the new room, so this is at least as new as the
@@ -196,49 +206,33 @@ int ipcsvc_channel_receive_timeout(struct ipcsvc_channel *ch,
 {
 	struct ipcsvc_deadline d;
 	uint32_t spins = 0;
-	uint64_t seen, now;
+	uint64_t seen;
 	struct rx *rx;
 	int rc;
 
 	if (!msgp)
 		return -EINVAL;
 	*msgp = NULL;
-	if (!ch || !ch->rx)
+	if (!ch || !ch->rx || !ipcsvc__timeout_valid(timeout))
 		return -EINVAL;
 	rx = ch->rx;
+	/* A message already there costs no clock read. */
+	rc = rx_take(ch, msgp, &seen);
+	if (rc != -EAGAIN)
+		return rc;
 	rc = ipcsvc__deadline_init(&d, timeout);
 	if (rc)
 		return rc;
 	for (;;) {
-		rc = rx_take(ch, msgp, &seen);
-		if (rc != -EAGAIN)
-			return rc;
 		if (ipcsvc__deadline_passed(&d))
 			return -ETIMEDOUT;
-		if (should_spin(ch, &spins)) {
-			rc = poll_peer(ch, spins, rx->d.area, rx->d.prod_off +
-				       offsetof(struct ipcsvc_area_producer,
-						published), seen);
-			if (rc)
-				return rc;
-			continue;
-		}
-		/* rx_wait: */
-		/* seq_cst, Dekker pairing with tx_publish(): pairs with its
-		 * seq_cst load of consumer.waiters */
-		atomic_fetch_add(ATOMIC_PTR(&rx->d.cons->waiters), 1);
-		/* seq_cst: pairs with the seq_cst store of producer.published
-		 * in tx_publish(); either we see the new count here, or the
-		 * producer sees our waiters count and wakes us */
-		now = LOAD_SEQCST(&rx->d.prod->published);
-		rc = 0;
-		if (now == seen)
-			rc = ch->ops->wait(ch->ops_ctx, rx->d.area,
-					   rx->d.prod_off +
-					   offsetof(struct ipcsvc_area_producer,
-						    published), seen, &d);
-		atomic_fetch_sub(ATOMIC_PTR(&rx->d.cons->waiters), 1);
-		if (rc && rc != -ETIMEDOUT && rc != -EINTR)
+		rc = peer_wait(ch, &rx->d, rx->d.prod_off +
+			       offsetof(struct ipcsvc_area_producer, published),
+			       seen, &rx->d.cons->waiters, &spins, &d);
+		if (rc)
+			return rc;
+		rc = rx_take(ch, msgp, &seen);
+		if (rc != -EAGAIN)
 			return rc;
 	}
 }
@@ -273,10 +267,10 @@ static void rx_retire(struct ipcsvc_channel *ch)
 	STORE_RELEASE(&rx->d.cons->head, head);
 	/* release: pairs with the acquire of consumer.consumed in
 	 * tx_reserve(). seq_cst: Dekker pairing with the seq_cst load of
-	 * consumer.consumed in ipcsvc_channel_allocate_for_send_timeout() */
+	 * consumer.consumed in peer_wait() (queue.h) */
 	STORE_SEQCST(&rx->d.cons->consumed, rx->consumed);
 	/* seq_cst: pairs with the seq_cst increment of producer.waiters in
-	 * ipcsvc_channel_allocate_for_send_timeout(), and with the kernel's
+	 * peer_wait() (queue.h), and with the kernel's
 	 * count of a ChannelWritable arming (ipcsvc_area_arm()); as in
 	 * tx_publish(), either we see the sleeper (or arming) or it sees our
 	 * new count */

@@ -47,6 +47,9 @@ struct ipcsvc_deadline {
 	uint64_t at_ns;
 };
 
+/* Is @t a timeout <ipcsvc/timeout.h> accepts? No clock read: a call that
+ * finds its work done at once never reads the clock. */
+bool ipcsvc__timeout_valid(ipcsvc_timeout_t t);
 /* 0, or -EINVAL for a timeout <ipcsvc/timeout.h> refuses. */
 int ipcsvc__deadline_init(struct ipcsvc_deadline *d, ipcsvc_timeout_t t);
 bool ipcsvc__deadline_passed(const struct ipcsvc_deadline *d);

@@ -34,9 +34,9 @@ static int tx_reserve(struct ipcsvc_channel *ch, uint64_t len, uint64_t flags,
 {
 	struct tx *tx = ch->tx;
 	struct ipcsvc_msg *m;
-	uint64_t cur, w, size, head, consumed, start, end;
+	uint64_t cur, w, size, head, consumed, start, end, hc;
 	uint32_t t, pub;
-	bool wrap, too_big, can_grow;
+	bool wrap, too_big, can_grow, fresh = false;
 
 	*block = BLOCK_NONE;
 	/* acquire: pairs with the release of the compare-and-swap below in
@@ -48,25 +48,39 @@ static int tx_reserve(struct ipcsvc_channel *ch, uint64_t len, uint64_t flags,
 			return -EBADMSG;
 		w = (uint32_t)cur;
 		t = (uint32_t)(cur >> 32);
-		/* pairs with the release store of pub_seq in tx_publish(): the
+		/* pairs with the release store of pub_seq in tx_publish_one(): the
 		 * slot of ticket t - NSLOTS has been published and is free */
 		pub = atomic_load_explicit(&tx->pub_seq, memory_order_acquire);
 		if ((uint32_t)(t - pub) >= NSLOTS) {
 			*block = BLOCK_SLOTS;
 			return -EAGAIN;
 		}
-		/* pairs with the release of consumer.consumed in rx_retire() */
-		consumed = LOAD_ACQUIRE(&tx->d.cons->consumed);
-		/* pairs with the release of consumer.head in rx_retire(): the
-		 * consumer has finished reading everything before head */
-		head = LOAD_ACQUIRE(&tx->d.cons->head);
+		/* Only a tag that names rsv's ticket vouches for the head:
+		 * its store comes after the compare-and-swap that made cur,
+		 * and a later reservation changes the ticket. */
+		hc = atomic_load_explicit(&tx->head_cache, memory_order_relaxed);
+		if (!fresh && (uint32_t)(hc >> 32) == t) {
+			head = (uint32_t)hc;
+		} else {
+			fresh = true;
+			/* pairs with the release of consumer.consumed in
+			 * rx_retire() */
+			consumed = LOAD_ACQUIRE(&tx->d.cons->consumed);
+			/* pairs with the release of consumer.head in
+			 * rx_retire(): the consumer has finished reading
+			 * everything before head */
+			head = LOAD_ACQUIRE(&tx->d.cons->head);
+			*seen_consumed = consumed;
+		}
 		/*
 		 * pairs with the release store of tx->size in
 		 * ipcsvc__tx_grow_locked().
 		 * Loaded after head and rsv: a head or an offset that lies in
 		 * room another sender thread grew came after that thread's
 		 * acquire of the new size, so this load sees it too, and
-		 * neither is ever past the size we check them against.
+		 * neither is ever past the size we check them against. (A
+		 * cached head was checked against an older size; sizes only
+		 * grow.)
 		 */
 		size = atomic_load_explicit(&tx->size, memory_order_acquire);
 		can_grow = tx->autogrow && size < tx->d.max_size;
@@ -77,7 +91,19 @@ static int tx_reserve(struct ipcsvc_channel *ch, uint64_t len, uint64_t flags,
 			return -EMSGSIZE;
 		if (!pos_ok(head, size))
 			return mark_broken(&tx->d, true);
-		*seen_consumed = consumed;
+		/*
+		 * Every decision but "append at w, within w's page" reads
+		 * the real head: at a page's end an empty ring goes back to
+		 * its start (see below) rather than touch a new page.
+		 */
+		if (!fresh && (too_big || (flags & IPCSVC_MSG_NOQUEUE) ||
+			       (w ^ (w + len + WRAP_BYTES - 1)) >= tx->page ||
+			       !(w >= head ? w != head &&
+				 len <= size - WRAP_BYTES - w :
+				 len < head - w))) {
+			fresh = true;
+			continue;
+		}
 
 		/* head == w: everything reserved has been released. */
 		if ((flags & IPCSVC_MSG_NOQUEUE) && head != w)
@@ -140,6 +166,10 @@ static int tx_reserve(struct ipcsvc_channel *ch, uint64_t len, uint64_t flags,
 				memory_order_acq_rel, memory_order_acquire))
 			break;
 	}
+	/* Vouch for the head we decided with, to the next reservation. */
+	atomic_store_explicit(&tx->head_cache,
+			      ((uint64_t)(t + 1) << 32) | (uint32_t)head,
+			      memory_order_relaxed);
 
 	if (wrap)
 		st64(tx->d.data + w, IPCSVC_WRAP_MAGIC);
@@ -165,55 +195,86 @@ static int tx_reserve(struct ipcsvc_channel *ch, uint64_t len, uint64_t flags,
 }
 
 /*
- * Publish every sent message whose turn has come, in ticket order. The
- * thread that moves pub_seq from p to p + 1 holds the baton for ticket p:
- * it alone writes the producer words meanwhile.
+ * Publish @m, whose ticket @p is pub_seq's value: everything before it is
+ * published, and we hold the baton for @p. The producer words are ours
+ * until the store of pub_seq hands the baton on.
  */
-static void tx_publish(struct ipcsvc_channel *ch)
+static void tx_publish_one(struct tx *tx, struct ipcsvc_msg *m, uint32_t p)
+{
+	tx->published++;
+	/* WriteOffset, for inspection: pairs with the acquire of
+	 * producer.tail in ipcsvc_channel_info() */
+	STORE_RELEASE(&tx->d.prod->tail, m->end);
+	/* pairs with the acquire of producer.published in rx_take(): the
+	 * message and the wrap marker before it are complete. The wake
+	 * decision's ordering is the fence in tx_publish(). */
+	STORE_RELEASE(&tx->d.prod->published, tx->published);
+	atomic_store_explicit(&m->state, SLOT_WORD(p, SLOT_FREE),
+			      memory_order_relaxed);
+	/* pairs with the acquire of pub_seq in tx_reserve() and
+	 * ipcsvc_channel_send(): our slot is free, our words are written */
+	atomic_store_explicit(&tx->pub_seq, p + 1, memory_order_release);
+}
+
+/*
+ * Publish @mine (a message whose turn had come when its sender looked, or
+ * NULL) and then every sent message whose turn has come, in ticket order,
+ * and wake the consumer if it may sleep. The thread that moves pub_seq
+ * from p to p + 1 holds the baton for ticket p: it alone writes the
+ * producer words meanwhile.
+ *
+ * One full fence per call while a single thread sends: publishing is
+ * release stores, and the fence after them serves both pairings below.
+ */
+static void tx_publish(struct ipcsvc_channel *ch, struct ipcsvc_msg *mine)
 {
 	struct tx *tx = ch->tx;
 	bool wake = false;
 
+	if (mine) {
+		tx_publish_one(tx, mine, mine->ticket);
+		wake = true;
+	}
 	for (;;) {
-		/* seq_cst: pairs with the seq_cst store of the slot state in
-		 * ipcsvc_channel_send(); of a sender that marks its slot and
-		 * then looks at pub_seq, and a publisher that advances pub_seq
-		 * and then looks at that slot, one sees the other */
-		uint32_t p = atomic_load(&tx->pub_seq);
-		struct ipcsvc_msg *m = &tx->slot[p % NSLOTS];
-		uint64_t expect = SLOT_WORD(p, SLOT_WRITTEN);
+		uint32_t p;
+		struct ipcsvc_msg *m;
+		uint64_t expect;
 
-		/* seq_cst, as above; on success it also acquires the
-		 * message's contents from the sender's seq_cst store */
+		/*
+		 * Dekker pairing with ipcsvc_channel_send(), which stores
+		 * its slot's state (seq_cst) and then loads pub_seq
+		 * (seq_cst): after our store of pub_seq and this fence,
+		 * either we see its slot written here, or it sees its turn
+		 * there and publishes the slot itself.
+		 */
+		if (wake)
+			atomic_thread_fence(memory_order_seq_cst);
+		p = atomic_load(&tx->pub_seq);
+		m = &tx->slot[p % NSLOTS];
+		expect = SLOT_WORD(p, SLOT_WRITTEN);
+		/* Look before the compare-and-swap: with one sender thread
+		 * the next slot is never written yet. */
+		if (atomic_load_explicit(&m->state, memory_order_relaxed) !=
+		    expect)
+			break;
+		/* seq_cst: two threads may both see the slot written (its
+		 * sender, and a baton holder); one claims it. On success it
+		 * also acquires the message's contents from the sender's
+		 * seq_cst store of the state. */
 		if (!atomic_compare_exchange_strong(&m->state, &expect,
 				SLOT_WORD(p, SLOT_PUBLISHING)))
 			break;
-		tx->published++;
-		/* WriteOffset, for inspection: pairs with the acquire of
-		 * producer.tail in ipcsvc_channel_info() */
-		STORE_RELEASE(&tx->d.prod->tail, m->end);
-		/* release: pairs with the acquire of producer.published in
-		 * rx_take(): the message and the wrap marker before it are
-		 * complete. seq_cst: pairs with the seq_cst load of
-		 * producer.published in ipcsvc_channel_receive_timeout()
-		 * (the sleeping-side check, see below) */
-		STORE_SEQCST(&tx->d.prod->published, tx->published);
-		atomic_store_explicit(&m->state, SLOT_WORD(p, SLOT_FREE),
-				      memory_order_relaxed);
-		/* seq_cst (so also a release): pairs with the acquire of
-		 * pub_seq in tx_reserve() and the seq_cst load above */
-		atomic_store(&tx->pub_seq, p + 1);
+		tx_publish_one(tx, m, p);
 		wake = true;
 	}
 	if (!wake)
 		return;
 	/*
-	 * Dekker pairing with ipcsvc_channel_receive_timeout(): we store
-	 * published then load waiters, it increments waiters then loads
-	 * published, all four seq_cst. In their single total order one of the
-	 * two loads comes last, so either we see the sleeper and wake it, or
-	 * it sees the new count and does not sleep. No wakeup is lost, and no
-	 * wake call is made while nobody sleeps.
+	 * Dekker pairing with peer_wait() (queue.h), for a receiver: we store
+	 * published, then the fence above, then load waiters; it increments
+	 * waiters then loads published, both seq_cst. Either we see the
+	 * sleeper and wake it, or it sees the new count and does not sleep.
+	 * No wakeup is lost, and no wake call is made while nobody sleeps.
 	 *
 	 * The same pairing with the kernel's ARM (ipcsvc_area_arm() in
 	 * kmod/area.c), which counts the arming then compares published with
@@ -362,20 +423,21 @@ int ipcsvc_channel_allocate_for_send_timeout(struct ipcsvc_channel *ch,
 {
 	struct ipcsvc_deadline d;
 	enum reserve_block block;
-	uint64_t len, seen, now;
+	uint64_t len, seen;
 	uint32_t spins = 0;
+	struct tx *tx;
 	int rc = check_alloc(ch, size, object_count, flags, msgp, &len);
 
-	if (!rc)
-		rc = ipcsvc__deadline_init(&d, timeout);
+	if (!rc && !ipcsvc__timeout_valid(timeout))
+		rc = -EINVAL;
 	if (rc)
 		return rc;
-	for (;;) {
-		struct tx *tx = ch->tx;
-
-		rc = tx_alloc(ch, len, flags, msgp, &block, &seen);
-		if (rc != -EAGAIN)
-			break;
+	tx = ch->tx;
+	/* Room already there costs no clock read. */
+	rc = tx_alloc(ch, len, flags, msgp, &block, &seen);
+	if (rc == -EAGAIN)
+		rc = ipcsvc__deadline_init(&d, timeout) ?: -EAGAIN;
+	while (rc == -EAGAIN) {
 		if (ipcsvc__deadline_passed(&d)) {
 			rc = -ETIMEDOUT;
 			break;
@@ -383,33 +445,15 @@ int ipcsvc_channel_allocate_for_send_timeout(struct ipcsvc_channel *ch,
 		/* Slots come back when this process's own senders send. */
 		if (block == BLOCK_SLOTS) {
 			sched_yield();
+			rc = tx_alloc(ch, len, flags, msgp, &block, &seen);
 			continue;
 		}
-		if (should_spin(ch, &spins)) {
-			rc = poll_peer(ch, spins, tx->d.area, tx->d.cons_off +
-				       offsetof(struct ipcsvc_area_consumer,
-						consumed), seen);
-			if (rc)
-				break;
-			continue;
-		}
-		rc = 0;
-		/* seq_cst, Dekker pairing with rx_retire(): pairs with its
-		 * seq_cst load of producer.waiters */
-		atomic_fetch_add(ATOMIC_PTR(&tx->d.prod->waiters), 1);
-		/* seq_cst: pairs with the seq_cst store of consumer.consumed
-		 * in rx_retire(); either we see the new count here, or the
-		 * consumer sees our waiters count and wakes us */
-		now = LOAD_SEQCST(&tx->d.cons->consumed);
-		if (now == seen)
-			rc = ch->ops->wait(ch->ops_ctx, tx->d.area,
-					   tx->d.cons_off +
-					   offsetof(struct ipcsvc_area_consumer,
-						    consumed), seen, &d);
-		atomic_fetch_sub(ATOMIC_PTR(&tx->d.prod->waiters), 1);
-		if (rc && rc != -ETIMEDOUT && rc != -EINTR)
+		rc = peer_wait(ch, &tx->d, tx->d.cons_off +
+			       offsetof(struct ipcsvc_area_consumer, consumed),
+			       seen, &tx->d.prod->waiters, &spins, &d);
+		if (rc)
 			break;
-		/* on -ETIMEDOUT: one more try, then the deadline check */
+		rc = tx_alloc(ch, len, flags, msgp, &block, &seen);
 	}
 	if (!rc)
 		write_id(ch, *msgp, message_id, object_count);
@@ -433,10 +477,18 @@ int ipcsvc_channel_send(struct ipcsvc_channel *ch, struct ipcsvc_msg *msg)
 	st64(h + offsetof(struct ipcsvc_msg_header, object_count),
 	     msg->object_count);
 	st64(h + offsetof(struct ipcsvc_msg_header, flags), msg->flags);
-	/* seq_cst: pairs with the seq_cst load of pub_seq and the
-	 * compare-and-swap in tx_publish() (see there) */
+	/* Our turn already (pairs with the release of pub_seq in
+	 * tx_publish_one()): nobody else publishes a slot that never shows
+	 * SLOT_WRITTEN, so no compare-and-swap is needed. */
+	if (atomic_load_explicit(&ch->tx->pub_seq, memory_order_acquire) ==
+	    msg->ticket) {
+		tx_publish(ch, msg);
+		return 0;
+	}
+	/* seq_cst: Dekker pairing with the fence then load of the slot
+	 * state in tx_publish(); then our own look at pub_seq there */
 	atomic_store(&msg->state, SLOT_WORD(msg->ticket, SLOT_WRITTEN));
-	tx_publish(ch);
+	tx_publish(ch, NULL);
 	return 0;
 }
 

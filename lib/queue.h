@@ -84,6 +84,14 @@ struct tx {
 	_Atomic uint64_t size;
 	/* messages published; touched only by the baton holder */
 	uint64_t published;
+	/*
+	 * (ticket << 32) | head: the consumer's head that the reservation
+	 * which moved rsv to that ticket decided with. While the tag is
+	 * rsv's ticket, the next reservation may use it instead of reading
+	 * the consumer's line, which the peer writes on every message: the
+	 * real head can only be further on, so the room it shows is there.
+	 */
+	_Atomic uint64_t head_cache;
 	/* allocation grows the area by itself (no IPCSVC_CHANNEL_NO_AUTOGROW) */
 	bool autogrow;
 	/* bytes of a page: growth commits whole pages */
@@ -128,6 +136,7 @@ struct rx {
 	struct rx_lock lock;	/* everything below */
 	uint64_t size;		/* committed size as last validated */
 	uint64_t next;		/* offset of the next unread message */
+	uint64_t known;		/* published, as last loaded and checked */
 	uint64_t received;	/* messages taken */
 	uint64_t consumed;	/* messages released */
 	uint32_t rcv_seq;	/* next ticket to hand out */
@@ -295,6 +304,51 @@ static inline bool should_spin(struct ipcsvc_channel *ch, uint32_t *spins)
 		cpu_relax();
 		return true;
 	}
+}
+
+/*
+ * Wait once for the peer to move the 64-bit word at @off of @d's area
+ * away from @seen: producer.published for a receiver, consumer.consumed
+ * for a sender waiting for room. Spinning watches that one word, going
+ * back to the caller's whole path (its clock read, its look for a closed
+ * channel) every 64 polls; sleeping counts itself in @waiters, the
+ * sleeper word the peer reads after it changes the watched one.
+ * 0: look again. Otherwise the backend's error (-EPIPE, ...).
+ */
+static inline int peer_wait(struct ipcsvc_channel *ch, struct dir *d,
+			    uint64_t off, uint64_t seen, __u64 *waiters,
+			    uint32_t *spins, const struct ipcsvc_deadline *dl)
+{
+	const uint64_t *word = (const uint64_t *)(d->area + off);
+	bool spun = false;
+	int rc;
+
+	while (should_spin(ch, spins)) {
+		spun = true;
+		rc = poll_peer(ch, *spins, d->area, off, seen);
+		if (rc)
+			return rc;
+		/* only a hint: the caller loads it again, with the acquire
+		 * that orders what it guards */
+		if (LOAD_RELAXED(word) != seen || *spins % 64 == 0)
+			return 0;
+	}
+	if (spun)
+		return 0;
+	/*
+	 * Dekker pairing with the peer, which stores the watched word and
+	 * then, after a full fence, loads @waiters (the fence in
+	 * tx_publish(), the seq_cst store of consumed in rx_retire()). Our
+	 * increment and load are seq_cst: either we see the new value here,
+	 * or the peer sees us counted and wakes us.
+	 */
+	atomic_fetch_add(ATOMIC_PTR(waiters), 1);
+	rc = 0;
+	if (LOAD_SEQCST(word) == seen)
+		rc = ch->ops->wait(ch->ops_ctx, d->area, off, seen, dl);
+	atomic_fetch_sub(ATOMIC_PTR(waiters), 1);
+	/* on -ETIMEDOUT the caller looks once more, then at the clock */
+	return rc == -ETIMEDOUT || rc == -EINTR ? 0 : rc;
 }
 
 static inline int tx_msg_check(struct ipcsvc_msg *msg)

@@ -25,7 +25,7 @@ int64_t ipcsvc_clock_now(void)
 	return (int64_t)ipcsvc__now_ns();
 }
 
-static bool timeout_valid(ipcsvc_timeout_t t)
+bool ipcsvc__timeout_valid(ipcsvc_timeout_t t)
 {
 	if (t.__reserved || (t.flags & ~(IPCSVC_TIMEOUT_ABSOLUTE |
 					 IPCSVC_TIMEOUT_NEVER)))
@@ -39,7 +39,7 @@ ipcsvc_timeout_t ipcsvc_timeout_deadline(ipcsvc_timeout_t t)
 {
 	uint64_t now;
 
-	if (!timeout_valid(t) || t.flags)
+	if (!ipcsvc__timeout_valid(t) || t.flags)
 		return t;
 	now = ipcsvc__now_ns();
 	/* saturate: a deadline past the clock's range is no deadline */
@@ -50,7 +50,7 @@ ipcsvc_timeout_t ipcsvc_timeout_deadline(ipcsvc_timeout_t t)
 
 int ipcsvc__deadline_init(struct ipcsvc_deadline *d, ipcsvc_timeout_t t)
 {
-	if (!timeout_valid(t))
+	if (!ipcsvc__timeout_valid(t))
 		return -EINVAL;
 	t = ipcsvc_timeout_deadline(t);
 	d->forever = t.flags & IPCSVC_TIMEOUT_NEVER;
