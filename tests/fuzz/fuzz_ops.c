@@ -644,8 +644,12 @@ static void op_alloc(int e, struct fz_in *in, bool timed, int mode, bool run)
 		outstanding = d->nalloc - d->nret;
 		unpub = d->nalloc - d->npub;
 		if (unpub >= 64) {
+			/* with auto-growth, max_size alone decides -EMSGSIZE,
+			 * before the slots are looked at */
 			FZ_CHECK(rc == (S.closed ? -EPIPE :
-					timed ? -ETIMEDOUT : -EAGAIN),
+					timed ? -ETIMEDOUT : -EAGAIN) ||
+				 (rc == -EMSGSIZE && en->autogrow &&
+				  len > fz_max_message(d->max)),
 				 "%s: allocate with 64 unpublished: %d",
 				 end_name(e), rc);
 		} else if (!en->autogrow && len > fz_max_message(ci.tx_size)) {
