@@ -99,8 +99,7 @@ static int tx_open(struct tx *tx, void *area, size_t len, uint64_t id_off,
 	atomic_init(&tx->head_cache, (uint64_t)UINT32_MAX << 32);
 	atomic_init(&tx->pub_seq, 0);
 	atomic_init(&tx->size, size);
-	for (unsigned int i = 0; i < NSLOTS; i++)
-		atomic_init(&tx->slot[i].state, SLOT_WORD(0, SLOT_FREE));
+	atomic_init(&tx->slot, NULL);
 	return -pthread_mutex_init(&tx->grow_lock, NULL);
 }
 
@@ -123,8 +122,7 @@ static int rx_open(struct rx *rx, void *area, size_t len, uint64_t id_off,
 	rx->known = rx->consumed;
 	rx->rcv_seq = 0;
 	rx->rel_seq = 0;
-	for (unsigned int i = 0; i < NSLOTS; i++)
-		atomic_init(&rx->slot[i].state, SLOT_WORD(0, SLOT_FREE));
+	atomic_init(&rx->slot, NULL);
 	atomic_init(&rx->lock.word, 0);
 	return 0;
 }
@@ -191,8 +189,6 @@ int ipcsvc__channel_open_ops(void *tx, size_t tx_len, uint64_t tx_id_off,
 			ch->tx = NULL;
 			goto fail;
 		}
-		for (unsigned int i = 0; i < NSLOTS; i++)
-			ch->tx->slot[i].ch = ch;
 	}
 	if (rx) {
 		ch->rx = calloc(1, sizeof(*ch->rx));
@@ -203,8 +199,6 @@ int ipcsvc__channel_open_ops(void *tx, size_t tx_len, uint64_t tx_id_off,
 			ch->rx = NULL;
 			goto fail;
 		}
-		for (unsigned int i = 0; i < NSLOTS; i++)
-			ch->rx->slot[i].ch = ch;
 	}
 	/* Last, so that a failure before it commits nothing. */
 	if (ch->tx && !ch->tx->autogrow) {
@@ -238,12 +232,38 @@ void ipcsvc_channel_close(struct ipcsvc_channel *ch)
 						    memory_order_acquire));
 	if (ch->tx) {
 		pthread_mutex_destroy(&ch->tx->grow_lock);
+		free(atomic_load_explicit(&ch->tx->slot, memory_order_relaxed));
 		free(ch->tx);
 	}
 	if (ch->rx) {
+		free(atomic_load_explicit(&ch->rx->slot, memory_order_relaxed));
 		free(ch->rx);
 	}
 	free(ch);
+}
+
+int ipcsvc__slots_make(struct ipcsvc_channel *ch,
+		       struct ipcsvc_msg *_Atomic *table, bool tx)
+{
+	struct ipcsvc_msg *none = NULL, *slots;
+
+	/* pairs with the release below */
+	if (atomic_load_explicit(table, memory_order_acquire))
+		return 0;
+	slots = calloc(NSLOTS, sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < NSLOTS; i++) {
+		slots[i].ch = ch;
+		slots[i].tx = tx;
+		atomic_init(&slots[i].state, SLOT_WORD(0, SLOT_FREE));
+	}
+	/* release: pairs with the acquires here and in slot_of(); the
+	 * first sender thread to get here installs its table */
+	if (!atomic_compare_exchange_strong_explicit(table, &none, slots,
+			memory_order_release, memory_order_acquire))
+		free(slots);
+	return 0;
 }
 
 void *ipcsvc__channel_layer(struct ipcsvc_channel *ch)

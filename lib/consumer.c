@@ -73,7 +73,6 @@ static int rx_parse(struct rx *rx, uint64_t off, struct ipcsvc_msg *m)
 			return -EBADMSG;
 	}
 	m->start = off;
-	m->end = end;
 	m->length = len;
 	m->flags = flags;
 	m->object_count = count;
@@ -167,18 +166,21 @@ static int rx_take(struct ipcsvc_channel *ch, struct ipcsvc_msg **msgp,
 		goto out;
 	}
 	rx->size = size;
-	m = &rx->slot[rx->rcv_seq % NSLOTS];
+	/* under the lock: no other receiver makes it meanwhile */
+	rc = slots_ready(ch, &rx->slot, false);
+	if (rc)
+		goto out;
+	m = slot_at(&rx->slot, rx->rcv_seq);
 	if (rx_parse(rx, rx->next, m)) {
 		/* Zeroes where a message was: the server closed and the
 		 * kernel took the pages back. Unread replies are gone. */
 		rc = dir_revoked(&rx->d) ? -EPIPE : mark_broken(&rx->d, false);
 		goto out;
 	}
-	m->tx = false;
 	m->ticket = rx->rcv_seq;
 	atomic_store_explicit(&m->state, SLOT_WORD(m->ticket, SLOT_RESERVED),
 			      memory_order_relaxed);
-	rx->next = m->end;
+	rx->next = m->start + m->length;
 	rx->received++;
 	rx->rcv_seq++;
 	*msgp = m;
@@ -248,12 +250,12 @@ static void rx_retire(struct ipcsvc_channel *ch)
 	bool moved = false;
 
 	while (rx->rel_seq != rx->rcv_seq) {
-		struct ipcsvc_msg *m = &rx->slot[rx->rel_seq % NSLOTS];
+		struct ipcsvc_msg *m = slot_at(&rx->slot, rx->rel_seq);
 
 		if (atomic_load_explicit(&m->state, memory_order_relaxed) !=
 		    SLOT_WORD(rx->rel_seq, SLOT_WRITTEN))
 			break;
-		head = m->end;
+		head = m->start + m->length;
 		atomic_store_explicit(&m->state, SLOT_WORD(0, SLOT_FREE),
 				      memory_order_relaxed);
 		rx->rel_seq++;
@@ -286,7 +288,7 @@ int ipcsvc_channel_release(struct ipcsvc_channel *ch, struct ipcsvc_msg *msg)
 	struct rx *rx;
 	int rc = 0;
 
-	if (!ch || !ch->rx || !msg || !slot_of(ch->rx->slot, msg))
+	if (!ch || !ch->rx || !msg || !slot_of(&ch->rx->slot, msg))
 		return -EINVAL;
 	rx = ch->rx;
 	rx_lock_take(&rx->lock);

@@ -62,8 +62,8 @@ static bool msg_live(const struct ipcsvc_msg *msg)
 	if (!msg || !msg->ch)
 		return false;
 	ch = msg->ch;
-	if (msg->tx ? !ch->tx || !slot_of(ch->tx->slot, msg) :
-		      !ch->rx || !slot_of(ch->rx->slot, msg))
+	if (msg->tx ? !ch->tx || !slot_of(&ch->tx->slot, msg) :
+		      !ch->rx || !slot_of(&ch->rx->slot, msg))
 		return false;
 	return atomic_load_explicit(&((struct ipcsvc_msg *)msg)->state,
 				    memory_order_relaxed) ==
@@ -97,7 +97,7 @@ int ipcsvc_msg_next_object(const struct ipcsvc_msg *msg,
 		if (is_broken(&msg->ch->rx->d))
 			return -EBADMSG;
 		data = msg->ch->rx->d.data;
-		end = msg->end;
+		end = msg->start + msg->length;
 	}
 	if (obj->index > msg->object_count)
 		return -EINVAL;

@@ -173,11 +173,9 @@ static int tx_reserve(struct ipcsvc_channel *ch, uint64_t len, uint64_t flags,
 
 	if (wrap)
 		st64(tx->d.data + w, IPCSVC_WRAP_MAGIC);
-	m = &tx->slot[t % NSLOTS];
-	m->tx = true;
+	m = slot_at(&tx->slot, t);
 	m->ticket = t;
 	m->start = start;
-	m->end = end;
 	m->length = len;
 	m->flags = IPCSVC_MSG_ALLOCATED | flags;
 	m->object_count = 0;
@@ -204,7 +202,7 @@ static void tx_publish_one(struct tx *tx, struct ipcsvc_msg *m, uint32_t p)
 	tx->published++;
 	/* WriteOffset, for inspection: pairs with the acquire of
 	 * producer.tail in ipcsvc_channel_info() */
-	STORE_RELEASE(&tx->d.prod->tail, m->end);
+	STORE_RELEASE(&tx->d.prod->tail, m->start + m->length);
 	/* pairs with the acquire of producer.published in rx_take(): the
 	 * message and the wrap marker before it are complete. The wake
 	 * decision's ordering is the fence in tx_publish(). */
@@ -250,7 +248,7 @@ static void tx_publish(struct ipcsvc_channel *ch, struct ipcsvc_msg *mine)
 		if (wake)
 			atomic_thread_fence(memory_order_seq_cst);
 		p = atomic_load(&tx->pub_seq);
-		m = &tx->slot[p % NSLOTS];
+		m = slot_at(&tx->slot, p);
 		expect = SLOT_WORD(p, SLOT_WRITTEN);
 		/* Look before the compare-and-swap: with one sender thread
 		 * the next slot is never written yet. */
@@ -368,8 +366,10 @@ static int tx_alloc(struct ipcsvc_channel *ch, uint64_t len, uint64_t flags,
 		    uint64_t *seen_consumed)
 {
 	uint64_t need;
-	int rc;
+	int rc = slots_ready(ch, &ch->tx->slot, true);
 
+	if (rc)
+		return rc;
 	for (;;) {
 		rc = tx_reserve(ch, len, flags, msgp, block, seen_consumed,
 				&need);

@@ -46,20 +46,29 @@ enum {
 
 #define SLOT_WORD(ticket, st)	(((uint64_t)(uint32_t)(ticket) << 2) | (st))
 
+/*
+ * A message descriptor: one cache line, so that a table of NSLOTS is one
+ * page and a handle is checked with a mask. The 32-bit fields hold values
+ * below IPCSVC_AREA_MAX_SIZE_LIMIT (2^31): lengths and offsets within a
+ * message, and the object counts that fit one.
+ */
 struct ipcsvc_msg {
 	struct ipcsvc_channel *ch;
-	bool tx;
-	uint32_t ticket;
 	_Atomic uint64_t state;
-	uint64_t start;		/* offset of the header in the data region */
-	uint64_t end;		/* start + length */
 	uint64_t id;
-	uint64_t flags;
-	uint64_t length;
-	uint64_t object_count;	/* tx: added so far; rx: validated count */
-	uint64_t object_limit;	/* tx: at most this many */
-	uint64_t fill;		/* tx: next free offset in the message */
+	uint64_t start;		/* offset of the header in the data region */
+	uint64_t length;	/* it ends at start + length */
+	uint32_t ticket;
+	uint32_t flags;
+	uint32_t object_count;	/* tx: added so far; rx: validated count */
+	uint32_t object_limit;	/* tx: at most this many */
+	uint32_t fill;		/* tx: next free offset in the message */
+	bool tx;
 };
+
+_Static_assert(sizeof(struct ipcsvc_msg) == 64, "a descriptor is a line");
+_Static_assert(IPCSVC_AREA_MAX_SIZE_LIMIT <= UINT32_MAX,
+	       "message lengths fit the descriptor's 32-bit fields");
 
 /* One area, as mapped here. Everything but the pointers' targets is ours. */
 struct dir {
@@ -97,7 +106,9 @@ struct tx {
 	/* bytes of a page: growth commits whole pages */
 	uint64_t page;
 	pthread_mutex_t grow_lock;
-	struct ipcsvc_msg slot[NSLOTS];
+	/* NSLOTS descriptors, made by the first allocation (tx_slots()):
+	 * an idle channel costs no more than its words */
+	struct ipcsvc_msg *_Atomic slot;
 };
 
 /*
@@ -141,7 +152,10 @@ struct rx {
 	uint64_t consumed;	/* messages released */
 	uint32_t rcv_seq;	/* next ticket to hand out */
 	uint32_t rel_seq;	/* oldest ticket not yet released */
-	struct ipcsvc_msg slot[NSLOTS];
+	/* NSLOTS descriptors, made by the first receive that finds a
+	 * message; set under the lock, read without it by release and
+	 * ipcsvc_msg_*() only on a handle that receive returned */
+	struct ipcsvc_msg *_Atomic slot;
 };
 
 struct ipcsvc_channel {
@@ -257,13 +271,46 @@ static inline bool armed_pending(const __u64 *armed, const __u64 *fired)
 	return a != LOAD_ACQUIRE(fired);
 }
 
-/* Is @msg one of @slots[]? Handles are pointers into our own tables. */
-static inline bool slot_of(const struct ipcsvc_msg *slots, const struct ipcsvc_msg *msg)
+/*
+ * Is @msg one of the slots of @table (NULL: none made yet)? Handles are
+ * pointers into our own tables.
+ */
+static inline bool slot_of(struct ipcsvc_msg *_Atomic *table,
+			   const struct ipcsvc_msg *msg)
 {
-	uintptr_t base = (uintptr_t)slots, p = (uintptr_t)msg;
+	/* pairs with the release in slots_make(): a handle of the table
+	 * was returned after the table was made */
+	uintptr_t base = (uintptr_t)atomic_load_explicit(table,
+							 memory_order_acquire);
+	uintptr_t p = (uintptr_t)msg;
 
-	return p >= base && p < base + NSLOTS * sizeof(*slots) &&
-	       (p - base) % sizeof(*slots) == 0;
+	return base && p - base < NSLOTS * sizeof(struct ipcsvc_msg) &&
+	       (p - base) % sizeof(struct ipcsvc_msg) == 0;
+}
+
+/* The slot of @ticket, in a table known to be made. */
+static inline struct ipcsvc_msg *slot_at(struct ipcsvc_msg *_Atomic *table,
+					 uint32_t ticket)
+{
+	/* relaxed: our caller's own earlier use of the table ordered it */
+	return atomic_load_explicit(table, memory_order_relaxed) +
+	       ticket % NSLOTS;
+}
+
+/*
+ * Make @ch's slot table at @table if no thread did yet. 0 or -ENOMEM.
+ * Each slot is free (state 0) and names its channel.
+ */
+int ipcsvc__slots_make(struct ipcsvc_channel *ch,
+		       struct ipcsvc_msg *_Atomic *table, bool tx);
+
+static inline int slots_ready(struct ipcsvc_channel *ch,
+			      struct ipcsvc_msg *_Atomic *table, bool tx)
+{
+	/* pairs with the release in ipcsvc__slots_make() */
+	if (atomic_load_explicit(table, memory_order_acquire))
+		return 0;
+	return ipcsvc__slots_make(ch, table, tx);
 }
 
 /*
@@ -354,7 +401,7 @@ static inline int peer_wait(struct ipcsvc_channel *ch, struct dir *d,
 static inline int tx_msg_check(struct ipcsvc_msg *msg)
 {
 	if (!msg || !msg->ch || !msg->tx || !msg->ch->tx ||
-	    !slot_of(msg->ch->tx->slot, msg))
+	    !slot_of(&msg->ch->tx->slot, msg))
 		return -EINVAL;
 	if (atomic_load_explicit(&msg->state, memory_order_relaxed) !=
 	    SLOT_WORD(msg->ticket, SLOT_RESERVED))
