@@ -227,29 +227,39 @@ out:
 	return wakes;
 }
 
-static long mem_available_kb_once(void)
+/* The /proc/meminfo fields the memory section reads, in kB. */
+enum { MI_AVAILABLE, MI_VMALLOC, MI_SLAB, MI_PAGETABLES, MI_ANON, MI_N };
+static const char *const mi_name[MI_N] = {
+	"MemAvailable", "VmallocUsed", "Slab", "PageTables", "AnonPages",
+};
+
+static void meminfo_once(long kb[MI_N])
 {
-	char line[128];
-	long kb = -1;
+	char line[128], key[32];
+	long v;
 	FILE *f = fopen("/proc/meminfo", "re");
 
+	for (int i = 0; i < MI_N; i++)
+		kb[i] = -1;
 	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemAvailable: %ld kB", &kb) == 1)
-			break;
+		if (sscanf(line, "%31[^:]: %ld kB", key, &v) == 2)
+			for (int i = 0; i < MI_N; i++)
+				if (!strcmp(key, mi_name[i]))
+					kb[i] = v;
 	if (f)
 		fclose(f);
-	return kb;
 }
 
 /*
- * MemAvailable once the kernel has settled: frees deferred to RCU and to
- * workqueues done, the page cache dropped, the same reading twice.
+ * /proc/meminfo once the kernel has settled: frees deferred to RCU and to
+ * workqueues done, the page cache dropped, MemAvailable the same twice.
  */
-static long mem_available_kb(void)
+static void meminfo(long kb[MI_N])
 {
-	long a, b = mem_available_kb_once();
+	long prev;
 	int fd;
 
+	meminfo_once(kb);
 	for (int i = 0; i < 20; i++) {
 		sync();
 		fd = open("/proc/sys/vm/drop_caches", O_WRONLY | O_CLOEXEC);
@@ -259,12 +269,11 @@ static long mem_available_kb(void)
 			close(fd);
 		}
 		usleep(200000);
-		a = b;
-		b = mem_available_kb_once();
-		if (labs(a - b) <= 16)
+		prev = kb[MI_AVAILABLE];
+		meminfo_once(kb);
+		if (labs(prev - kb[MI_AVAILABLE]) <= 16)
 			break;
 	}
-	return b;
 }
 
 /* ---- messages ---- */
@@ -720,49 +729,78 @@ static void bench_connect(void)
 
 /* ---- memory of idle channels ---- */
 
+/*
+ * Connect @n idle channels, each end mapping both areas as a working
+ * channel does (sizes 0: the service's maxima, 1 MiB here), and print
+ * what one costs, with where it goes.
+ */
+static void memory_of(struct ipcsvc_port *sport, struct ipcsvc_port *cport,
+		      struct ipcsvc_service *svc, const char *svc_name,
+		      uint64_t size, int n, const char *name, double ref)
+{
+	struct ipcsvc_conn **c = calloc((size_t)n * 2, sizeof(*c));
+	struct ipcsvc_port_event ev;
+	long m0[MI_N], m1[MI_N];
+
+	if (!c)
+		die("memory", -ENOMEM);
+	meminfo(m0);
+	for (int i = 0; i < n; i++) {
+		if (ipcsvc_client_connect(cport, svc_name, 1, size, size, NULL,
+					  &c[2 * i]) ||
+		    ipcsvc_port_wait_event(sport, &ev, T) ||
+		    ipcsvc_service_accept(svc, &ev, NULL, &c[2 * i + 1]))
+			die("memory connect", -EIO);
+	}
+	meminfo(m1);
+	figure("memory", name, (double)(m0[MI_AVAILABLE] - m1[MI_AVAILABLE]) *
+	       1024.0 / n, "B", "socket pair", ref);
+	printf("  %-44s", "  of which, B per channel:");
+	for (int i = 1; i < MI_N; i++)
+		printf(" %s %.0f", mi_name[i],
+		       (double)(m1[i] - m0[i]) * 1024.0 / n);
+	printf("\n");
+	for (int i = 0; i < 2 * n; i++)
+		ipcsvc_conn_close(c[i]);
+	free(c);
+}
+
 static void bench_memory(void)
 {
 	int n = 1000;	/* fewer hide behind the per-CPU page lists */
 	struct ipcsvc_service *svc;
-	struct ipcsvc_port_event ev;
 	struct ipcsvc_port *sport, *cport;
-	struct ipcsvc_conn **c = calloc((size_t)n * 2, sizeof(*c));
 	int *fds = calloc((size_t)n * 2, sizeof(*fds));
-	long m0, m1, m2;
+	long m0[MI_N], m1[MI_N];
+	double pair;
 
 	struct rlimit rl = { 4 * (rlim_t)n + 64, 4 * (rlim_t)n + 64 };
 
 	/* the socket pairs' reference needs 2 fds each */
 	setrlimit(RLIMIT_NOFILE, &rl);
 	printf("memory: MemAvailable spent per idle channel, %d of them\n", n);
-	if (ipcsvc_port_open(NULL, &sport) || ipcsvc_port_open(NULL, &cport) ||
+	if (!fds || ipcsvc_port_open(NULL, &sport) ||
+	    ipcsvc_port_open(NULL, &cport) ||
 	    ipcsvc_service_create(sport, SVC ".m", 1, 0600, &svc))
 		die("memory set-up", -ENODEV);
-	m0 = mem_available_kb();
+	meminfo(m0);
 	for (int i = 0; i < n; i++)
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, &fds[2 * i]))
 			die("socketpair", -errno);
-	m1 = mem_available_kb();
-	for (int i = 0; i < n; i++) {
-		/* each side maps both areas, as a working channel does */
-		if (ipcsvc_client_connect(cport, SVC ".m", 1, 0, 0, NULL, &c[2 * i]) ||
-		    ipcsvc_port_wait_event(sport, &ev, T) ||
-		    ipcsvc_service_accept(svc, &ev, NULL, &c[2 * i + 1]))
-			die("memory connect", -EIO);
-	}
-	m2 = mem_available_kb();
-	figure("memory", "Unix socket pair", (double)(m0 - m1) * 1024.0 / n,
-	       "B", NULL, 0);
-	figure("memory", "idle channel, both ends", (double)(m1 - m2) * 1024.0 / n,
-	       "B", "socket pair", (double)(m0 - m1) * 1024.0 / n);
-	for (int i = 0; i < 2 * n; i++) {
-		ipcsvc_conn_close(c[i]);
+	meminfo(m1);
+	pair = (double)(m0[MI_AVAILABLE] - m1[MI_AVAILABLE]) * 1024.0 / n;
+	figure("memory", "Unix socket pair", pair, "B", NULL, 0);
+	/* Page tables: each 1 MiB area mapping needs a page-table page of
+	 * its own; 16 KiB ones share them. */
+	memory_of(sport, cport, svc, SVC ".m", 0, n,
+		  "idle channel, both ends, 1 MiB areas", pair);
+	memory_of(sport, cport, svc, SVC ".m", 16384, n,
+		  "idle channel, both ends, 16 KiB areas", pair);
+	for (int i = 0; i < 2 * n; i++)
 		close(fds[i]);
-	}
 	ipcsvc_service_close(svc);
 	ipcsvc_port_close(sport);
 	ipcsvc_port_close(cport);
-	free(c);
 	free(fds);
 }
 
