@@ -181,6 +181,7 @@ static int rx_take(struct ipcsvc_channel *ch, struct ipcsvc_msg **msgp,
 	atomic_store_explicit(&m->state, SLOT_WORD(m->ticket, SLOT_RESERVED),
 			      memory_order_relaxed);
 	rx->next = m->start + m->length;
+	cpu_tell(ch);
 	rx->received++;
 	rx->rcv_seq++;
 	*msgp = m;
@@ -230,7 +231,8 @@ int ipcsvc_channel_receive_timeout(struct ipcsvc_channel *ch,
 			return -ETIMEDOUT;
 		rc = peer_wait(ch, &rx->d, rx->d.prod_off +
 			       offsetof(struct ipcsvc_area_producer, published),
-			       seen, &rx->d.cons->waiters, &spins, &d);
+			       seen, &rx->d.cons->waiters, &rx->d.prod->cpu,
+			       &spins, &d);
 		if (rc)
 			return rc;
 		rc = rx_take(ch, msgp, &seen);

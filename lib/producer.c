@@ -267,6 +267,7 @@ static void tx_publish(struct ipcsvc_channel *ch, struct ipcsvc_msg *mine)
 	}
 	if (!wake)
 		return;
+	cpu_tell(ch);
 	/*
 	 * Dekker pairing with peer_wait() (queue.h), for a receiver: we store
 	 * published, then the fence above, then load waiters; it increments
@@ -450,7 +451,8 @@ int ipcsvc_channel_allocate_for_send_timeout(struct ipcsvc_channel *ch,
 		}
 		rc = peer_wait(ch, &tx->d, tx->d.cons_off +
 			       offsetof(struct ipcsvc_area_consumer, consumed),
-			       seen, &tx->d.prod->waiters, &spins, &d);
+			       seen, &tx->d.prod->waiters, &tx->d.cons->cpu,
+			       &spins, &d);
 		if (rc)
 			break;
 		rc = tx_alloc(ch, len, flags, msgp, &block, &seen);

@@ -21,6 +21,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#if defined(__GLIBC__) && __GLIBC_PREREQ(2, 35)
+#include <sys/rseq.h>
+#endif
 
 #include "ipcsvc/ipcsvc.h"
 #include "internal.h"
@@ -163,6 +166,8 @@ struct ipcsvc_channel {
 	void *ops_ctx;
 	uint32_t wait_mode;
 	uint32_t spin_count;
+	/* the CPU we last told the peer we run on, plus one (0: none) */
+	_Atomic uint32_t cpu_told;
 	struct tx *tx;
 	struct rx *rx;
 	/* state of a layer above (ipcsvc__channel_set_layer()) */
@@ -332,9 +337,40 @@ static inline int poll_peer(struct ipcsvc_channel *ch, uint32_t spins, void *are
 	       -EPIPE : 0;
 }
 
-/* Spin or sleep per the channel's policy? true: spin once more. */
-static inline bool should_spin(struct ipcsvc_channel *ch, uint32_t *spins)
+/*
+ * The CPU this thread runs on, plus one, or 0 when that is not known for
+ * the price of a load: glibc (2.35 on) registers rseq for every thread,
+ * and the kernel keeps the CPU in it. Without rseq (valgrind, an older
+ * libc) there is no hint, rather than a call to sched_getcpu() on every
+ * message.
+ */
+static inline uint32_t this_cpu(void)
 {
+#if defined(__GLIBC__) && __GLIBC_PREREQ(2, 35)
+	if (__rseq_size) {
+		const struct rseq *rs = (const struct rseq *)
+			((char *)__builtin_thread_pointer() + __rseq_offset);
+		int32_t cpu = (int32_t)__atomic_load_n(&rs->cpu_id,
+						       __ATOMIC_RELAXED);
+
+		if (cpu >= 0)
+			return (uint32_t)cpu + 1;
+	}
+#endif
+	return 0;
+}
+
+/*
+ * Spin or sleep per the channel's policy? true: spin once more. @peer_cpu
+ * is the peer's hint of the CPU it last ran on (plus one): spinning on
+ * that CPU keeps the peer from running, so the adaptive wait yields it
+ * instead. A false hint only costs its writer's peer some speed.
+ */
+static inline bool should_spin(struct ipcsvc_channel *ch, uint32_t *spins,
+			       const __u64 *peer_cpu)
+{
+	uint32_t cpu;
+
 	switch (ch->wait_mode) {
 	case IPCSVC_WAIT_BUSY_POLL:
 		if (++*spins % 64 == 0)
@@ -348,9 +384,30 @@ static inline bool should_spin(struct ipcsvc_channel *ch, uint32_t *spins)
 		if (*spins >= ch->spin_count)
 			return false;
 		++*spins;
-		cpu_relax();
+		cpu = this_cpu();
+		if (cpu && LOAD_RELAXED(peer_cpu) == cpu)
+			sched_yield();
+		else
+			cpu_relax();
 		return true;
 	}
+}
+
+/*
+ * Tell the peer which CPU we run on, in both our words it reads while it
+ * waits (see should_spin()); stored only when it changed.
+ */
+static inline void cpu_tell(struct ipcsvc_channel *ch)
+{
+	uint32_t cpu = this_cpu();
+
+	if (atomic_load_explicit(&ch->cpu_told, memory_order_relaxed) == cpu)
+		return;
+	atomic_store_explicit(&ch->cpu_told, cpu, memory_order_relaxed);
+	if (ch->tx)
+		STORE_RELAXED(&ch->tx->d.prod->cpu, cpu);
+	if (ch->rx)
+		STORE_RELAXED(&ch->rx->d.cons->cpu, cpu);
 }
 
 /*
@@ -364,13 +421,14 @@ static inline bool should_spin(struct ipcsvc_channel *ch, uint32_t *spins)
  */
 static inline int peer_wait(struct ipcsvc_channel *ch, struct dir *d,
 			    uint64_t off, uint64_t seen, __u64 *waiters,
-			    uint32_t *spins, const struct ipcsvc_deadline *dl)
+			    const __u64 *peer_cpu, uint32_t *spins,
+			    const struct ipcsvc_deadline *dl)
 {
 	const uint64_t *word = (const uint64_t *)(d->area + off);
 	bool spun = false;
 	int rc;
 
-	while (should_spin(ch, spins)) {
+	while (should_spin(ch, spins, peer_cpu)) {
 		spun = true;
 		rc = poll_peer(ch, *spins, d->area, off, seen);
 		if (rc)

@@ -254,6 +254,8 @@ struct ipcsvc_area_identity {
  *		space; the consumer makes a wake call when it is non-zero.
  * @broken:	1 once the sender found the consumer words inconsistent; the
  *		sender then stops using the area. Informational.
+ * @cpu:	the CPU the sender last ran on, plus one (0: not known); a
+ *		hint for the consumer's spinning, stored when it changes
  * @__reserved:	zero; room for more sleeper state
  */
 struct ipcsvc_area_producer {
@@ -262,7 +264,8 @@ struct ipcsvc_area_producer {
 	__u64 __hot_pad[14];
 	__u64 waiters;
 	__u64 broken;
-	__u64 __reserved[14];
+	__u64 cpu;
+	__u64 __reserved[13];
 };
 
 /**
@@ -279,6 +282,8 @@ struct ipcsvc_area_producer {
  *		published; the producer makes a wake call when it is non-zero.
  * @broken:	1 once the receiver found a corrupt message or producer
  *		words; the receiver then stops using the area. Informational.
+ * @cpu:	the CPU the receiver last ran on, plus one (0: not known); a
+ *		hint for the producer's spinning, stored when it changes
  * @__reserved:	zero; room for more sleeper state
  */
 struct ipcsvc_area_consumer {
@@ -287,7 +292,8 @@ struct ipcsvc_area_consumer {
 	__u64 __hot_pad[14];
 	__u64 waiters;
 	__u64 broken;
-	__u64 __reserved[14];
+	__u64 cpu;
+	__u64 __reserved[13];
 };
 
 /*
