@@ -4,7 +4,7 @@
  * and its clients cost, each figure next to its reference in the same
  * boot. It reports; it asserts nothing about speed.
  *
- *	scale_bench [-q] [-j FILE]
+ *	scale_bench [-q] [-j FILE] [-s SECTION]
  *
  *  - delivery: request/reply through one server's event loop with N
  *    channels connected (N = 10 .. 10,000), against N = 1;
@@ -879,10 +879,22 @@ static void bench_fanin(void)
 
 int main(int argc, char **argv)
 {
-	const char *json_path = NULL;
+	static const struct {
+		const char *name;
+		void (*run)(void);
+	} sections[] = {
+		/* memory first, before the large runs leave frees in flight */
+		{ "memory", bench_memory },
+		{ "delivery", bench_delivery },
+		{ "event-loop", bench_event_loop },
+		{ "connect", bench_connect },
+		{ "fan-in", bench_fanin },
+	};
+	const char *json_path = NULL, *only = NULL;
+	bool found = false;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "qj:")) != -1) {
+	while ((opt = getopt(argc, argv, "qj:s:")) != -1) {
 		switch (opt) {
 		case 'q':
 			quick = true;
@@ -890,8 +902,12 @@ int main(int argc, char **argv)
 		case 'j':
 			json_path = optarg;
 			break;
+		case 's':
+			only = optarg;
+			break;
 		default:
-			fprintf(stderr, "usage: scale_bench [-q] [-j FILE]\n");
+			fprintf(stderr, "usage: scale_bench [-q] [-j FILE] "
+				"[-s memory|delivery|event-loop|connect|fan-in]\n");
 			return 2;
 		}
 	}
@@ -907,12 +923,16 @@ int main(int argc, char **argv)
 		fprintf(json, "[");
 	}
 	unpin();
-	/* memory first, before the large runs leave frees in flight */
-	bench_memory();
-	bench_delivery();
-	bench_event_loop();
-	bench_connect();
-	bench_fanin();
+	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
+		if (only && strcmp(only, sections[i].name))
+			continue;
+		sections[i].run();
+		found = true;
+	}
+	if (!found) {
+		fprintf(stderr, "scale_bench: no section %s\n", only);
+		return 2;
+	}
 	if (json) {
 		fprintf(json, "\n]\n");
 		fclose(json);
