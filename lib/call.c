@@ -20,6 +20,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,7 +45,7 @@ struct ipcsvc_calls {
 	pthread_cond_t cond;		/* CLOCK_MONOTONIC */
 	struct call *calls;		/* outstanding, oldest last */
 	bool receiving;			/* a thread is receiving */
-	uint64_t next_id;		/* the next correlation id */
+	_Atomic uint64_t next_id;	/* the next correlation id; no lock */
 	/* messages that are not replies, oldest first, for
 	 * ipcsvc_call_receive_event() */
 	struct ipcsvc_msg *kept[NKEPT];
@@ -72,7 +73,7 @@ static struct ipcsvc_calls *calls_get(struct ipcsvc_channel *ch)
 	calls = calloc(1, sizeof(*calls));
 	if (!calls)
 		return NULL;
-	calls->next_id = 1;
+	atomic_init(&calls->next_id, 1);
 	if (pthread_condattr_init(&ca)) {
 		free(calls);
 		return NULL;
@@ -321,9 +322,9 @@ int ipcsvc_call_allocate(struct ipcsvc_channel *ch, uint64_t method,
 	rc = call_begin(ch, reqp, NULL, false, NULL, timeout, &d, &calls);
 	if (rc)
 		return rc;
-	pthread_mutex_lock(&calls->lock);
-	hdr.id = calls->next_id++;
-	pthread_mutex_unlock(&calls->lock);
+	/* relaxed: only uniqueness matters, and the counter gives it */
+	hdr.id = atomic_fetch_add_explicit(&calls->next_id, 1,
+					   memory_order_relaxed);
 	hdr.deadline = d.forever ? IPCSVC_CALL_NO_DEADLINE : (int64_t)d.at_ns;
 	return allocate(ch, method, size, object_count, &hdr, reqp, until(&d));
 }
@@ -342,14 +343,13 @@ int ipcsvc_channel_call(struct ipcsvc_channel *ch, struct ipcsvc_msg *req,
 		return rc;
 	me.id = hdr.id;
 
-	/* Registered before the request leaves, so the reply finds us. */
+	/* Registered before the request leaves, so the reply finds us. The
+	 * send does not wait, and takes no lock of this layer: it is made
+	 * with the lock held, which saves taking it again. */
 	pthread_mutex_lock(&calls->lock);
 	me.next = calls->calls;
 	calls->calls = &me;
-	pthread_mutex_unlock(&calls->lock);
-
 	rc = ipcsvc_channel_send(ch, req);
-	pthread_mutex_lock(&calls->lock);
 	if (rc) {
 		me.err = rc;
 		me.done = true;
