@@ -183,13 +183,16 @@ $(BENCH_SUITE): $(SUITE_SRCS) $(wildcard tests/bench/suite/*.h) $(LIB_A) $(LIB_H
 # /dev/ipcsvc is absent), then the instruction count. make bench-guest:
 # the suite in a 6.12 guest, through the module. BENCH_ARGS: the suite's
 # options.
-.PHONY: bench-guest
-bench: $(BENCHES)
+.PHONY: bench-guest bench-deps
+bench: bench-deps $(BENCHES)
 	$(BENCH_SUITE) -j $(B)/bench/host.json -p $(B)/bench/plots-host $(BENCH_ARGS)
 	@tests/bench/insn-count
 
-bench-guest: $(BENCH_SUITE)
+bench-guest: bench-deps $(BENCH_SUITE)
 	tests/bench/run-guest $(BENCH_ARGS)
+
+bench-deps:
+	tools/check-deps --bench
 
 # libFuzzer targets (tests/fuzz/, see tests/fuzz/README.md): clang with
 # ASan and UBSan. The library is compiled again with the same flags and
