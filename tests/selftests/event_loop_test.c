@@ -14,7 +14,8 @@
  *    at random, all arrive: no ChannelReadable is lost;
  *  - the events of a wake-up cost one read(), however many there are,
  *    in one's own poll loop and in ipcsvc_port_wait_event() (the thread's
- *    read count, /proc/thread-self/io, where the kernel keeps it).
+ *    read count, /proc/thread-self/io, where the kernel keeps it);
+ *  - one loop serving 1,000 channels answers every request.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -335,6 +336,145 @@ TEST_F(loop, events_of_a_wakeup_cost_one_read)
 		ASSERT_EQ(-EPIPE, ipcsvc_channel_receive_timeout(
 			ipcsvc_conn_channel(more[i]), &(struct ipcsvc_msg *){0}, T));
 		ipcsvc_conn_close(more[i]);
+	}
+}
+
+/* ---- one loop, a thousand channels ------------------------------- */
+
+#define NCHAN		1000
+#define SMALL		16384	/* areas of 1,000 channels in one process */
+
+struct thousand {
+	struct ipcsvc_port *port;
+	struct ipcsvc_service *svc;
+	struct ipcsvc_conn *conns[NCHAN];
+	int accepted, answered, rc;
+};
+
+/* Accept, arm, and answer each request with its value plus one, until
+ * NCHAN requests are answered. */
+static void *thousand_server(void *arg)
+{
+	struct thousand *t = arg;
+
+	while (t->answered < NCHAN) {
+		struct ipcsvc_port_event ev;
+		struct ipcsvc_conn *conn;
+		struct ipcsvc_channel *ch;
+		uint64_t v;
+
+		t->rc = ipcsvc_port_wait_event(t->port, &ev, T);
+		if (t->rc)
+			return NULL;
+		if (ev.type == IPC_MSG_SERVICE_CONNECTED) {
+			struct ipcsvc_conn **slot = &t->conns[t->accepted];
+
+			if (t->accepted == NCHAN) {
+				t->rc = -EPROTO;
+				return NULL;
+			}
+			t->rc = ipcsvc_service_accept(t->svc, &ev, NULL, slot);
+			if (!t->rc)
+				t->rc = ipcsvc_conn_set_cookie(*slot, slot);
+			if (!t->rc)
+				t->rc = ipcsvc_conn_arm(*slot, IPCSVC_DIR_RX);
+			if (t->rc)
+				return NULL;
+			t->accepted++;
+			continue;
+		}
+		if (ev.type != IPC_MSG_CHANNEL_READABLE || !ev.cookie) {
+			t->rc = -EPROTO;
+			return NULL;
+		}
+		conn = *(struct ipcsvc_conn **)ev.cookie;
+		ch = ipcsvc_conn_channel(conn);
+		while (!(t->rc = recv_u64(ch, &v))) {
+			t->rc = send_u64(ch, v + 1, T);
+			if (t->rc)
+				return NULL;
+			t->answered++;
+		}
+		if (t->rc != -EAGAIN)
+			return NULL;
+		t->rc = ipcsvc_conn_arm(conn, IPCSVC_DIR_RX);
+		if (t->rc)
+			return NULL;
+	}
+	return NULL;
+}
+
+FIXTURE(thousand) {
+	struct thousand t;
+	struct ipcsvc_port *cport;
+	struct ipcsvc_conn *clients[NCHAN];
+};
+
+FIXTURE_SETUP(thousand)
+{
+	struct ipcsvc_service_attr a = {
+		.max_to_server = SMALL, .max_to_client = SMALL,
+		.max_connections = NCHAN, .max_pending = NCHAN,
+	};
+
+	memset(&self->t, 0, sizeof(self->t));
+	memset(self->clients, 0, sizeof(self->clients));
+	ASSERT_EQ(0, ipcsvc_port_open(NULL, &self->t.port));
+	ASSERT_EQ(0, ipcsvc_port_open(NULL, &self->cport));
+	ASSERT_EQ(0, ipcsvc_service_create_attr(self->t.port, "loop.many", 1,
+						0600, &a, &self->t.svc));
+}
+
+FIXTURE_TEARDOWN(thousand)
+{
+	for (int i = 0; i < NCHAN; i++) {
+		ipcsvc_conn_close(self->clients[i]);
+		ipcsvc_conn_close(self->t.conns[i]);
+	}
+	ipcsvc_service_close(self->t.svc);
+	ipcsvc_port_close(self->cport);
+	ipcsvc_port_close(self->t.port);
+}
+
+/* Every client connects, then all send at once: the loop sees requests
+ * of many channels pending together, and answers each exactly once. */
+TEST_F_TIMEOUT(thousand, one_loop_answers_every_channel, 600)
+{
+	ipcsvc_timeout_t t = T;
+	int answered = 0, wrong = 0;
+	pthread_t st;
+
+	ASSERT_EQ(0, pthread_create(&st, NULL, thousand_server, &self->t));
+	for (int c = 0; c < NCHAN; c++) {
+		ASSERT_EQ(0, ipcsvc_client_connect(self->cport, "loop.many", 1,
+						   SMALL, SMALL, NULL,
+						   &self->clients[c]))
+			TH_LOG("connection %d", c);
+	}
+	for (int c = 0; c < NCHAN; c++) {
+		ASSERT_EQ(0, send_u64(ipcsvc_conn_channel(self->clients[c]),
+				      2 * (uint64_t)c, T));
+	}
+	for (int c = 0; c < NCHAN; c++) {
+		uint64_t v = 0;
+
+		if (!recv_u64_within(ipcsvc_conn_channel(self->clients[c]),
+				     &v, &t))
+			answered++;
+		wrong += v != 2 * (uint64_t)c + 1;
+	}
+	pthread_join(st, NULL);
+	EXPECT_EQ(0, self->t.rc);
+	EXPECT_EQ(NCHAN, self->t.accepted);
+	EXPECT_EQ(NCHAN, self->t.answered);
+	EXPECT_EQ(NCHAN, answered);
+	EXPECT_EQ(0, wrong);
+	/* and nothing more than one answer each */
+	for (int c = 0; c < NCHAN; c++) {
+		uint64_t v;
+
+		EXPECT_EQ(-EAGAIN, recv_u64(ipcsvc_conn_channel(self->clients[c]),
+					    &v));
 	}
 }
 
