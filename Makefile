@@ -164,11 +164,15 @@ $(BY_HAND): $(B)/examples/%_by_hand: examples/counter/by_hand/%.c $(LIB_SO) \
 # (tests/bench/insn-count: callgrind counts, which do not depend on time).
 # Each tests/bench/*.c is a program; ipcsvc-bench, the suite
 # (Documentation/performance.md), is tests/bench/suite/*.c, static so
-# that tools/ipcsvc-vm runs it in a guest as it is.
+# that tools/ipcsvc-vm runs it in a guest as it is; scale_bench, the
+# server-scale figures, is tests/bench/scale/*.c.
 BENCH_SRCS  := $(sort $(wildcard tests/bench/*.c))
 SUITE_SRCS  := $(sort $(wildcard tests/bench/suite/*.c))
+SCALE_SRCS  := $(sort $(wildcard tests/bench/scale/*.c))
 BENCH_SUITE := $(B)/bench/ipcsvc-bench
-BENCHES     := $(patsubst tests/bench/%.c,$(B)/bench/%,$(BENCH_SRCS)) $(BENCH_SUITE)
+SCALE_BENCH := $(B)/bench/scale_bench
+BENCHES     := $(patsubst tests/bench/%.c,$(B)/bench/%,$(BENCH_SRCS)) $(BENCH_SUITE) \
+	       $(SCALE_BENCH)
 bench-build: $(BENCHES)
 
 $(B)/bench/%: tests/bench/%.c $(LIB_A) $(LIB_HDRS) $(wildcard tests/host/*.h tests/lib/*.h)
@@ -178,6 +182,10 @@ $(B)/bench/%: tests/bench/%.c $(LIB_A) $(LIB_HDRS) $(wildcard tests/host/*.h tes
 $(BENCH_SUITE): $(SUITE_SRCS) $(wildcard tests/bench/suite/*.h) $(LIB_A) $(LIB_HDRS) $(wildcard tests/host/*.h tests/lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests/host -static -o $@ $(SUITE_SRCS) $(LIB_A) -lpthread -lm
+
+$(SCALE_BENCH): $(SCALE_SRCS) tests/bench/scale/scale.h $(LIB_A) $(LIB_HDRS) $(wildcard tests/lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $(SCALE_SRCS) $(LIB_A) -lpthread
 
 # make bench: the suite on this machine (ipcsvc over memfd channels where
 # /dev/ipcsvc is absent), then the instruction count. make bench-guest:

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * scale_bench's channel figures: what a connection takes to make, and
+ * what an idle one costs the machine.
+ */
+#include "scale.h"
+
+/* ---- connect ---- */
+
+void bench_connect(void)
+{
+	int n = quick ? 100 : 1000;
+	double *t = malloc(sizeof(*t) * (size_t)n), *u = malloc(sizeof(*u) * (size_t)n);
+	double ipcsvc_us, unix_us;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct ipcsvc_service *svc;
+	struct ipcsvc_port_event ev;
+	struct ipcsvc_port *sport, *cport;
+	int lfd;
+
+	printf("connect: connect to accepted, median\n");
+	if (ipcsvc_port_open(NULL, &sport) || ipcsvc_port_open(NULL, &cport) ||
+	    ipcsvc_service_create(sport, SVC ".c", 1, 0600, &svc))
+		die("connect set-up", -ENODEV);
+	for (int i = 0; i < n; i++) {
+		struct ipcsvc_conn *c, *s;
+		uint64_t t0 = now_ns();
+
+		if (ipcsvc_client_connect(cport, SVC ".c", 1, 0, 0, NULL, &c) ||
+		    ipcsvc_port_wait_event(sport, &ev, T) ||
+		    ipcsvc_service_accept(svc, &ev, NULL, &s))
+			die("connect", -EIO);
+		t[i] = (double)(now_ns() - t0) / 1000.0;
+		ipcsvc_conn_close(c);
+		ipcsvc_conn_close(s);
+		while (!ipcsvc_port_read_event(sport, &ev))
+			;	/* the PeerClosed */
+	}
+	ipcsvc_service_close(svc);
+	ipcsvc_port_close(sport);
+	ipcsvc_port_close(cport);
+
+	/* the reference, in the same boot: a Unix stream socket */
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/tmp/scale_bench.%d",
+		 (int)getpid());
+	unlink(sa.sun_path);
+	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    listen(lfd, 16))
+		die("unix listen", -errno);
+	for (int i = 0; i < n; i++) {
+		uint64_t t0 = now_ns();
+		int c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), s;
+
+		if (c < 0 || connect(c, (struct sockaddr *)&sa, sizeof(sa)))
+			die("unix connect", -errno);
+		s = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (s < 0)
+			die("unix accept", -errno);
+		u[i] = (double)(now_ns() - t0) / 1000.0;
+		close(c);
+		close(s);
+	}
+	close(lfd);
+	unlink(sa.sun_path);
+	unix_us = median(u, (size_t)n);
+	ipcsvc_us = median(t, (size_t)n);
+	figure("connect", "AF_UNIX connect + accept", unix_us, "us", NULL, 0);
+	figure("connect", "connect + accept", ipcsvc_us, "us", "AF_UNIX",
+	       unix_us);
+	free(t);
+	free(u);
+}
+
+/* ---- memory of idle channels ---- */
+
+/*
+ * Connect @n idle channels, each end mapping both areas as a working
+ * channel does (sizes 0: the service's maxima, 1 MiB here), and print
+ * what one costs, with where it goes.
+ */
+static void memory_of(struct ipcsvc_port *sport, struct ipcsvc_port *cport,
+		      struct ipcsvc_service *svc, const char *svc_name,
+		      uint64_t size, int n, const char *name, double ref)
+{
+	struct ipcsvc_conn **c = calloc((size_t)n * 2, sizeof(*c));
+	struct ipcsvc_port_event ev;
+	long m0[MI_N], m1[MI_N];
+
+	if (!c)
+		die("memory", -ENOMEM);
+	meminfo(m0);
+	for (int i = 0; i < n; i++) {
+		if (ipcsvc_client_connect(cport, svc_name, 1, size, size, NULL,
+					  &c[2 * i]) ||
+		    ipcsvc_port_wait_event(sport, &ev, T) ||
+		    ipcsvc_service_accept(svc, &ev, NULL, &c[2 * i + 1]))
+			die("memory connect", -EIO);
+	}
+	meminfo(m1);
+	figure("memory", name, (double)(m0[MI_AVAILABLE] - m1[MI_AVAILABLE]) *
+	       1024.0 / n, "B", "socket pair", ref);
+	printf("  %-44s", "  of which, B per channel:");
+	for (int i = 1; i < MI_N; i++)
+		printf(" %s %.0f", mi_name[i],
+		       (double)(m1[i] - m0[i]) * 1024.0 / n);
+	printf("\n");
+	for (int i = 0; i < 2 * n; i++)
+		ipcsvc_conn_close(c[i]);
+	free(c);
+}
+
+void bench_memory(void)
+{
+	int n = 1000;	/* fewer hide behind the per-CPU page lists */
+	struct ipcsvc_service *svc;
+	struct ipcsvc_port *sport, *cport;
+	int *fds = calloc((size_t)n * 2, sizeof(*fds));
+	long m0[MI_N], m1[MI_N];
+	double pair;
+
+	struct rlimit rl = { 4 * (rlim_t)n + 64, 4 * (rlim_t)n + 64 };
+
+	/* the socket pairs' reference needs 2 fds each */
+	setrlimit(RLIMIT_NOFILE, &rl);
+	printf("memory: MemAvailable spent per idle channel, %d of them\n", n);
+	if (!fds || ipcsvc_port_open(NULL, &sport) ||
+	    ipcsvc_port_open(NULL, &cport) ||
+	    ipcsvc_service_create(sport, SVC ".m", 1, 0600, &svc))
+		die("memory set-up", -ENODEV);
+	meminfo(m0);
+	for (int i = 0; i < n; i++)
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, &fds[2 * i]))
+			die("socketpair", -errno);
+	meminfo(m1);
+	pair = (double)(m0[MI_AVAILABLE] - m1[MI_AVAILABLE]) * 1024.0 / n;
+	figure("memory", "Unix socket pair", pair, "B", NULL, 0);
+	/* Page tables: each 1 MiB area mapping needs a page-table page of
+	 * its own; 16 KiB ones share them. */
+	memory_of(sport, cport, svc, SVC ".m", 0, n,
+		  "idle channel, both ends, 1 MiB areas", pair);
+	memory_of(sport, cport, svc, SVC ".m", 16384, n,
+		  "idle channel, both ends, 16 KiB areas", pair);
+	for (int i = 0; i < 2 * n; i++)
+		close(fds[i]);
+	ipcsvc_service_close(svc);
+	ipcsvc_port_close(sport);
+	ipcsvc_port_close(cport);
+	free(fds);
+}
