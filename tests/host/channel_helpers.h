@@ -16,6 +16,7 @@
 
 #include "ipcsvc/ipcsvc.h"
 #include "../lib/identity.h"
+#include "../lib/pattern.h"
 
 struct test_area {
 	int fd;
@@ -264,21 +265,6 @@ static inline int64_t take_id(struct ipcsvc_channel *ch)
 	if (!rc)
 		rc = ipcsvc_channel_release(ch, m);
 	return rc ? rc : (int64_t)info.id;
-}
-
-/* Fill @buf with a pattern derived from @seed. */
-static inline void pattern(uint8_t *buf, size_t len, uint64_t seed)
-{
-	for (size_t i = 0; i < len; i++)
-		buf[i] = (uint8_t)(seed * 131 + i * 7 + (i >> 8));
-}
-
-static inline int pattern_ok(const uint8_t *buf, size_t len, uint64_t seed)
-{
-	for (size_t i = 0; i < len; i++)
-		if (buf[i] != (uint8_t)(seed * 131 + i * 7 + (i >> 8)))
-			return 0;
-	return 1;
 }
 
 /*

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Messages of the library selftests (lib_service_test.c, lib_peer_test.c):
- * payloads of a seeded pattern, sent with an id and checked on arrival,
- * and an echo that sends a message back as it came.
+ * payloads of a seeded pattern (tests/lib/pattern.h), sent with an id and
+ * checked on arrival, and an echo that sends a message back as it came.
  */
 #ifndef IPCSVC_LIB_MSGS_H
 #define IPCSVC_LIB_MSGS_H
@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "ipcsvc/ipcsvc.h"
+#include "../lib/pattern.h"
 
 #define SEC	1000000000LL
 #define LONG	(20 * SEC)	/* an upper bound for things that must happen */
@@ -21,20 +22,6 @@
 static inline uint64_t page(void)
 {
 	return (uint64_t)sysconf(_SC_PAGESIZE);
-}
-
-static inline void fill(uint8_t *buf, size_t len, uint64_t seed)
-{
-	for (size_t i = 0; i < len; i++)
-		buf[i] = (uint8_t)(seed * 131 + i * 7 + (i >> 8));
-}
-
-static inline bool check(const uint8_t *buf, size_t len, uint64_t seed)
-{
-	for (size_t i = 0; i < len; i++)
-		if (buf[i] != (uint8_t)(seed * 131 + i * 7 + (i >> 8)))
-			return false;
-	return true;
 }
 
 /*
@@ -63,7 +50,7 @@ static inline int send_msg(struct ipcsvc_channel *ch, uint64_t id, size_t len,
 	rc = ipcsvc_msg_reserve_object(m, seed, len, &p);
 	if (rc)
 		return rc;
-	fill(p, len, seed);
+	pattern(p, len, seed);
 	if (mp) {	/* for ipcsvc_channel_call() */
 		*mp = m;
 		return 0;
@@ -89,7 +76,7 @@ static inline int msg_ok(const struct ipcsvc_msg *m, uint64_t id, size_t len)
 		return 0;
 	if (ipcsvc_msg_next_object(m, &o) != 1 || o.length != len)
 		return 0;
-	return check(o.data, len, o.id);
+	return pattern_ok(o.data, len, o.id);
 }
 
 /*

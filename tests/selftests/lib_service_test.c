@@ -613,7 +613,7 @@ TEST_F(svc, call_times_out_and_drops_late_reply)
 	ASSERT_EQ(0, ipcsvc_msg_add_object(m, IPCSVC_CALL_HEADER_ID, &h,
 					   sizeof(h)));
 	ASSERT_EQ(0, ipcsvc_msg_reserve_object(m, 2, 16, &p));
-	fill(p, 16, 2);
+	pattern(p, 16, 2);
 	ASSERT_EQ(0, ipcsvc_channel_send(s, m));
 	ASSERT_EQ(0, ipcsvc_channel_call(c, req, &rep, ipcsvc_timeout_ns(LONG)));
 	EXPECT_TRUE(msg_ok(rep, 2, 16));
