@@ -247,9 +247,7 @@ int ipcsvc__slots_make(struct ipcsvc_channel *ch,
 {
 	struct ipcsvc_msg *none = NULL, *slots;
 
-	/* pairs with the release below */
-	if (atomic_load_explicit(table, memory_order_acquire))
-		return 0;
+	/* slots_ready() found none: make one, and race to install it */
 	slots = calloc(NSLOTS, sizeof(*slots));
 	if (!slots)
 		return -ENOMEM;
@@ -258,8 +256,9 @@ int ipcsvc__slots_make(struct ipcsvc_channel *ch,
 		slots[i].tx = tx;
 		atomic_init(&slots[i].state, SLOT_WORD(0, SLOT_FREE));
 	}
-	/* release: pairs with the acquires here and in slot_of(); the
-	 * first sender thread to get here installs its table */
+	/* release: pairs with the acquires in slots_ready() and
+	 * slot_of(); the first sender thread to get here installs its
+	 * table, the others free theirs */
 	if (!atomic_compare_exchange_strong_explicit(table, &none, slots,
 			memory_order_release, memory_order_acquire))
 		free(slots);

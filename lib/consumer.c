@@ -180,7 +180,7 @@ static int rx_take(struct ipcsvc_channel *ch, struct ipcsvc_msg **msgp,
 	m->ticket = rx->rcv_seq;
 	atomic_store_explicit(&m->state, SLOT_WORD(m->ticket, SLOT_RESERVED),
 			      memory_order_relaxed);
-	rx->next = m->start + m->length;
+	rx->next = msg_end(m);
 	cpu_tell(ch);
 	rx->received++;
 	rx->rcv_seq++;
@@ -257,7 +257,7 @@ static void rx_retire(struct ipcsvc_channel *ch)
 		if (atomic_load_explicit(&m->state, memory_order_relaxed) !=
 		    SLOT_WORD(rx->rel_seq, SLOT_WRITTEN))
 			break;
-		head = m->start + m->length;
+		head = msg_end(m);
 		atomic_store_explicit(&m->state, SLOT_WORD(0, SLOT_FREE),
 				      memory_order_relaxed);
 		rx->rel_seq++;

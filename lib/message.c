@@ -97,7 +97,7 @@ int ipcsvc_msg_next_object(const struct ipcsvc_msg *msg,
 		if (is_broken(&msg->ch->rx->d))
 			return -EBADMSG;
 		data = msg->ch->rx->d.data;
-		end = msg->start + msg->length;
+		end = msg_end(msg);
 	}
 	if (obj->index > msg->object_count)
 		return -EINVAL;

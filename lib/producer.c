@@ -37,6 +37,7 @@ static int tx_reserve(struct ipcsvc_channel *ch, uint64_t len, uint64_t flags,
 	uint64_t cur, w, size, head, consumed, start, end, hc;
 	uint32_t t, pub;
 	bool wrap, too_big, can_grow, fresh = false;
+	int rc;
 
 	*block = BLOCK_NONE;
 	/* acquire: pairs with the release of the compare-and-swap below in
@@ -91,31 +92,18 @@ static int tx_reserve(struct ipcsvc_channel *ch, uint64_t len, uint64_t flags,
 			return -EMSGSIZE;
 		if (!pos_ok(head, size))
 			return mark_broken(&tx->d, true);
-		/*
-		 * Every decision but "append at w, within w's page" reads
-		 * the real head: at a page's end an empty ring goes back to
-		 * its start (see below) rather than touch a new page.
-		 */
-		if (!fresh && (too_big || (flags & IPCSVC_MSG_NOQUEUE) ||
-			       (w ^ (w + len + WRAP_BYTES - 1)) >= tx->page ||
-			       !(w >= head ? w != head &&
-				 len <= size - WRAP_BYTES - w :
-				 len < head - w))) {
-			fresh = true;
-			continue;
-		}
-
 		/* head == w: everything reserved has been released. */
-		if ((flags & IPCSVC_MSG_NOQUEUE) && head != w)
-			return -EBUSY;
-		if (too_big) {
+		rc = 0;
+		wrap = false;
+		start = w;
+		if ((flags & IPCSVC_MSG_NOQUEUE) && head != w) {
+			rc = -EBUSY;
+		} else if (too_big) {
 			/* The smallest ring whose max_message() is len. */
 			*need = 2 * len + 2 * WRAP_BYTES;
 			*block = BLOCK_SIZE;
-			return -EAGAIN;
-		}
-		wrap = false;
-		if (w >= head) {
+			rc = -EAGAIN;
+		} else if (w >= head) {
 			/* used: [head, w); free: [w, size - 8) and [0, head) */
 			if (w == head && w && len < head) {
 				/*
@@ -129,7 +117,7 @@ static int tx_reserve(struct ipcsvc_channel *ch, uint64_t len, uint64_t flags,
 				start = 0;
 				wrap = true;
 			} else if (len <= size - WRAP_BYTES - w) {
-				start = w;
+				/* start = w */
 			} else if (len < head &&
 				   !(can_grow && w - head > size / 2)) {
 				/* Wrap, unless more than half the ring is
@@ -142,22 +130,32 @@ static int tx_reserve(struct ipcsvc_channel *ch, uint64_t len, uint64_t flags,
 				/* Room right after w, in the grown area. */
 				*need = w + len + WRAP_BYTES;
 				*block = BLOCK_SIZE;
-				return -EAGAIN;
+				rc = -EAGAIN;
 			} else {
 				*block = BLOCK_SPACE;
-				return -EAGAIN;
+				rc = -EAGAIN;
 			}
-		} else {
+		} else if (len >= head - w) {
 			/* used: [head, marker) and [0, w); free: [w, head).
 			 * Room past the marker, grown or not, is usable only
 			 * once the consumer has passed the marker. */
-			if (len < head - w) {
-				start = w;
-			} else {
-				*block = BLOCK_SPACE;
-				return -EAGAIN;
-			}
+			*block = BLOCK_SPACE;
+			rc = -EAGAIN;
 		}
+		/*
+		 * A cached head vouches for one decision only: append at w,
+		 * within w's page. Every other one is made again on the real
+		 * head, so that at a page's end an empty ring goes back to its
+		 * start rather than touch a new page.
+		 */
+		if (!fresh && (rc || wrap ||
+			       (w ^ (w + len + WRAP_BYTES - 1)) >= tx->page)) {
+			*block = BLOCK_NONE;
+			fresh = true;
+			continue;
+		}
+		if (rc)
+			return rc;
 		end = start + len;
 		/* release: pairs with the acquire loads of rsv (this one's
 		 * failure ordering included) in other sender threads */
@@ -202,7 +200,7 @@ static void tx_publish_one(struct tx *tx, struct ipcsvc_msg *m, uint32_t p)
 	tx->published++;
 	/* WriteOffset, for inspection: pairs with the acquire of
 	 * producer.tail in ipcsvc_channel_info() */
-	STORE_RELEASE(&tx->d.prod->tail, m->start + m->length);
+	STORE_RELEASE(&tx->d.prod->tail, msg_end(m));
 	/* pairs with the acquire of producer.published in rx_take(): the
 	 * message and the wrap marker before it are complete. The wake
 	 * decision's ordering is the fence in tx_publish(). */

@@ -70,6 +70,12 @@ struct ipcsvc_msg {
 };
 
 _Static_assert(sizeof(struct ipcsvc_msg) == 64, "a descriptor is a line");
+
+/* Where @m ends in the data region: where the next message may go. */
+static inline uint64_t msg_end(const struct ipcsvc_msg *m)
+{
+	return m->start + m->length;
+}
 _Static_assert(IPCSVC_AREA_MAX_SIZE_LIMIT <= UINT32_MAX,
 	       "message lengths fit the descriptor's 32-bit fields");
 
@@ -303,8 +309,9 @@ static inline struct ipcsvc_msg *slot_at(struct ipcsvc_msg *_Atomic *table,
 }
 
 /*
- * Make @ch's slot table at @table if no thread did yet. 0 or -ENOMEM.
- * Each slot is free (state 0) and names its channel.
+ * Make @ch's slot table at @table, unless another thread installs one
+ * first: 0 or -ENOMEM. Each slot is free (state 0) and names its channel.
+ * Called by slots_ready() when it found none.
  */
 int ipcsvc__slots_make(struct ipcsvc_channel *ch,
 		       struct ipcsvc_msg *_Atomic *table, bool tx);
