@@ -42,12 +42,15 @@
  *
  * The VMA is VM_DONTCOPY (a forked child does not inherit it unless the
  * process asks with MADV_DOFORK), VM_DONTEXPAND and VM_DONTDUMP. Its file is
- * switched from the port to a file of the area's own inode (on a private
- * pseudo filesystem) that holds a reference on the area, and its page
- * offset to 0: a mapping keeps the area alive but not the port, a page's
- * offset in the VMA is its index in the area, and the inode's mapping
- * tree lists every VMA of the area, which is how ipcsvc_area_revoke()
- * finds them.
+ * switched from the port to the area's file, which holds a reference on the
+ * area: a mapping keeps the area alive but not the port. Every mapping of
+ * an area shares one file, and both areas of a channel one inode (on a
+ * private pseudo filesystem), as each costs the machine memory for as long
+ * as the channel lives. The page offset becomes the area's base in that
+ * inode (0 or IPCSVC_AREA_PGOFF_STRIDE, by side) and a page's index in the
+ * area is its offset from that base, so the inode's mapping tree lists
+ * every VMA of each area at a range of its own, which is how
+ * ipcsvc_area_revoke() finds them.
  *
  * Revocation
  * ----------
@@ -77,7 +80,7 @@
 
 #define IPCSVC_HEADER_BYTES	(IPCSVC_AREA_HEADER_PAGES * PAGE_SIZE)
 
-/* "ipcs": the pseudo filesystem that gives every area an inode. */
+/* "ipcs": the pseudo filesystem that gives every channel an inode. */
 #define IPCSVC_FS_MAGIC		0x69706373
 
 static struct vfsmount *ipcsvc_mnt;
@@ -160,9 +163,15 @@ struct ipcsvc_header *ipcsvc_header_create(u64 version, const u8 *name,
 	hdr->kaddr = __vmalloc(IPCSVC_HEADER_BYTES,
 			       GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN);
 	if (!hdr->kaddr) {
-		ipcsvc_user_uncharge_bytes(user, IPCSVC_HEADER_BYTES);
-		kfree(hdr);
-		return ERR_PTR(-ENOMEM);
+		ret = -ENOMEM;
+		goto err_charged;
+	}
+	/* Its own inode, so that revocation finds every mapping of it. */
+	hdr->inode = alloc_anon_inode(ipcsvc_mnt->mnt_sb);
+	if (IS_ERR(hdr->inode)) {
+		vfree(hdr->kaddr);
+		ret = -ENOMEM;
+		goto err_charged;
 	}
 	kref_init(&hdr->ref);
 	ipcsvc_user_hold(user);
@@ -182,6 +191,11 @@ struct ipcsvc_header *ipcsvc_header_create(u64 version, const u8 *name,
 		id->data_offset = IPCSVC_HEADER_BYTES;
 	}
 	return hdr;
+
+err_charged:
+	ipcsvc_user_uncharge_bytes(user, IPCSVC_HEADER_BYTES);
+	kfree(hdr);
+	return ERR_PTR(ret);
 }
 
 static void ipcsvc_header_release(struct kref *ref)
@@ -189,6 +203,7 @@ static void ipcsvc_header_release(struct kref *ref)
 	struct ipcsvc_header *hdr = container_of(ref, struct ipcsvc_header,
 						 ref);
 
+	iput(hdr->inode);
 	vfree(hdr->kaddr);
 	ipcsvc_user_uncharge_bytes(hdr->user, IPCSVC_HEADER_BYTES);
 	ipcsvc_user_put(hdr->user);
@@ -221,12 +236,6 @@ struct ipcsvc_area *ipcsvc_area_create(struct ipcsvc_header *hdr,
 	area = kzalloc(sizeof(*area), GFP_KERNEL_ACCOUNT);
 	if (!area)
 		return ERR_PTR(-ENOMEM);
-	/* Its own inode, so that revocation finds every mapping of it. */
-	area->inode = alloc_anon_inode(ipcsvc_mnt->mnt_sb);
-	if (IS_ERR(area->inode)) {
-		kfree(area);
-		return ERR_PTR(-ENOMEM);
-	}
 	kref_init(&area->ref);
 	mutex_init(&area->lock);
 	xa_init(&area->pages);
@@ -264,7 +273,6 @@ static void ipcsvc_area_release(struct kref *ref)
 		ipcsvc_user_uncharge_bytes(area->user,
 					   area->nr_data << PAGE_SHIFT);
 	ipcsvc_user_put(area->user);
-	iput(area->inode);
 	ipcsvc_header_put(area->hdr);
 	mutex_destroy(&area->lock);
 	kfree(area);
@@ -283,6 +291,12 @@ struct ipcsvc_area_identity *ipcsvc_area_identity(struct ipcsvc_area *area)
 u64 ipcsvc_area_identity_offset(const struct ipcsvc_area *area)
 {
 	return (u64)area->side * IPCSVC_IDENTITY_STRIDE;
+}
+
+/* Where the mappings of @area start in the channel's inode, in pages. */
+static unsigned long ipcsvc_area_pgoff(const struct ipcsvc_area *area)
+{
+	return area->side * IPCSVC_AREA_PGOFF_STRIDE;
 }
 
 /* Bytes of a mapping of @area, guard page excluded. */
@@ -590,7 +604,10 @@ void ipcsvc_area_revoke(struct ipcsvc_area *area)
 		lock_page(page);
 		unlock_page(page);
 	}
-	unmap_mapping_range(area->inode->i_mapping, IPCSVC_HEADER_BYTES, 0, 1);
+	/* this area's data pages only: the other area shares the inode */
+	unmap_mapping_range(area->hdr->inode->i_mapping,
+			    ((loff_t)ipcsvc_area_pgoff(area) << PAGE_SHIFT) +
+			    IPCSVC_HEADER_BYTES, area->max_size, 1);
 	xa_for_each(&area->pages, i, page) {
 		xa_erase(&area->pages, i);
 		put_page(page);
@@ -630,7 +647,7 @@ struct page *ipcsvc_area_page(struct ipcsvc_area *area, unsigned long idx)
 static vm_fault_t ipcsvc_area_fault(struct vm_fault *vmf)
 {
 	struct ipcsvc_area *area = vmf->vma->vm_private_data;
-	unsigned long idx = vmf->pgoff;
+	unsigned long idx = vmf->pgoff - ipcsvc_area_pgoff(area);
 	struct page *page;
 
 	for (;;) {
@@ -679,12 +696,13 @@ bool ipcsvc_area_may_write(unsigned long idx, bool producer)
 static vm_fault_t ipcsvc_area_mkwrite(struct vm_fault *vmf, bool producer)
 {
 	struct ipcsvc_area *area = vmf->vma->vm_private_data;
+	unsigned long idx = vmf->pgoff - ipcsvc_area_pgoff(area);
 
-	if (!ipcsvc_area_may_write(vmf->pgoff, producer))
+	if (!ipcsvc_area_may_write(idx, producer))
 		return VM_FAULT_SIGBUS;
 	lock_page(vmf->page);
 	/* A revoked area's pages are gone, and the tombstone is read-only. */
-	if (ipcsvc_area_page(area, vmf->pgoff) != vmf->page ||
+	if (ipcsvc_area_page(area, idx) != vmf->page ||
 	    vmf->page == ipcsvc_tombstone) {
 		unlock_page(vmf->page);
 		return VM_FAULT_SIGBUS;
@@ -723,7 +741,13 @@ static const struct vm_operations_struct ipcsvc_area_consumer_vm_ops = {
 
 static int ipcsvc_area_file_release(struct inode *inode, struct file *file)
 {
-	ipcsvc_area_put(file->private_data);
+	struct ipcsvc_area *area = file->private_data;
+
+	mutex_lock(&area->lock);
+	if (area->file == file)
+		area->file = NULL;
+	mutex_unlock(&area->lock);
+	ipcsvc_area_put(area);
 	return 0;
 }
 
@@ -731,6 +755,42 @@ static const struct file_operations ipcsvc_area_fops = {
 	.owner = THIS_MODULE,
 	.release = ipcsvc_area_file_release,
 };
+
+/*
+ * The file of @area's mappings, with a reference for the caller: the one
+ * the other mappings have, if it is still live, or a new one. A file whose
+ * last reference is gone but whose release has not run yet is not reused;
+ * its release finds a new file in ->file and leaves it.
+ */
+static struct file *ipcsvc_area_file(struct ipcsvc_area *area)
+{
+	struct file *file;
+
+	mutex_lock(&area->lock);
+	file = area->file;
+	if (file && ipcsvc_file_get_live(file))
+		goto out;
+	/*
+	 * The file's last fput() drops a reference on ipcsvc_area_fops.owner,
+	 * but alloc_file_pseudo(), unlike anon_inode_getfile(), does not take
+	 * it: take it here. The port's file holds one, so this cannot fail.
+	 */
+	__module_get(THIS_MODULE);
+	ihold(area->hdr->inode);
+	file = alloc_file_pseudo(area->hdr->inode, ipcsvc_mnt,
+				 "[ipcsvc-area]", O_RDWR, &ipcsvc_area_fops);
+	if (IS_ERR(file)) {
+		iput(area->hdr->inode);
+		module_put(THIS_MODULE);
+		goto out;
+	}
+	ipcsvc_area_get(area);
+	file->private_data = area;
+	area->file = file;
+out:
+	mutex_unlock(&area->lock);
+	return file;
+}
 
 /*
  * Set up @vma, whose offset and length the caller checked, to map @area.
@@ -753,28 +813,15 @@ int ipcsvc_area_mmap(struct ipcsvc_area *area, struct vm_area_struct *vma,
 	if (!(vma->vm_flags & VM_WRITE))
 		clear |= VM_MAYWRITE;
 
-	/*
-	 * The file's last fput() drops a reference on ipcsvc_area_fops.owner,
-	 * but alloc_file_pseudo(), unlike anon_inode_getfile(), does not take
-	 * it: take it here. The port's file holds one, so this cannot fail.
-	 */
-	__module_get(THIS_MODULE);
-	ihold(area->inode);
-	file = alloc_file_pseudo(area->inode, ipcsvc_mnt, "[ipcsvc-area]",
-				 O_RDWR, &ipcsvc_area_fops);
-	if (IS_ERR(file)) {
-		iput(area->inode);
-		module_put(THIS_MODULE);
+	file = ipcsvc_area_file(area);
+	if (IS_ERR(file))
 		return PTR_ERR(file);
-	}
-	ipcsvc_area_get(area);
-	file->private_data = area;
 	ipcsvc_vm_flags_mod(vma, VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP,
 			    clear);
 	vma->vm_ops = producer ? &ipcsvc_area_producer_vm_ops :
 				 &ipcsvc_area_consumer_vm_ops;
 	vma->vm_private_data = area;
-	vma->vm_pgoff = 0;	/* the page offset is now the index in the area */
+	vma->vm_pgoff = ipcsvc_area_pgoff(area);
 	vma_set_file(vma, file);
 	fput(file);	/* the VMA holds its own reference now */
 	return 0;

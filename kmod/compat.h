@@ -2,8 +2,9 @@
 /*
  * The module builds against Debian's 6.1 and 6.12 kernels. The interfaces
  * that differ between them are wrapped here, so that the rest of the code
- * is written for one API: vm_flags updates, holding an IPC namespace, and
- * where a generic netlink dump finds its parsed attributes. kmod/Kbuild
+ * is written for one API: vm_flags updates, taking a reference on a file
+ * that may be on its way out, holding an IPC namespace, and where a generic
+ * netlink dump finds its parsed attributes. kmod/Kbuild
  * probes the target kernel for each one (IPCSVC_HAVE_*) instead of
  * comparing version numbers.
  */
@@ -35,6 +36,20 @@ static inline void ipcsvc_vm_flags_mod(struct vm_area_struct *vma,
 	vma->vm_flags = (vma->vm_flags | set) & ~clear;
 }
 #endif
+
+/*
+ * Take a reference on @file unless its last one is already gone (its
+ * release may be pending); the caller keeps it from being freed meanwhile.
+ */
+static inline bool ipcsvc_file_get_live(struct file *file)
+{
+#ifdef IPCSVC_HAVE_FILE_REF
+	/* 6.13 turned f_count into a file_ref_t */
+	return file_ref_get(&file->f_ref);
+#else
+	return atomic_long_inc_not_zero(&file->f_count);
+#endif
+}
 
 /*
  * A port pins its opener's IPC namespace, the registry key, for as long as

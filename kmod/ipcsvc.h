@@ -29,12 +29,14 @@
  *          its two areas.
  *
  * area     Counted by ->ref: one reference from its channel and one from
- *          every mapping (the anonymous file behind each VMA holds it). Its
- *          data pages are freed only when the last reference goes, so a
- *          survivor's mappings stay valid after the peer and even the
- *          channel are gone. Each area holds a reference on the channel's
- *          header (identity and control pages), which is freed with the
- *          last area.
+ *          its file, the pseudo file every VMA of the area shares (and
+ *          counts), made by the first mmap() and released with the last
+ *          VMA; area->file points to it uncounted. Its data pages are freed
+ *          only when the last reference goes, so a survivor's mappings stay
+ *          valid after the peer and even the channel are gone. Each area
+ *          holds a reference on the channel's header (identity and control
+ *          pages, and the inode of both areas' files), which is freed with
+ *          the last area.
  *
  * user     Accounting record of one charged uid (user.c), counted by ->ref:
  *          one reference for every service, channel, header and area
@@ -61,7 +63,9 @@
  *                                 chan->id, chan->svc_node, chan->all_node,
  *                                 and raising svc->nr_open/nr_unaccepted
  *   port->lock (mutex)            port->handles, port->dead, evsrc->handle
- *   area->lock (mutex)            growth and death of one area
+ *   area->lock (mutex)            growth and death of one area, and
+ *                                 area->file; taken under mmap_lock by
+ *                                 the mmap handler
  *   chan->lock (spinlock)         ep->port, ep->closed, ep->armed,
  *                                 ep->counted_open
  *   port->ev_lock (spinlock)      port->ev_ready and the queue state of
@@ -394,6 +398,7 @@ struct ipcsvc_header {
 	struct kref ref;		/* one per area */
 	void *kaddr;			/* constant; IPCSVC_AREA_HEADER_PAGES */
 	struct ipcsvc_user *user;	/* charged for the pages */
+	struct inode *inode;		/* constant; both areas' mappings' */
 };
 
 struct ipcsvc_area {
@@ -411,7 +416,11 @@ struct ipcsvc_area {
 	u64 max_size;			/* constant; data bytes */
 	struct ipcsvc_user *user;	/* constant; charged for data pages */
 
-	struct inode *inode;		/* constant; every mapping's file's */
+	/*
+	 * The file every mapping of the area shares, not counted: its
+	 * release clears this under ->lock before the file is freed.
+	 */
+	struct file *file;		/* lock */
 
 	wait_queue_head_t wq;		/* WAIT sleepers of both sides */
 	atomic_t sleepers[2];		/* in WAIT, by the waiter's IPCSVC_DIR_* */
@@ -420,6 +429,14 @@ struct ipcsvc_area {
 	bool dead;			/* lock; an end closed; READ_ONCE */
 	bool revoked;			/* lock; data pages gone; READ_ONCE */
 };
+
+/*
+ * The page offset of side 1's area in the channel's inode: past the header,
+ * data and guard pages of the largest side 0 area.
+ */
+#define IPCSVC_AREA_PGOFF_STRIDE	(IPCSVC_AREA_HEADER_PAGES + \
+					 (IPCSVC_BUFFER_SIZE_LIMIT >> \
+					  PAGE_SHIFT) + 1)
 
 /* Pages of an area mapping before the data region; see the UAPI header. */
 #define IPCSVC_AREA_IDENTITY_PAGE	0

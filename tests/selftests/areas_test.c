@@ -418,9 +418,20 @@ static char *vma_line(const char *file, void *addr, const char *key,
 	return out;
 }
 
+/* The offset and inode of the mapping at @addr, from /proc/self/maps. */
+static int vma_place(void *addr, unsigned long *off, unsigned long *ino)
+{
+	char line[512];
+
+	if (!vma_line("maps", addr, NULL, line, sizeof(line)))
+		return -1;
+	return sscanf(line, "%*x-%*x %*s %lx %*s %lu", off, ino) == 2 ? 0 : -1;
+}
+
 /*
- * The VMA: page offset 0 (page index within the area, not the token),
- * not copied on fork, not expandable, not dumped.
+ * The VMA: page offset 0 for the area of the connecting side (page index
+ * within the area, not the token), not copied on fork, not expandable, not
+ * dumped.
  */
 TEST_F(areas, vma_offset_and_flags)
 {
@@ -438,6 +449,38 @@ TEST_F(areas, vma_offset_and_flags)
 	EXPECT_NE(NULL, strstr(line, " dc")) TH_LOG("%s", line);
 	EXPECT_NE(NULL, strstr(line, " de")) TH_LOG("%s", line);
 	EXPECT_NE(NULL, strstr(line, " dd")) TH_LOG("%s", line);
+}
+
+/*
+ * Every mapping of a channel's two areas, by either end, is of one inode
+ * (an inode costs the machine memory per channel); each area has a range
+ * of it, which both ends' mappings share. Another channel has its own.
+ */
+TEST_F(areas, one_inode_per_channel)
+{
+	unsigned long off_tx, ino_tx, off_rx, ino_rx, off, ino;
+	struct st_pair q = { .sfd = -1, .cfd = -1 };
+	uint8_t *back, *other;
+
+	back = st_map(self->p.cfd, self->p.cch, IPCSVC_DIR_RX, PROT_READ);
+	ASSERT_NE(NULL, back);
+	ASSERT_EQ(0, vma_place(self->tx, &off_tx, &ino_tx));
+	ASSERT_EQ(0, vma_place(self->rx, &off_rx, &ino_rx));
+	EXPECT_EQ(ino_tx, ino_rx);
+	EXPECT_EQ(off_tx, off_rx);
+	ASSERT_EQ(0, vma_place(back, &off, &ino));
+	EXPECT_EQ(ino_tx, ino);
+	/* past the whole of the first area's largest possible mapping */
+	EXPECT_LT(off_tx + self->mi.map_size, off);
+
+	ASSERT_EQ(0, st_pair_open(&q, "areas.other", 4 * ST_PAGE,
+				  4 * ST_PAGE));
+	other = st_map(q.cfd, q.cch, IPCSVC_DIR_TX, PROT_READ | PROT_WRITE);
+	ASSERT_NE(NULL, other);
+	ASSERT_EQ(0, vma_place(other, &off, &ino));
+	EXPECT_NE(ino_tx, ino);
+	EXPECT_EQ(0u, off);
+	st_pair_close(&q);
 }
 
 /*
