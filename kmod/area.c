@@ -23,7 +23,7 @@
  * --------
  * Userspace maps an area with mmap() on the port fd at the offset
  * IPCSVC_IOC_MAP_INFO reports, with exactly map_size bytes: the area plus
- * one guard page. Pages are inserted by the fault handler; in an area
+ * one guard page. Data pages are inserted by the fault handler; in an area
  * produced by side s, page 0 is the identity page, page 1 the control page
  * of side s, page 2 that of the other side, and then the data pages. A
  * data page not committed yet, and the guard page, raise SIGBUS in the
@@ -33,7 +33,8 @@
  * mremap() can take the guard page away on its own.
  *
  * Every VMA is write-notified (it has ->page_mkwrite), so a page is first
- * mapped read-only and a write fault asks us. The producer's mapping may
+ * mapped read-only and a write fault asks us. The header pages are mapped
+ * by mmap() itself (ipcsvc_area_map_header()), the rest by faults. The producer's mapping may
  * write its control page and the data pages; the consumer's mapping may
  * write only its own control page; nobody may write the identity page. A
  * refused write raises SIGBUS. mprotect() cannot lift this: the next write
@@ -793,6 +794,35 @@ out:
 }
 
 /*
+ * Map the header pages now rather than at first touch: a library reads the
+ * identity and both control pages as soon as it opens the channel, and
+ * under emulation each fault costs as much as the mmap() itself. The page
+ * this mapping may write goes in writable, if the mapping is (its first
+ * write would be allowed anyway); the others read-only, so that a write
+ * to them still faults and page_mkwrite refuses it. The VMA's own
+ * protection is left as it was. Failing only leaves the pages to faults.
+ */
+static void ipcsvc_area_map_header(struct ipcsvc_area *area,
+				   struct vm_area_struct *vma, bool producer)
+{
+	bool writable = (vma->vm_flags & (VM_WRITE | VM_SHARED)) ==
+			(VM_WRITE | VM_SHARED);
+	pgprot_t prot = vma->vm_page_prot;
+	unsigned long idx;
+
+	for (idx = 0; idx < IPCSVC_AREA_HEADER_PAGES; idx++) {
+		bool w = writable && ipcsvc_area_may_write(idx, producer);
+
+		vma->vm_page_prot = vm_get_page_prot(w ? vma->vm_flags :
+						     vma->vm_flags & ~VM_WRITE);
+		if (vm_insert_page(vma, vma->vm_start + idx * PAGE_SIZE,
+				   ipcsvc_area_page(area, idx)))
+			break;
+	}
+	vma->vm_page_prot = prot;
+}
+
+/*
  * Set up @vma, whose offset and length the caller checked, to map @area.
  * Errors: EINVAL (not MAP_SHARED), EPERM (PROT_EXEC), ENOMEM.
  */
@@ -824,5 +854,6 @@ int ipcsvc_area_mmap(struct ipcsvc_area *area, struct vm_area_struct *vma,
 	vma->vm_pgoff = ipcsvc_area_pgoff(area);
 	vma_set_file(vma, file);
 	fput(file);	/* the VMA holds its own reference now */
+	ipcsvc_area_map_header(area, vma, producer);
 	return 0;
 }

@@ -5,6 +5,7 @@
  */
 #include <signal.h>
 #include <sys/personality.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include "ipcsvc_st.h"
@@ -481,6 +482,36 @@ TEST_F(areas, one_inode_per_channel)
 	EXPECT_NE(ino_tx, ino);
 	EXPECT_EQ(0u, off);
 	st_pair_close(&q);
+}
+
+/*
+ * mmap() maps the header pages itself: they are resident before anything
+ * touches them, and reading the identity and both control pages, and
+ * writing the mapping's own control page, takes no page fault.
+ */
+TEST_F(areas, header_is_mapped_by_mmap)
+{
+	struct ipcsvc_map_info mi;
+	struct rusage r0, r1;
+	unsigned long rss;
+	volatile uint8_t *a;
+	char line[512];
+
+	ASSERT_EQ(0, st_map_info(self->p.cfd, self->p.cch, IPCSVC_DIR_RX, &mi));
+	a = st_map(self->p.cfd, self->p.cch, IPCSVC_DIR_RX,
+		   PROT_READ | PROT_WRITE);
+	ASSERT_NE(NULL, a);
+	ASSERT_NE(NULL, vma_line("smaps", (void *)a, "Rss:", line,
+				 sizeof(line)));
+	ASSERT_EQ(1, sscanf(line, "Rss: %lu kB", &rss));
+	EXPECT_EQ(IPCSVC_AREA_HEADER_PAGES * ST_PAGE / 1024, rss);
+	ASSERT_EQ(0, getrusage(RUSAGE_THREAD, &r0));
+	(void)a[mi.identity_offset];
+	(void)a[mi.producer_offset];
+	a[mi.consumer_offset] = 1;	/* this end consumes from the area */
+	ASSERT_EQ(0, getrusage(RUSAGE_THREAD, &r1));
+	EXPECT_EQ(r0.ru_minflt, r1.ru_minflt);
+	EXPECT_EQ(0, munmap((void *)a, mi.map_size));
 }
 
 /*
