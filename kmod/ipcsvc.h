@@ -387,7 +387,7 @@ int ipcsvc_channel_walk(u64 after,
 			int (*fn)(struct ipcsvc_channel *chan, void *arg),
 			void *arg);
 
-/* ---- buffer areas (area.c) ---- */
+/* ---- buffer areas (area.c, area_map.c) ---- */
 
 /*
  * The three pages every channel has, shared by its two areas: the identity
@@ -438,6 +438,9 @@ struct ipcsvc_area {
 					 (IPCSVC_BUFFER_SIZE_LIMIT >> \
 					  PAGE_SHIFT) + 1)
 
+/* Bytes of an area mapping before the data region. */
+#define IPCSVC_AREA_HEADER_BYTES	(IPCSVC_AREA_HEADER_PAGES * PAGE_SIZE)
+
 /* Pages of an area mapping before the data region; see the UAPI header. */
 #define IPCSVC_AREA_IDENTITY_PAGE	0
 #define IPCSVC_AREA_PRODUCER_PAGE	1
@@ -479,8 +482,12 @@ struct ipcsvc_area_stat {
 void ipcsvc_area_stat(struct ipcsvc_area *area, struct ipcsvc_area_stat *st);
 bool ipcsvc_area_broken(struct ipcsvc_area *area);
 void ipcsvc_area_revoke(struct ipcsvc_area *area);
+
+/* area_map.c: mapping areas into processes */
 int ipcsvc_area_init(void);
 void ipcsvc_area_exit(void);
+struct inode *ipcsvc_area_inode_alloc(void);
+void ipcsvc_area_unmap_data(struct ipcsvc_area *area);
 struct page *ipcsvc_area_page(struct ipcsvc_area *area, unsigned long idx);
 bool ipcsvc_area_may_write(unsigned long idx, bool producer);
 int ipcsvc_area_mmap(struct ipcsvc_area *area, struct vm_area_struct *vma,

@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ipcsvc buffer areas, as processes map them.
+ *
+ * Userspace maps an area with mmap() on the port fd at the offset
+ * IPCSVC_IOC_MAP_INFO reports, with exactly map_size bytes: the area plus
+ * one guard page. Data pages are inserted by the fault handler; in an area
+ * produced by side s, page 0 is the identity page, page 1 the control page
+ * of side s, page 2 that of the other side, and then the data pages. A
+ * data page not committed yet, and the guard page, raise SIGBUS in the
+ * faulting process only. The guard page is part of the VMA so that no
+ * other mapping can ever be placed right after the area, and the VMA
+ * refuses to be split (->may_split), so no partial munmap(), mprotect() or
+ * mremap() can take the guard page away on its own.
+ *
+ * Every VMA is write-notified (it has ->page_mkwrite), so a page is first
+ * mapped read-only and a write fault asks us. The header pages are mapped
+ * by mmap() itself (ipcsvc_area_map_header()), the rest by faults. The
+ * producer's mapping may write its control page and the data pages; the
+ * consumer's mapping may write only its own control page; nobody may write
+ * the identity page. A refused write raises SIGBUS. mprotect() cannot lift
+ * this: the next write fault asks again. A mapping made without PROT_WRITE
+ * also loses VM_MAYWRITE. PROT_EXEC is refused and VM_MAYEXEC cleared.
+ *
+ * The VMA is VM_DONTCOPY (a forked child does not inherit it unless the
+ * process asks with MADV_DOFORK), VM_DONTEXPAND and VM_DONTDUMP. Its file is
+ * switched from the port to the area's file, which holds a reference on the
+ * area: a mapping keeps the area alive but not the port. Every mapping of
+ * an area shares one file, and both areas of a channel one inode (on a
+ * private pseudo filesystem), as each costs the machine memory for as long
+ * as the channel lives. The page offset becomes the area's base in that
+ * inode (0 or IPCSVC_AREA_PGOFF_STRIDE, by side) and a page's index in the
+ * area is its offset from that base, so the inode's mapping tree lists
+ * every VMA of each area at a range of its own, which is how revocation
+ * finds them (ipcsvc_area_unmap_data()).
+ *
+ * A revoked area's data pages read as one shared page of zeroes, the
+ * tombstone, which nobody may write.
+ */
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/fs_context.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mount.h>
+#include <linux/pagemap.h>
+#include <linux/personality.h>
+#include <linux/pseudo_fs.h>
+#include <linux/sched.h>
+#include <linux/vmalloc.h>
+
+#include "compat.h"
+#include "ipcsvc.h"
+
+/* "ipcs": the pseudo filesystem that gives every channel an inode. */
+#define IPCSVC_FS_MAGIC		0x69706373
+
+static struct vfsmount *ipcsvc_mnt;
+
+/* What a revoked area's data pages read as: zeroes, shared, read-only. */
+static struct page *ipcsvc_tombstone;
+
+static int ipcsvc_fs_init_fs_context(struct fs_context *fc)
+{
+	return init_pseudo(fc, IPCSVC_FS_MAGIC) ? 0 : -ENOMEM;
+}
+
+static struct file_system_type ipcsvc_fs_type = {
+	.name = "ipcsvc",
+	.init_fs_context = ipcsvc_fs_init_fs_context,
+	.kill_sb = kill_anon_super,
+};
+
+/* At module load: the mount inodes come from, and the tombstone page. */
+int ipcsvc_area_init(void)
+{
+	ipcsvc_tombstone = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!ipcsvc_tombstone)
+		return -ENOMEM;
+	ipcsvc_mnt = kern_mount(&ipcsvc_fs_type);
+	if (IS_ERR(ipcsvc_mnt)) {
+		__free_page(ipcsvc_tombstone);
+		return PTR_ERR(ipcsvc_mnt);
+	}
+	return 0;
+}
+
+/* At unload, when no area is left (each mapping pins the module). */
+void ipcsvc_area_exit(void)
+{
+	kern_unmount(ipcsvc_mnt);
+	__free_page(ipcsvc_tombstone);
+}
+
+/* The inode both areas of a new channel are mapped through. */
+struct inode *ipcsvc_area_inode_alloc(void)
+{
+	return alloc_anon_inode(ipcsvc_mnt->mnt_sb);
+}
+
+/* Where the mappings of @area start in the channel's inode, in pages. */
+static unsigned long ipcsvc_area_pgoff(const struct ipcsvc_area *area)
+{
+	return area->side * IPCSVC_AREA_PGOFF_STRIDE;
+}
+
+/*
+ * Unmap @area's data pages from every process (revocation): this area's
+ * range of the inode only, as the other area shares it.
+ */
+void ipcsvc_area_unmap_data(struct ipcsvc_area *area)
+{
+	unmap_mapping_range(area->hdr->inode->i_mapping,
+			    ((loff_t)ipcsvc_area_pgoff(area) << PAGE_SHIFT) +
+			    IPCSVC_AREA_HEADER_BYTES, area->max_size, 1);
+}
+
+/*
+ * The page at @idx of a mapping of @area, or NULL for a data page not
+ * committed yet, the guard page and anything beyond.
+ */
+struct page *ipcsvc_area_page(struct ipcsvc_area *area, unsigned long idx)
+{
+	unsigned long nr;
+
+	switch (idx) {
+	case IPCSVC_AREA_IDENTITY_PAGE:
+		return vmalloc_to_page(area->hdr->kaddr);
+	case IPCSVC_AREA_PRODUCER_PAGE:
+		return vmalloc_to_page(area->hdr->kaddr +
+				       (1 + area->side) * PAGE_SIZE);
+	case IPCSVC_AREA_CONSUMER_PAGE:
+		return vmalloc_to_page(area->hdr->kaddr +
+				       (2 - area->side) * PAGE_SIZE);
+	}
+	idx -= IPCSVC_AREA_HEADER_PAGES;
+	/* pairs with smp_store_release() in ipcsvc_area_grow() */
+	nr = smp_load_acquire(&area->nr_data);
+	if (idx >= nr)
+		return NULL;
+	return READ_ONCE(area->revoked) ? ipcsvc_tombstone :
+					  xa_load(&area->pages, idx);
+}
+
+static vm_fault_t ipcsvc_area_fault(struct vm_fault *vmf)
+{
+	struct ipcsvc_area *area = vmf->vma->vm_private_data;
+	unsigned long idx = vmf->pgoff - ipcsvc_area_pgoff(area);
+	struct page *page;
+
+	for (;;) {
+		/*
+		 * ipcsvc_area_revoke() may erase and put a data page under us:
+		 * take a reference only on a live page, and check below that
+		 * it is still this index's.
+		 */
+		rcu_read_lock();
+		page = ipcsvc_area_page(area, idx);
+		if (page && !get_page_unless_zero(page))
+			page = ERR_PTR(-EAGAIN);
+		rcu_read_unlock();
+		/* Reserved but uncommitted, or the guard page: SIGBUS. */
+		if (!page)
+			return VM_FAULT_SIGBUS;
+		if (IS_ERR(page)) {
+			/*
+			 * Being freed by a revocation: pairs with the barrier
+			 * of put_page() in ipcsvc_area_revoke(), so the next
+			 * lookup sees ->revoked and finds the tombstone.
+			 */
+			smp_rmb();
+			continue;
+		}
+		/* Held until the entry is in: see ipcsvc_area_revoke(). */
+		lock_page(page);
+		if (ipcsvc_area_page(area, idx) == page)
+			break;
+		unlock_page(page);
+		put_page(page);
+	}
+	vmf->page = page;
+	return VM_FAULT_LOCKED;
+}
+
+/* May the producer's (or the consumer's) mapping write page @idx? */
+bool ipcsvc_area_may_write(unsigned long idx, bool producer)
+{
+	if (producer)
+		return idx == IPCSVC_AREA_PRODUCER_PAGE ||
+		       idx >= IPCSVC_AREA_HEADER_PAGES;
+	return idx == IPCSVC_AREA_CONSUMER_PAGE;
+}
+
+static vm_fault_t ipcsvc_area_mkwrite(struct vm_fault *vmf, bool producer)
+{
+	struct ipcsvc_area *area = vmf->vma->vm_private_data;
+	unsigned long idx = vmf->pgoff - ipcsvc_area_pgoff(area);
+
+	if (!ipcsvc_area_may_write(idx, producer))
+		return VM_FAULT_SIGBUS;
+	lock_page(vmf->page);
+	/* A revoked area's pages are gone, and the tombstone is read-only. */
+	if (ipcsvc_area_page(area, idx) != vmf->page ||
+	    vmf->page == ipcsvc_tombstone) {
+		unlock_page(vmf->page);
+		return VM_FAULT_SIGBUS;
+	}
+	return VM_FAULT_LOCKED;
+}
+
+static vm_fault_t ipcsvc_area_mkwrite_producer(struct vm_fault *vmf)
+{
+	return ipcsvc_area_mkwrite(vmf, true);
+}
+
+static vm_fault_t ipcsvc_area_mkwrite_consumer(struct vm_fault *vmf)
+{
+	return ipcsvc_area_mkwrite(vmf, false);
+}
+
+/* The guard page goes only with the whole area: no VMA split. */
+static int ipcsvc_area_may_split(struct vm_area_struct *vma,
+				 unsigned long addr)
+{
+	return -EINVAL;
+}
+
+static const struct vm_operations_struct ipcsvc_area_producer_vm_ops = {
+	.fault = ipcsvc_area_fault,
+	.page_mkwrite = ipcsvc_area_mkwrite_producer,
+	.may_split = ipcsvc_area_may_split,
+};
+
+static const struct vm_operations_struct ipcsvc_area_consumer_vm_ops = {
+	.fault = ipcsvc_area_fault,
+	.page_mkwrite = ipcsvc_area_mkwrite_consumer,
+	.may_split = ipcsvc_area_may_split,
+};
+
+static int ipcsvc_area_file_release(struct inode *inode, struct file *file)
+{
+	struct ipcsvc_area *area = file->private_data;
+
+	mutex_lock(&area->lock);
+	if (area->file == file)
+		area->file = NULL;
+	mutex_unlock(&area->lock);
+	ipcsvc_area_put(area);
+	return 0;
+}
+
+static const struct file_operations ipcsvc_area_fops = {
+	.owner = THIS_MODULE,
+	.release = ipcsvc_area_file_release,
+};
+
+/*
+ * The file of @area's mappings, with a reference for the caller: the one
+ * the other mappings have, if it is still live, or a new one. A file whose
+ * last reference is gone but whose release has not run yet is not reused;
+ * its release finds a new file in ->file and leaves it.
+ */
+static struct file *ipcsvc_area_file(struct ipcsvc_area *area)
+{
+	struct file *file;
+
+	mutex_lock(&area->lock);
+	file = area->file;
+	if (file && ipcsvc_file_get_live(file))
+		goto out;
+	/*
+	 * The file's last fput() drops a reference on ipcsvc_area_fops.owner,
+	 * but alloc_file_pseudo(), unlike anon_inode_getfile(), does not take
+	 * it: take it here. The port's file holds one, so this cannot fail.
+	 */
+	__module_get(THIS_MODULE);
+	ihold(area->hdr->inode);
+	file = alloc_file_pseudo(area->hdr->inode, ipcsvc_mnt,
+				 "[ipcsvc-area]", O_RDWR, &ipcsvc_area_fops);
+	if (IS_ERR(file)) {
+		iput(area->hdr->inode);
+		module_put(THIS_MODULE);
+		goto out;
+	}
+	ipcsvc_area_get(area);
+	file->private_data = area;
+	area->file = file;
+out:
+	mutex_unlock(&area->lock);
+	return file;
+}
+
+/*
+ * Map the header pages now rather than at first touch: a library reads the
+ * identity and both control pages as soon as it opens the channel, and
+ * under emulation each fault costs as much as the mmap() itself. The page
+ * this mapping may write goes in writable, if the mapping is (its first
+ * write would be allowed anyway); the others read-only, so that a write
+ * to them still faults and page_mkwrite refuses it. The VMA's own
+ * protection is left as it was. Failing only leaves the pages to faults.
+ */
+static void ipcsvc_area_map_header(struct ipcsvc_area *area,
+				   struct vm_area_struct *vma, bool producer)
+{
+	bool writable = (vma->vm_flags & (VM_WRITE | VM_SHARED)) ==
+			(VM_WRITE | VM_SHARED);
+	pgprot_t prot = vma->vm_page_prot;
+	unsigned long idx;
+
+	for (idx = 0; idx < IPCSVC_AREA_HEADER_PAGES; idx++) {
+		bool w = writable && ipcsvc_area_may_write(idx, producer);
+
+		vma->vm_page_prot = vm_get_page_prot(w ? vma->vm_flags :
+						     vma->vm_flags & ~VM_WRITE);
+		if (vm_insert_page(vma, vma->vm_start + idx * PAGE_SIZE,
+				   ipcsvc_area_page(area, idx)))
+			break;
+	}
+	vma->vm_page_prot = prot;
+}
+
+/*
+ * Set up @vma, whose offset and length the caller checked, to map @area.
+ * Errors: EINVAL (not MAP_SHARED), EPERM (PROT_EXEC), ENOMEM.
+ */
+int ipcsvc_area_mmap(struct ipcsvc_area *area, struct vm_area_struct *vma,
+		     bool producer)
+{
+	vm_flags_t clear = VM_MAYEXEC;
+	struct file *file;
+
+	/* VM_SHARED is dropped for a read-only file; VM_MAYSHARE is not. */
+	if (!(vma->vm_flags & VM_MAYSHARE))
+		return -EINVAL;
+	/* An exec that READ_IMPLIES_EXEC added to PROT_READ is just dropped. */
+	if ((vma->vm_flags & VM_EXEC) &&
+	    !(current->personality & READ_IMPLIES_EXEC))
+		return -EPERM;
+	clear |= VM_EXEC;
+	if (!(vma->vm_flags & VM_WRITE))
+		clear |= VM_MAYWRITE;
+
+	file = ipcsvc_area_file(area);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	ipcsvc_vm_flags_mod(vma, VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP,
+			    clear);
+	vma->vm_ops = producer ? &ipcsvc_area_producer_vm_ops :
+				 &ipcsvc_area_consumer_vm_ops;
+	vma->vm_private_data = area;
+	vma->vm_pgoff = ipcsvc_area_pgoff(area);
+	vma_set_file(vma, file);
+	fput(file);	/* the VMA holds its own reference now */
+	ipcsvc_area_map_header(area, vma, producer);
+	return 0;
+}
