@@ -93,6 +93,7 @@ struct ipcsvc_header *ipcsvc_header_create(u64 version, const u8 *name,
 		goto err_charged;
 	}
 	kref_init(&hdr->ref);
+	mutex_init(&hdr->lock);
 	ipcsvc_user_hold(user);
 	hdr->user = user;
 
@@ -123,10 +124,16 @@ static void ipcsvc_header_release(struct kref *ref)
 						 ref);
 
 	iput(hdr->inode);
+	mutex_destroy(&hdr->lock);
 	vfree(hdr->kaddr);
 	ipcsvc_user_uncharge_bytes(hdr->user, IPCSVC_AREA_HEADER_BYTES);
 	ipcsvc_user_put(hdr->user);
 	kfree(hdr);
+}
+
+void ipcsvc_header_get(struct ipcsvc_header *hdr)
+{
+	kref_get(&hdr->ref);
 }
 
 void ipcsvc_header_put(struct ipcsvc_header *hdr)

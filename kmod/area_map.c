@@ -23,14 +23,15 @@
  * also loses VM_MAYWRITE. PROT_EXEC is refused and VM_MAYEXEC cleared.
  *
  * The VMA is VM_DONTCOPY (a forked child does not inherit it unless the
- * process asks with MADV_DOFORK), VM_DONTEXPAND and VM_DONTDUMP. Its file is
- * switched from the port to the area's file, which holds a reference on the
- * area: a mapping keeps the area alive but not the port. Every mapping of
- * an area shares one file, and both areas of a channel one inode (on a
- * private pseudo filesystem), as each costs the machine memory for as long
- * as the channel lives. The page offset becomes the area's base in that
- * inode (0 or IPCSVC_AREA_PGOFF_STRIDE, by side) and a page's index in the
- * area is its offset from that base, so the inode's mapping tree lists
+ * process asks with MADV_DOFORK), VM_DONTEXPAND and VM_DONTDUMP. It holds a
+ * reference on its area (->open and ->close count copies), and its file is
+ * switched from the port to the channel's mapping file: a mapping keeps the
+ * area and the module alive but not the port. Every mapping of a channel,
+ * by either end, shares that one file and its inode (on a private pseudo
+ * filesystem), as each file, dentry and inode costs the machine memory for
+ * as long as the channel lives. The page offset becomes the area's base in
+ * that inode (0 or IPCSVC_AREA_PGOFF_STRIDE, by side) and a page's index in
+ * the area is its offset from that base, so the inode's mapping tree lists
  * every VMA of each area at a range of its own, which is how revocation
  * finds them (ipcsvc_area_unmap_data()).
  *
@@ -225,68 +226,83 @@ static int ipcsvc_area_may_split(struct vm_area_struct *vma,
 	return -EINVAL;
 }
 
+/* A VMA copied by fork() (MADV_DOFORK) or moved by mremap(). */
+static void ipcsvc_area_vm_open(struct vm_area_struct *vma)
+{
+	ipcsvc_area_get(vma->vm_private_data);
+}
+
+static void ipcsvc_area_vm_close(struct vm_area_struct *vma)
+{
+	ipcsvc_area_put(vma->vm_private_data);
+}
+
 static const struct vm_operations_struct ipcsvc_area_producer_vm_ops = {
+	.open = ipcsvc_area_vm_open,
+	.close = ipcsvc_area_vm_close,
 	.fault = ipcsvc_area_fault,
 	.page_mkwrite = ipcsvc_area_mkwrite_producer,
 	.may_split = ipcsvc_area_may_split,
 };
 
 static const struct vm_operations_struct ipcsvc_area_consumer_vm_ops = {
+	.open = ipcsvc_area_vm_open,
+	.close = ipcsvc_area_vm_close,
 	.fault = ipcsvc_area_fault,
 	.page_mkwrite = ipcsvc_area_mkwrite_consumer,
 	.may_split = ipcsvc_area_may_split,
 };
 
-static int ipcsvc_area_file_release(struct inode *inode, struct file *file)
+static int ipcsvc_map_file_release(struct inode *inode, struct file *file)
 {
-	struct ipcsvc_area *area = file->private_data;
+	struct ipcsvc_header *hdr = file->private_data;
 
-	mutex_lock(&area->lock);
-	if (area->file == file)
-		area->file = NULL;
-	mutex_unlock(&area->lock);
-	ipcsvc_area_put(area);
+	mutex_lock(&hdr->lock);
+	if (hdr->file == file)
+		hdr->file = NULL;
+	mutex_unlock(&hdr->lock);
+	ipcsvc_header_put(hdr);
 	return 0;
 }
 
-static const struct file_operations ipcsvc_area_fops = {
+static const struct file_operations ipcsvc_map_fops = {
 	.owner = THIS_MODULE,
-	.release = ipcsvc_area_file_release,
+	.release = ipcsvc_map_file_release,
 };
 
 /*
- * The file of @area's mappings, with a reference for the caller: the one
- * the other mappings have, if it is still live, or a new one. A file whose
- * last reference is gone but whose release has not run yet is not reused;
- * its release finds a new file in ->file and leaves it.
+ * The file of the mappings of @hdr's channel, with a reference for the
+ * caller: the one the other mappings have, if it is still live, or a new
+ * one. A file whose last reference is gone but whose release has not run
+ * yet is not reused; its release finds a new file in ->file and leaves it.
  */
-static struct file *ipcsvc_area_file(struct ipcsvc_area *area)
+static struct file *ipcsvc_map_file(struct ipcsvc_header *hdr)
 {
 	struct file *file;
 
-	mutex_lock(&area->lock);
-	file = area->file;
+	mutex_lock(&hdr->lock);
+	file = hdr->file;
 	if (file && ipcsvc_file_get_live(file))
 		goto out;
 	/*
-	 * The file's last fput() drops a reference on ipcsvc_area_fops.owner,
+	 * The file's last fput() drops a reference on ipcsvc_map_fops.owner,
 	 * but alloc_file_pseudo(), unlike anon_inode_getfile(), does not take
 	 * it: take it here. The port's file holds one, so this cannot fail.
 	 */
 	__module_get(THIS_MODULE);
-	ihold(area->hdr->inode);
-	file = alloc_file_pseudo(area->hdr->inode, ipcsvc_mnt,
-				 "[ipcsvc-area]", O_RDWR, &ipcsvc_area_fops);
+	ihold(hdr->inode);
+	file = alloc_file_pseudo(hdr->inode, ipcsvc_mnt, "[ipcsvc-area]",
+				 O_RDWR, &ipcsvc_map_fops);
 	if (IS_ERR(file)) {
-		iput(area->hdr->inode);
+		iput(hdr->inode);
 		module_put(THIS_MODULE);
 		goto out;
 	}
-	ipcsvc_area_get(area);
-	file->private_data = area;
-	area->file = file;
+	ipcsvc_header_get(hdr);
+	file->private_data = hdr;
+	hdr->file = file;
 out:
-	mutex_unlock(&area->lock);
+	mutex_unlock(&hdr->lock);
 	return file;
 }
 
@@ -340,13 +356,14 @@ int ipcsvc_area_mmap(struct ipcsvc_area *area, struct vm_area_struct *vma,
 	if (!(vma->vm_flags & VM_WRITE))
 		clear |= VM_MAYWRITE;
 
-	file = ipcsvc_area_file(area);
+	file = ipcsvc_map_file(area->hdr);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
 	ipcsvc_vm_flags_mod(vma, VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP,
 			    clear);
 	vma->vm_ops = producer ? &ipcsvc_area_producer_vm_ops :
 				 &ipcsvc_area_consumer_vm_ops;
+	ipcsvc_area_get(area);	/* the VMA's, until ->close */
 	vma->vm_private_data = area;
 	vma->vm_pgoff = ipcsvc_area_pgoff(area);
 	vma_set_file(vma, file);

@@ -29,14 +29,18 @@
  *          its two areas.
  *
  * area     Counted by ->ref: one reference from its channel and one from
- *          its file, the pseudo file every VMA of the area shares (and
- *          counts), made by the first mmap() and released with the last
- *          VMA; area->file points to it uncounted. Its data pages are freed
- *          only when the last reference goes, so a survivor's mappings stay
- *          valid after the peer and even the channel are gone. Each area
- *          holds a reference on the channel's header (identity and control
- *          pages, and the inode of both areas' files), which is freed with
- *          the last area.
+ *          every VMA that maps it (taken by mmap() and ->open, dropped by
+ *          ->close). Its data pages are freed only when the last reference
+ *          goes, so a survivor's mappings stay valid after the peer and
+ *          even the channel are gone. Each area holds a reference on the
+ *          channel's header.
+ *
+ * header   The identity and control pages both areas of a channel share,
+ *          and the inode of its mappings. Counted by ->ref: one reference
+ *          from each area and one from the channel's file, the pseudo file
+ *          every VMA of the channel shares (and counts, which keeps the
+ *          module loaded), made by the first mmap() and released with the
+ *          last VMA; hdr->file points to it uncounted.
  *
  * user     Accounting record of one charged uid (user.c), counted by ->ref:
  *          one reference for every service, channel, header and area
@@ -63,9 +67,9 @@
  *                                 chan->id, chan->svc_node, chan->all_node,
  *                                 and raising svc->nr_open/nr_unaccepted
  *   port->lock (mutex)            port->handles, port->dead, evsrc->handle
- *   area->lock (mutex)            growth and death of one area, and
- *                                 area->file; taken under mmap_lock by
+ *   hdr->lock (mutex)             hdr->file; taken under mmap_lock by
  *                                 the mmap handler
+ *   area->lock (mutex)            growth and death of one area
  *   chan->lock (spinlock)         ep->port, ep->closed, ep->armed,
  *                                 ep->counted_open
  *   port->ev_lock (spinlock)      port->ev_ready and the queue state of
@@ -399,6 +403,12 @@ struct ipcsvc_header {
 	void *kaddr;			/* constant; IPCSVC_AREA_HEADER_PAGES */
 	struct ipcsvc_user *user;	/* charged for the pages */
 	struct inode *inode;		/* constant; both areas' mappings' */
+	struct mutex lock;		/* ->file */
+	/*
+	 * The file every mapping of the channel shares, not counted: its
+	 * release clears this under ->lock before the file is freed.
+	 */
+	struct file *file;
 };
 
 struct ipcsvc_area {
@@ -415,12 +425,6 @@ struct ipcsvc_area {
 	unsigned long nr_max;		/* constant; data pages at most */
 	u64 max_size;			/* constant; data bytes */
 	struct ipcsvc_user *user;	/* constant; charged for data pages */
-
-	/*
-	 * The file every mapping of the area shares, not counted: its
-	 * release clears this under ->lock before the file is freed.
-	 */
-	struct file *file;		/* lock */
 
 	wait_queue_head_t wq;		/* WAIT sleepers of both sides */
 	atomic_t sleepers[2];		/* in WAIT, by the waiter's IPCSVC_DIR_* */
@@ -449,6 +453,7 @@ struct ipcsvc_area {
 struct ipcsvc_header *ipcsvc_header_create(u64 version, const u8 *name,
 					   u32 name_len,
 					   struct ipcsvc_user *user);
+void ipcsvc_header_get(struct ipcsvc_header *hdr);
 void ipcsvc_header_put(struct ipcsvc_header *hdr);
 struct ipcsvc_area *ipcsvc_area_create(struct ipcsvc_header *hdr,
 				       unsigned int side, u64 max_size,

@@ -384,6 +384,25 @@ TEST_F(areas, mapping_cannot_be_split)
 	EXPECT_EQ(0, munmap(self->tx, len));
 }
 
+/*
+ * A mapping moved by mremap() is a new VMA: it keeps the area alive on its
+ * own once the ports, and the other mappings, are gone.
+ */
+TEST_F(areas, moved_mapping_keeps_its_area)
+{
+	size_t len = self->mi.map_size;
+	void *dst, *p;
+
+	dst = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, dst);
+	p = mremap(self->tx, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
+	ASSERT_EQ(dst, p) TH_LOG("mremap: %s", strerror(errno));
+	st_pair_close(&self->p);
+	EXPECT_EQ(0, munmap(self->rx, len));
+	EXPECT_EQ(IPCSVC_AREA_MAGIC, st_identity(p, &self->mi)->magic);
+	EXPECT_EQ(0, munmap(p, len));
+}
+
 /* Find @addr's line in /proc/self/@file; NULL if absent. */
 static char *vma_line(const char *file, void *addr, const char *key,
 		      char *out, size_t len)

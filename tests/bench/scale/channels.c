@@ -76,45 +76,69 @@ void bench_connect(void)
 
 /*
  * Connect @n idle channels, each end mapping both areas as a working
- * channel does (sizes 0: the service's maxima, 1 MiB here), and print
- * what one costs, with where it goes.
+ * channel does (size 0: the service's maxima, 1 MiB here), and put in
+ * @kb what they cost in all, in KB by /proc/meminfo's counters. Run in a
+ * process of its own (memory_of()), so that the library's allocations
+ * grow a heap that no earlier measurement has already grown.
  */
-static void memory_of(struct ipcsvc_port *sport, struct ipcsvc_port *cport,
-		      struct ipcsvc_service *svc, const char *svc_name,
-		      uint64_t size, int n, const char *name, double ref)
+static void idle_channels(uint64_t size, int n, double kb[MI_N])
 {
 	struct ipcsvc_conn **c = calloc((size_t)n * 2, sizeof(*c));
+	struct ipcsvc_port *sport, *cport;
+	struct ipcsvc_service *svc;
 	struct ipcsvc_port_event ev;
 	long m0[MI_N], m1[MI_N];
 
-	if (!c)
-		die("memory", -ENOMEM);
+	if (!c || ipcsvc_port_open(NULL, &sport) ||
+	    ipcsvc_port_open(NULL, &cport) ||
+	    ipcsvc_service_create(sport, SVC ".m", 1, 0600, &svc))
+		die("memory set-up", -ENODEV);
 	meminfo(m0);
 	for (int i = 0; i < n; i++) {
-		if (ipcsvc_client_connect(cport, svc_name, 1, size, size, NULL,
+		if (ipcsvc_client_connect(cport, SVC ".m", 1, size, size, NULL,
 					  &c[2 * i]) ||
 		    ipcsvc_port_wait_event(sport, &ev, T) ||
 		    ipcsvc_service_accept(svc, &ev, NULL, &c[2 * i + 1]))
 			die("memory connect", -EIO);
 	}
 	meminfo(m1);
-	figure("memory", name, (double)(m0[MI_AVAILABLE] - m1[MI_AVAILABLE]) *
-	       1024.0 / n, "B", "socket pair", ref);
+	/* MemAvailable falls as the others rise */
+	kb[MI_AVAILABLE] = (double)(m0[MI_AVAILABLE] - m1[MI_AVAILABLE]);
+	for (int i = 1; i < MI_N; i++)
+		kb[i] = (double)(m1[i] - m0[i]);
+}
+
+/* idle_channels() in a child process; print what one channel costs. */
+static void memory_of(uint64_t size, int n, const char *name, double ref)
+{
+	double kb[MI_N];
+	pid_t pid;
+	int p[2];
+
+	if (pipe(p))
+		die("pipe", -errno);
+	pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		idle_channels(size, n, kb);
+		_exit(write(p[1], kb, sizeof(kb)) == sizeof(kb) ? 0 : 1);
+	}
+	close(p[1]);
+	if (pid < 0 || read(p[0], kb, sizeof(kb)) != sizeof(kb))
+		die("memory", -EIO);
+	close(p[0]);
+	waitpid(pid, NULL, 0);
+	figure("memory", name, kb[MI_AVAILABLE] * 1024.0 / n, "B",
+	       "socket pair", ref);
 	printf("  %-44s", "  of which, B per channel:");
 	for (int i = 1; i < MI_N; i++)
-		printf(" %s %.0f", mi_name[i],
-		       (double)(m1[i] - m0[i]) * 1024.0 / n);
+		printf(" %s %.0f", mi_name[i], kb[i] * 1024.0 / n);
 	printf("\n");
-	for (int i = 0; i < 2 * n; i++)
-		ipcsvc_conn_close(c[i]);
-	free(c);
 }
 
 void bench_memory(void)
 {
 	int n = 1000;	/* fewer hide behind the per-CPU page lists */
-	struct ipcsvc_service *svc;
-	struct ipcsvc_port *sport, *cport;
 	int *fds = calloc((size_t)n * 2, sizeof(*fds));
 	long m0[MI_N], m1[MI_N];
 	double pair;
@@ -124,10 +148,8 @@ void bench_memory(void)
 	/* the socket pairs' reference needs 2 fds each */
 	setrlimit(RLIMIT_NOFILE, &rl);
 	printf("memory: MemAvailable spent per idle channel, %d of them\n", n);
-	if (!fds || ipcsvc_port_open(NULL, &sport) ||
-	    ipcsvc_port_open(NULL, &cport) ||
-	    ipcsvc_service_create(sport, SVC ".m", 1, 0600, &svc))
-		die("memory set-up", -ENODEV);
+	if (!fds)
+		die("memory set-up", -ENOMEM);
 	meminfo(m0);
 	for (int i = 0; i < n; i++)
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, &fds[2 * i]))
@@ -135,18 +157,12 @@ void bench_memory(void)
 	meminfo(m1);
 	pair = (double)(m0[MI_AVAILABLE] - m1[MI_AVAILABLE]) * 1024.0 / n;
 	figure("memory", "Unix socket pair", pair, "B", NULL, 0);
-	/* Page tables: a page-table page maps 2 MiB, so 1 MiB area mappings
-	 * need about one each; smaller ones share them. */
-	memory_of(sport, cport, svc, SVC ".m", 0, n,
-		  "idle channel, both ends, 1 MiB areas", pair);
-	memory_of(sport, cport, svc, SVC ".m", 65536, n,
-		  "idle channel, both ends, 64 KiB areas", pair);
-	memory_of(sport, cport, svc, SVC ".m", 16384, n,
-		  "idle channel, both ends, 16 KiB areas", pair);
 	for (int i = 0; i < 2 * n; i++)
 		close(fds[i]);
-	ipcsvc_service_close(svc);
-	ipcsvc_port_close(sport);
-	ipcsvc_port_close(cport);
 	free(fds);
+	/* Page tables: a page-table page maps 2 MiB, so 1 MiB area mappings
+	 * need about one each; smaller ones share them. */
+	memory_of(0, n, "idle channel, both ends, 1 MiB areas", pair);
+	memory_of(65536, n, "idle channel, both ends, 64 KiB areas", pair);
+	memory_of(16384, n, "idle channel, both ends, 16 KiB areas", pair);
 }
