@@ -10,6 +10,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +50,15 @@ static inline void st_set_name(uint8_t *dst, uint32_t *len, const char *name)
 	memset(dst, 0, IPCSVC_PROTOCOL_NAME_MAX);
 	memcpy(dst, name, *len > IPCSVC_PROTOCOL_NAME_MAX ?
 	       IPCSVC_PROTOCOL_NAME_MAX : *len);
+}
+
+/* All @n bytes at @p are @v: poison left in place, a tail left zero. */
+static inline bool st_all_bytes(const uint8_t *p, size_t n, uint8_t v)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != v)
+			return false;
+	return true;
 }
 
 /* A service's limits; zero fields take the module's defaults. */

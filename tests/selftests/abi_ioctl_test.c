@@ -6,14 +6,9 @@
  * published size); unknown flags and non-zero padding are EINVAL; the order
  * in which the checks run, so that one call with two faults always gets the
  * same errno; and what is written back (min(size, sizeof) bytes, nothing
- * past it). Then read() of events, and IPCSVC_IOC_USAGE with the cost of an
- * idle channel.
+ * past it), a create or connect that cannot be written back being undone.
  */
-#include <poll.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stddef.h>
-#include <sys/wait.h>
 
 #include "ipcsvc_st.h"
 #include "kselftest_harness.h"
@@ -135,14 +130,6 @@ static uint32_t get32(const uint8_t *s, size_t off)
 
 	memcpy(&v, s + off, sizeof(v));
 	return v;
-}
-
-static bool all_bytes(const uint8_t *p, size_t n, uint8_t v)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i] != v)
-			return false;
-	return true;
 }
 
 /* Every 32-bit word of the output fields was written (is not poison). */
@@ -272,7 +259,7 @@ TEST_F(ext, exact_size_accepted)
 	put32(s, 0, d->size);
 	ASSERT_EQ(0, st_ioctl(fd, d->cmd, s));
 	EXPECT_TRUE(outputs_written(d, s));
-	EXPECT_TRUE(all_bytes(s + d->size, ST_PAGE, 0xcc));
+	EXPECT_TRUE(st_all_bytes(s + d->size, ST_PAGE, 0xcc));
 	EXPECT_EQ(d->size, get32(s, 0));
 }
 
@@ -292,8 +279,8 @@ TEST_F(ext, bigger_zero_tail_accepted)
 	put32(s, 0, d->size + 64);
 	ASSERT_EQ(0, st_ioctl(fd, d->cmd, s));
 	EXPECT_TRUE(outputs_written(d, s));
-	EXPECT_TRUE(all_bytes(s + d->size, 64, 0));
-	EXPECT_TRUE(all_bytes(s + d->size + 64, ST_PAGE, 0xcc));
+	EXPECT_TRUE(st_all_bytes(s + d->size, 64, 0));
+	EXPECT_TRUE(st_all_bytes(s + d->size + 64, ST_PAGE, 0xcc));
 }
 
 /* A page is the largest size; with a zero tail it works. */
@@ -309,7 +296,7 @@ TEST_F(ext, page_size_accepted)
 	put32(s, 0, ST_PAGE);
 	ASSERT_EQ(0, st_ioctl(fd, d->cmd, s));
 	EXPECT_TRUE(outputs_written(d, s));
-	EXPECT_TRUE(all_bytes(s + ST_PAGE, ST_PAGE, 0xcc));
+	EXPECT_TRUE(st_all_bytes(s + ST_PAGE, ST_PAGE, 0xcc));
 }
 
 /* Any non-zero byte the module does not know: E2BIG. */
@@ -616,7 +603,7 @@ TEST_F(abi, version_written_back_exactly)
 	snprintf(want, sizeof(want), "%u.%u.%u", v->major, v->minor, v->patch);
 	EXPECT_STREQ(want, v->release);
 	EXPECT_STREQ(IPCSVC_EXPECTED_RELEASE, v->release);
-	EXPECT_TRUE(all_bytes(buf + sizeof(*v), 64, 0xcc));
+	EXPECT_TRUE(st_all_bytes(buf + sizeof(*v), 64, 0xcc));
 }
 
 /* A service created but not reported (EFAULT) is undone: name, handle. */
@@ -704,392 +691,6 @@ TEST_F(abi, closed_channel_handle_is_ebadslt)
 	/* The server's end still works, and learns of the close. */
 	EXPECT_EQ(0, st_map_info(self->p.sfd, self->p.sch, IPCSVC_DIR_TX, &mi));
 	EXPECT_EQ(-EPIPE, st_wake(self->p.sfd, self->p.sch, IPCSVC_DIR_TX));
-}
-
-/* ---- read() --------------------------------------------------------- */
-
-#define REC	sizeof(struct ipcsvc_event)
-
-FIXTURE(rd) {
-	int sfd, cfd;	/* sfd blocking */
-	uint32_t svc;
-};
-
-FIXTURE_SETUP(rd)
-{
-	self->sfd = st_open_flags(O_RDWR);
-	self->cfd = st_open();
-	ASSERT_LE(0, self->sfd);
-	ASSERT_LE(0, self->cfd);
-	ASSERT_EQ(0, st_service(self->sfd, "rd.svc", 1, 0666, &self->svc));
-	/* A read that should not sleep but does fails the test. */
-	alarm(20);
-}
-
-FIXTURE_TEARDOWN(rd)
-{
-	alarm(0);
-	close(self->sfd);
-	close(self->cfd);
-}
-
-static int set_nonblock(int fd, bool on)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	if (fl < 0)
-		return -errno;
-	fl = on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK;
-	return fcntl(fd, F_SETFL, fl) ? -errno : 0;
-}
-
-/*
- * A huge buffer and one event: one record comes back, and not a byte more
- * is written (no zero-filling of the rest).
- */
-TEST_F(rd, one_record_into_huge_buffer)
-{
-	const size_t len = 64 << 20;
-	struct ipcsvc_event ev;
-	uint8_t *buf;
-
-	buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, buf);
-	/* Poison where a record or a fill would land, and the end. */
-	memset(buf, 0xcc, 2 * ST_PAGE);
-	memset(buf + len - ST_PAGE, 0xcc, ST_PAGE);
-	ASSERT_EQ(0, st_connect(self->cfd, "rd.svc", 1, NULL));
-	ASSERT_EQ((ssize_t)REC, read(self->sfd, buf, len));
-	memcpy(&ev, buf, REC);
-	EXPECT_EQ(IPCSVC_EVENT_SERVICE_CONNECTED, ev.type);
-	EXPECT_EQ(0u, ev.__pad);
-	EXPECT_EQ(self->svc, (uint32_t)ev.a);
-	EXPECT_EQ(0xcc, buf[REC]);
-	EXPECT_TRUE(all_bytes(buf + REC, 2 * ST_PAGE - REC, 0xcc));
-	EXPECT_TRUE(all_bytes(buf + len - ST_PAGE, ST_PAGE, 0xcc));
-	munmap(buf, len);
-}
-
-/* As many whole records as are pending and fit; never a part of one. */
-TEST_F(rd, whole_records_that_fit)
-{
-	uint8_t buf[3 * REC + 16];
-
-	for (int i = 0; i < 3; i++)
-		ASSERT_EQ(0, st_connect(self->cfd, "rd.svc", 1, NULL));
-	memset(buf, 0xcc, sizeof(buf));
-	ASSERT_EQ((ssize_t)(2 * REC), read(self->sfd, buf, 2 * REC + 16));
-	EXPECT_TRUE(all_bytes(buf + 2 * REC, REC + 16, 0xcc));
-	ASSERT_EQ((ssize_t)REC, read(self->sfd, buf, sizeof(buf)));
-	ASSERT_EQ(0, set_nonblock(self->sfd, true));
-	EXPECT_EQ(-1, read(self->sfd, buf, sizeof(buf)));
-	EXPECT_EQ(EAGAIN, errno);
-}
-
-TEST_F(rd, nonblocking_empty_is_eagain)
-{
-	uint8_t buf[REC];
-
-	ASSERT_EQ(0, set_nonblock(self->sfd, true));
-	EXPECT_EQ(-1, read(self->sfd, buf, sizeof(buf)));
-	EXPECT_EQ(EAGAIN, errno);
-	/* And O_NONBLOCK at open() time, as st_open() does. */
-	EXPECT_EQ(-1, read(self->cfd, buf, sizeof(buf)));
-	EXPECT_EQ(EAGAIN, errno);
-}
-
-/* count < 32: EINVAL, before sleeping and without taking an event. */
-TEST_F(rd, short_count_is_einval)
-{
-	uint8_t buf[REC];
-
-	EXPECT_EQ(-1, read(self->sfd, buf, REC - 1));
-	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, read(self->sfd, buf, 0));
-	EXPECT_EQ(EINVAL, errno);
-	ASSERT_EQ(0, st_connect(self->cfd, "rd.svc", 1, NULL));
-	EXPECT_EQ(-1, read(self->sfd, buf, 1));
-	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ((ssize_t)REC, read(self->sfd, buf, REC));
-}
-
-/* A bad buffer: EFAULT, and the event is still there afterwards. */
-TEST_F(rd, bad_buffer_loses_nothing)
-{
-	struct ipcsvc_event ev;
-	void *none = mmap(NULL, ST_PAGE, PROT_NONE,
-			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	void *ro = mmap(NULL, ST_PAGE, PROT_READ,
-			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	ASSERT_NE(MAP_FAILED, none);
-	ASSERT_NE(MAP_FAILED, ro);
-	ASSERT_EQ(0, st_connect(self->cfd, "rd.svc", 1, NULL));
-	EXPECT_EQ(-1, read(self->sfd, none, REC));
-	EXPECT_EQ(EFAULT, errno);
-	EXPECT_EQ(-1, read(self->sfd, ro, 4 * REC));
-	EXPECT_EQ(EFAULT, errno);
-	ASSERT_EQ((ssize_t)REC, read(self->sfd, &ev, REC));
-	EXPECT_EQ(IPCSVC_EVENT_SERVICE_CONNECTED, ev.type);
-}
-
-struct reader {
-	int fd;
-	ssize_t ret;
-	int err;
-	struct ipcsvc_event ev;
-};
-
-static void *blocking_read(void *arg)
-{
-	struct reader *r = arg;
-
-	r->ret = read(r->fd, &r->ev, sizeof(r->ev));
-	r->err = errno;
-	return NULL;
-}
-
-/* Without O_NONBLOCK, read() sleeps until an event comes. */
-TEST_F(rd, blocking_read_woken_by_connect)
-{
-	struct reader r = { .fd = self->sfd };
-	pthread_t t;
-
-	ASSERT_EQ(0, pthread_create(&t, NULL, blocking_read, &r));
-	usleep(50000);
-	ASSERT_EQ(0, st_connect(self->cfd, "rd.svc", 1, NULL));
-	pthread_join(t, NULL);
-	ASSERT_EQ((ssize_t)REC, r.ret) TH_LOG("errno %d", r.err);
-	EXPECT_EQ(IPCSVC_EVENT_SERVICE_CONNECTED, r.ev.type);
-	EXPECT_EQ(self->svc, (uint32_t)r.ev.a);
-}
-
-static volatile sig_atomic_t usr1;
-
-static void on_usr1(int sig)
-{
-	(void)sig;
-	usr1++;
-}
-
-/* The sleep is restartable: a handler with SA_RESTART does not end it,
- * one without does (EINTR). */
-TEST_F(rd, blocking_read_and_signals)
-{
-	struct sigaction sa = { .sa_handler = on_usr1,
-				.sa_flags = SA_RESTART };
-	struct reader r = { .fd = self->sfd };
-	pthread_t t;
-
-	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
-	ASSERT_EQ(0, pthread_create(&t, NULL, blocking_read, &r));
-	for (int i = 0; i < 3; i++) {
-		usleep(30000);
-		pthread_kill(t, SIGUSR1);
-	}
-	usleep(30000);
-	ASSERT_EQ(0, st_connect(self->cfd, "rd.svc", 1, NULL));
-	pthread_join(t, NULL);
-	EXPECT_EQ((ssize_t)REC, r.ret) TH_LOG("errno %d", r.err);
-	EXPECT_LE(1, usr1);
-
-	sa.sa_flags = 0;
-	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
-	r.ret = 0;
-	ASSERT_EQ(0, pthread_create(&t, NULL, blocking_read, &r));
-	/* Repeat until the thread is out of read(): a signal that lands
-	 * before the thread sleeps is simply handled. */
-	for (int i = 0; i < 200; i++) {
-		usleep(10000);
-		pthread_kill(t, SIGUSR1);
-		if (r.ret)
-			break;
-	}
-	pthread_join(t, NULL);
-	EXPECT_EQ(-1, r.ret);
-	EXPECT_EQ(EINTR, r.err);
-}
-
-/* ---- IPCSVC_IOC_USAGE ---------------------------------------------- */
-
-FIXTURE(usage) {
-	int sfd, cfd;
-};
-
-FIXTURE_SETUP(usage)
-{
-	self->sfd = st_open();
-	self->cfd = st_open();
-	ASSERT_LE(0, self->sfd);
-	ASSERT_LE(0, self->cfd);
-}
-
-FIXTURE_TEARDOWN(usage)
-{
-	close(self->sfd);
-	close(self->cfd);
-}
-
-TEST_F(usage, flags_are_checked)
-{
-	struct ipcsvc_usage u;
-
-	memset(&u, 0, sizeof(u));
-	u.size = sizeof(u);
-	u.flags = 1;
-	EXPECT_EQ(-EINVAL, st_ioctl(self->sfd, IPCSVC_IOC_USAGE, &u));
-	u.flags = 0x80000000u;
-	EXPECT_EQ(-EINVAL, st_ioctl(self->sfd, IPCSVC_IOC_USAGE, &u));
-}
-
-/* The limits are the module's parameters; the counts follow our calls. */
-TEST_F(usage, values_are_plausible)
-{
-	unsigned long max_services, max_channels, max_bytes;
-	struct ipcsvc_usage u0, u1, u2;
-	struct ipcsvc_event ev;
-	uint32_t svc = 0, ch = 0;
-
-	ASSERT_EQ(0, st_param_get("max_services", &max_services));
-	ASSERT_EQ(0, st_param_get("max_channels", &max_channels));
-	ASSERT_EQ(0, st_param_get("max_user_bytes", &max_bytes));
-	ASSERT_EQ(0, st_usage(self->sfd, &u0));
-	EXPECT_EQ(max_services, u0.max_services);
-	EXPECT_EQ(max_channels, u0.max_channels);
-	EXPECT_EQ(max_bytes, u0.max_bytes);
-	EXPECT_EQ(0u, u0.bytes % ST_PAGE);
-	EXPECT_GE(u0.max_services, u0.services);
-	EXPECT_GE(u0.max_channels, u0.channels);
-
-	ASSERT_EQ(0, st_service(self->sfd, "usage.svc", 1, 0600, &svc));
-	ASSERT_EQ(0, st_usage(self->sfd, &u1));
-	EXPECT_EQ(u0.services + 1, u1.services);
-	EXPECT_EQ(u0.channels, u1.channels);
-	ASSERT_EQ(0, st_connect(self->cfd, "usage.svc", 1, &ch));
-	ASSERT_EQ(0, st_usage(self->cfd, &u2));
-	EXPECT_EQ(u1.services, u2.services);
-	EXPECT_EQ(u1.channels + 1, u2.channels);
-	EXPECT_LT(u1.bytes, u2.bytes);
-
-	/* The same user seen from either port. */
-	ASSERT_EQ(0, st_usage(self->sfd, &u1));
-	EXPECT_EQ(u2.channels, u1.channels);
-	EXPECT_EQ(u2.bytes, u1.bytes);
-
-	/* Everything freed: back to where we started. */
-	ASSERT_EQ(1, st_events(self->sfd, &ev, 1));
-	ASSERT_EQ(0, st_close(self->sfd, (uint32_t)ev.b));
-	ASSERT_EQ(0, st_close(self->cfd, ch));
-	ASSERT_EQ(0, st_close(self->sfd, svc));
-	ASSERT_EQ(0, st_usage(self->sfd, &u1));
-	EXPECT_EQ(u0.services, u1.services);
-	EXPECT_EQ(u0.channels, u1.channels);
-	EXPECT_EQ(u0.bytes, u1.bytes);
-
-	/* Changing a parameter shows at once. */
-	ASSERT_EQ(0, st_param_set("max_services", max_services + 1));
-	ASSERT_EQ(0, st_usage(self->sfd, &u1));
-	ASSERT_EQ(0, st_param_set("max_services", max_services));
-	EXPECT_EQ(max_services + 1, u1.max_services);
-}
-
-/*
- * What an idle channel costs: exactly three pages (the identity page and
- * two control pages), charged at connect; a data page only on the first
- * GROW; all of it returned when both ends are closed.
- */
-TEST_F(usage, idle_channel_costs_three_pages)
-{
-	struct ipcsvc_usage u0, u1, u2, u3, u4;
-	struct ipcsvc_event ev;
-	uint32_t ch = 0;
-
-	ASSERT_EQ(0, st_service(self->sfd, "usage.idle", 1, 0600, NULL));
-	ASSERT_EQ(0, st_usage(self->cfd, &u0));
-	ASSERT_EQ(0, st_connect(self->cfd, "usage.idle", 1, &ch));
-	ASSERT_EQ(1, st_events(self->sfd, &ev, 1));
-	ASSERT_EQ(0, st_usage(self->cfd, &u1));
-	TH_LOG("idle channel: %llu bytes committed",
-	       (unsigned long long)(u1.bytes - u0.bytes));
-	ksft_print_msg("idle channel: %llu bytes committed\n",
-		       (unsigned long long)(u1.bytes - u0.bytes));
-	EXPECT_EQ(3 * ST_PAGE, u1.bytes - u0.bytes);
-
-	/* The first data page, by one GROW of a byte. */
-	ASSERT_EQ(0, st_grow(self->cfd, ch, 1, NULL));
-	ASSERT_EQ(0, st_usage(self->cfd, &u2));
-	EXPECT_EQ(ST_PAGE, u2.bytes - u1.bytes);
-	/* A GROW that commits nothing new costs nothing. */
-	ASSERT_EQ(0, st_grow(self->cfd, ch, ST_PAGE, NULL));
-	ASSERT_EQ(0, st_usage(self->cfd, &u3));
-	EXPECT_EQ(u2.bytes, u3.bytes);
-	/* The server's first page in its own direction. */
-	ASSERT_EQ(0, st_grow(self->sfd, (uint32_t)ev.b, 2 * ST_PAGE, NULL));
-	ASSERT_EQ(0, st_usage(self->cfd, &u3));
-	EXPECT_EQ(2 * ST_PAGE, u3.bytes - u2.bytes);
-
-	ASSERT_EQ(0, st_close(self->cfd, ch));
-	ASSERT_EQ(0, st_close(self->sfd, (uint32_t)ev.b));
-	ASSERT_EQ(0, st_usage(self->cfd, &u4));
-	EXPECT_EQ(u0.bytes, u4.bytes);
-	EXPECT_EQ(u0.channels, u4.channels);
-}
-
-/*
- * max_user_bytes bounds what is committed, to the page: a connect needs
- * its three header pages of budget (EDQUOT without them), a GROW its data
- * pages.
- */
-TEST_F(usage, byte_budget_is_exact)
-{
-	struct ipcsvc_usage u0;
-	unsigned long old;
-	uint32_t ch = 0;
-	int r1, r2, r3, r4;
-
-	ASSERT_EQ(0, st_service(self->sfd, "usage.budget", 1, 0600, NULL));
-	ASSERT_EQ(0, st_param_get("max_user_bytes", &old));
-	ASSERT_EQ(0, st_usage(self->cfd, &u0));
-	/* Set, try, and restore before any assertion can end the test. */
-	st_param_set("max_user_bytes", u0.bytes + 3 * ST_PAGE - 1);
-	r1 = st_connect(self->cfd, "usage.budget", 1, NULL);
-	st_param_set("max_user_bytes", u0.bytes + 3 * ST_PAGE);
-	r2 = st_connect(self->cfd, "usage.budget", 1, &ch);
-	r3 = r2 ? r2 : st_grow(self->cfd, ch, 1, NULL);
-	st_param_set("max_user_bytes", u0.bytes + 4 * ST_PAGE);
-	r4 = r2 ? r2 : st_grow(self->cfd, ch, 1, NULL);
-	ASSERT_EQ(0, st_param_set("max_user_bytes", old));
-	EXPECT_EQ(-EDQUOT, r1);
-	EXPECT_EQ(0, r2);
-	EXPECT_EQ(-EDQUOT, r3);
-	EXPECT_EQ(0, r4);
-}
-
-/* Mappings hold the pages, and the charge, until they go. */
-TEST_F(usage, mapping_keeps_pages_charged)
-{
-	struct ipcsvc_usage u0, u1, u2;
-	struct ipcsvc_map_info mi;
-	struct ipcsvc_event ev;
-	uint32_t ch = 0;
-	void *a;
-
-	ASSERT_EQ(0, st_service(self->sfd, "usage.map", 1, 0600, NULL));
-	ASSERT_EQ(0, st_usage(self->cfd, &u0));
-	ASSERT_EQ(0, st_connect(self->cfd, "usage.map", 1, &ch));
-	ASSERT_EQ(1, st_events(self->sfd, &ev, 1));
-	ASSERT_EQ(0, st_grow(self->cfd, ch, 1, NULL));
-	ASSERT_EQ(0, st_map_info(self->cfd, ch, IPCSVC_DIR_TX, &mi));
-	a = st_map(self->cfd, ch, IPCSVC_DIR_TX, PROT_READ);
-	ASSERT_NE(NULL, a);
-	ASSERT_EQ(0, st_close(self->cfd, ch));
-	ASSERT_EQ(0, st_close(self->sfd, (uint32_t)ev.b));
-	ASSERT_EQ(0, st_usage(self->cfd, &u1));
-	EXPECT_EQ(u0.bytes + 4 * ST_PAGE, u1.bytes);
-	ASSERT_EQ(0, munmap(a, mi.map_size));
-	ASSERT_EQ(0, st_usage(self->cfd, &u2));
-	EXPECT_EQ(u0.bytes, u2.bytes);
 }
 
 TEST_HARNESS_MAIN
