@@ -215,6 +215,10 @@ FUZZ_CFLAGS := -std=gnu11 -g -O1 $(CPPFLAGS_IPCSVC) $(FUZZ_SAN)
 FUZZ_SRCS   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZERS     := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_HDRS   := $(wildcard tests/fuzz/*.h tests/lib/*.h)
+# A target in several files: tests/fuzz/<target>.c has its entry point,
+# these its other parts (not named fuzz_*.c: each of those is a target).
+FUZZ_PARTS_fuzz_ops    := $(sort $(wildcard tests/fuzz/ops_*.c))
+FUZZ_PARTS_fuzz_events := $(sort $(wildcard tests/fuzz/events_*.c))
 # fuzz_events stands in for the module: ioctl() and mmap() of its fake
 # port fd go to the target's own handlers.
 FUZZ_LDFLAGS_fuzz_events := -Wl,--wrap=ioctl -Wl,--wrap=mmap -Wl,--wrap=munmap
@@ -228,8 +232,11 @@ $(B)/$(1)/lib/%.o: lib/%.c $$(LIB_HDRS) VERSION
 $(B)/$(1)/%: tests/fuzz/%.c $$(patsubst lib/%.c,$(B)/$(1)/lib/%.o,$$(LIB_SRCS)) $$(FUZZ_HDRS) $$(LIB_HDRS)
 	@mkdir -p $$(@D)
 	$$(FUZZ_CC) $$(FUZZ_CFLAGS) $$(WARNINGS) $(2) -fsanitize=fuzzer \
-	      $$(FUZZ_LDFLAGS_$$*) -o $$@ $$< \
+	      $$(FUZZ_LDFLAGS_$$*) -o $$@ $$< $$(FUZZ_PARTS_$$*) \
 	      $$(patsubst lib/%.c,$(B)/$(1)/lib/%.o,$$(LIB_SRCS)) -lpthread
+
+$(B)/$(1)/fuzz_ops: $$(FUZZ_PARTS_fuzz_ops)
+$(B)/$(1)/fuzz_events: $$(FUZZ_PARTS_fuzz_events)
 endef
 $(eval $(call fuzz_variant,fuzz,,))
 # Source-based coverage of the same targets, for tests/fuzz/coverage.

@@ -13,7 +13,9 @@
  *    FUZZ_CALL_LIMIT_MS overrides the limit (default 1000 ms: calls take
  *    microseconds; the slack is for a loaded two-core machine under ASan).
  *
- * Header-only: each target is one translation unit.
+ * Header-only. The bounded calls' state is one per program: the file with
+ * LLVMFuzzerTestOneInput() defines it; a target's other files define
+ * FZ_STATE_ELSEWHERE before including this header, and share it.
  */
 #ifndef IPCSVC_FUZZ_COMMON_H
 #define IPCSVC_FUZZ_COMMON_H
@@ -136,11 +138,24 @@ static inline bool fz_in_set(int rc, const int *set, size_t n)
 
 /* ---- bounded calls ----------------------------------------------------- */
 
-static timer_t fz_timer;
-static bool fz_timer_ready;
-static const char *volatile fz_call_name = "";
-static uint64_t fz_call_t0;
-static uint64_t fz_limit_ns = 1000000000ULL;
+extern timer_t fz_timer;
+extern bool fz_timer_ready;
+extern const char *volatile fz_call_name;
+extern uint64_t fz_call_t0;
+extern uint64_t fz_limit_ns;
+extern uint64_t fz_last_took;
+/* FUZZ_TRACE=1: print every victim call and its result (to debug seeds) */
+extern int fz_trace;
+
+#ifndef FZ_STATE_ELSEWHERE
+timer_t fz_timer;
+bool fz_timer_ready;
+const char *volatile fz_call_name = "";
+uint64_t fz_call_t0;
+uint64_t fz_limit_ns = 1000000000ULL;
+uint64_t fz_last_took;
+int fz_trace = -1;
+#endif
 
 static inline uint64_t fz_now_ns(void)
 {
@@ -213,10 +228,6 @@ static inline uint64_t fz_end(void)
 		 fz_call_name, (unsigned long long)took);
 	return took;
 }
-
-static uint64_t fz_last_took;
-/* FUZZ_TRACE=1: print every victim call and its result (to debug seeds) */
-static int fz_trace = -1;
 
 static inline void fz_trace_call(const char *name, long long rc)
 {

@@ -293,7 +293,7 @@ static void done(const char *target, const char *name)
 	put(target, name, buf, n);
 }
 
-/* fuzz_ops: an allocation's arguments (see op_alloc()). */
+/* fuzz_ops: an allocation's arguments (see fo_op_alloc()). */
 #define NOQ	0x40
 static void alloc_args(unsigned int nobj, const unsigned int *lens,
 		       unsigned int bits, unsigned int tsel)

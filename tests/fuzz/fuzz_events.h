@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What the files of fuzz_events share: the fake module's state, the
+ * application's, and the operations the script decodes to. fuzz_events.c
+ * describes the input and the oracles.
+ */
+#ifndef IPCSVC_FUZZ_EVENTS_H
+#define IPCSVC_FUZZ_EVENTS_H
+
+#include "fuzz_common.h"
+#include "../../lib/internal.h"
+
+#define MAX_HANDLES	16
+#define MAX_MAPS	16
+#define MAX_CONNS	4
+#define MAX_PATCH	8
+
+extern uint64_t fe_page;
+
+/* ---- the fake module (events_module.c) ----------------------------------- */
+
+/*
+ * One mapping of the fake device: the channel and direction it is for,
+ * and the area the module would have put there.
+ */
+struct fmap {
+	uint8_t *addr;
+	size_t len;
+	uint32_t handle, dir;
+	uint64_t id_off, max, committed;
+};
+
+/* The module's state, and the knobs the script sets. */
+struct fe_module {
+	int port_fd, ev_fd;
+	uint32_t svc;			/* the service's handle, 0: none */
+	uint32_t chan[MAX_HANDLES];	/* channel handles the module knows */
+	bool chan_open[MAX_HANDLES];
+	unsigned int nchan;
+	unsigned long closes[MAX_HANDLES];	/* IOC_CLOSE per channel */
+	unsigned long ioctls, map_infos;
+	struct fmap map[MAX_MAPS];
+	unsigned int nmap;
+	/* MAP_INFO as last answered: the library must mmap exactly this */
+	uint64_t mi_offset, mi_map_size;
+	/* knobs set by the script */
+	bool mi_raw;			/* MAP_INFO fields from the input */
+	uint64_t raw[6];		/* map_size, area_bytes, max, committed, id_off, offset */
+	uint64_t max_pages;		/* sane MAP_INFO: data pages */
+	uint64_t id_off;		/* sane MAP_INFO: identity offset */
+	uint64_t patch_off[MAX_PATCH], patch_val[MAX_PATCH];
+	unsigned int npatch;
+	int grow_err, wait_err, wake_err, create_err, connect_err;
+	int creds_err;
+	uint32_t creds_pid[2];		/* pids answered in turn */
+	unsigned int creds_calls;
+	int version_size;
+	bool closed;			/* the channel's identity says closed */
+	bool closing_svc;		/* inside ipcsvc_service_close() */
+	unsigned long waits;
+};
+
+extern struct fe_module fe_mod;
+
+int fe_chan_index(uint32_t h);
+struct fmap *fe_find_map(uint32_t handle, uint32_t dir);
+void fe_op_knob(struct fz_in *in);
+
+/* ---- the application ----------------------------------------------------- */
+
+struct rec_q {
+	uint8_t len;
+	uint8_t b[48];
+};
+
+/*
+ * The application's side, as the script drives it: the library's objects
+ * it holds, the records queued for it to read, and what it must see.
+ */
+struct fe_app {
+	struct ipcsvc_port *port;	/* NULL once the script closed it */
+	struct ipcsvc_service *svc;
+	struct ipcsvc_conn *conn[MAX_CONNS];
+	uint32_t conn_handle[MAX_CONNS];
+	unsigned int nconn;
+	struct rec_q q[8];		/* records in the socket, in order */
+	unsigned int qh, qn;
+	struct ipcsvc_port_event last;	/* the last event read */
+	void *conn_cookie[MAX_CONNS];	/* as set on each connection */
+	void *svc_cookie;
+	/* the port's table as it must be: handle -> cookie */
+	uint32_t ck_handle[MAX_CONNS + 1];
+	void *ck[MAX_CONNS + 1];
+	unsigned int nck;
+	bool have_last;
+	uint64_t published;		/* per connection would be nicer; one */
+};
+
+extern struct fe_app fe_app;
+
+/* the records in the socket, and the events read (events_records.c) */
+void fe_model_set_cookie(uint32_t h, void *cookie);
+void fe_push_record(struct fz_in *in);
+void fe_op_read(struct fz_in *in);
+/* accept, reject, connect, and the connections' calls (events_conn.c) */
+void fe_op_accept(struct fz_in *in, bool reject);
+void fe_op_connect(struct fz_in *in);
+void fe_op_conn(struct fz_in *in);
+
+#endif /* IPCSVC_FUZZ_EVENTS_H */
