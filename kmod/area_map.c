@@ -309,25 +309,34 @@ out:
 /*
  * Map the header pages now rather than at first touch: a library reads the
  * identity and both control pages as soon as it opens the channel, and
- * under emulation each fault costs as much as the mmap() itself. The page
- * this mapping may write goes in writable, if the mapping is (its first
- * write would be allowed anyway); the others read-only, so that a write
- * to them still faults and page_mkwrite refuses it. The VMA's own
- * protection is left as it was. Failing only leaves the pages to faults.
+ * under emulation each fault costs as much as the mmap() itself. Each page
+ * goes in with the protection a fault would give it once mmap() is done:
+ * the page this mapping may write, writable if the mapping is (its first
+ * write would be allowed anyway); the others read-only in the way write
+ * notification maps them (vma_set_page_prot() drops VM_SHARED), so that a
+ * write to them still faults and page_mkwrite refuses it. A mapping
+ * without access (PROT_NONE) gets nothing: a protection-none entry under
+ * a VMA that mprotect() later opens is left alone by faults. The VMA's
+ * own protection is left as it was; failing only leaves the pages to
+ * faults.
  */
 static void ipcsvc_area_map_header(struct ipcsvc_area *area,
 				   struct vm_area_struct *vma, bool producer)
 {
-	bool writable = (vma->vm_flags & (VM_WRITE | VM_SHARED)) ==
+	vm_flags_t flags = vma->vm_flags;
+	bool writable = (flags & (VM_WRITE | VM_SHARED)) ==
 			(VM_WRITE | VM_SHARED);
+	pgprot_t ro = vm_get_page_prot(writable ? flags & ~VM_SHARED : flags);
+	pgprot_t rw = vm_get_page_prot(flags);
 	pgprot_t prot = vma->vm_page_prot;
 	unsigned long idx;
 
+	if (!(flags & (VM_READ | VM_WRITE)))
+		return;
 	for (idx = 0; idx < IPCSVC_AREA_HEADER_PAGES; idx++) {
-		bool w = writable && ipcsvc_area_may_write(idx, producer);
-
-		vma->vm_page_prot = vm_get_page_prot(w ? vma->vm_flags :
-						     vma->vm_flags & ~VM_WRITE);
+		vma->vm_page_prot = writable &&
+				    ipcsvc_area_may_write(idx, producer) ?
+				    rw : ro;
 		if (vm_insert_page(vma, vma->vm_start + idx * PAGE_SIZE,
 				   ipcsvc_area_page(area, idx)))
 			break;

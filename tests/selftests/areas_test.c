@@ -385,6 +385,38 @@ TEST_F(areas, mapping_cannot_be_split)
 }
 
 /*
+ * mmap() maps the header with the protection a fault would give it: a
+ * write-only mapping (which x86 lets read) and a PROT_NONE one opened by
+ * mprotect() later both read their identity, and a write to the page the
+ * mapping may write lands.
+ */
+TEST_F(areas, header_of_unusual_protections)
+{
+	size_t len = self->mi.map_size;
+	volatile uint8_t *w, *n;
+
+	w = mmap(NULL, len, PROT_WRITE, MAP_SHARED, self->p.cfd,
+		 self->mi.offset);
+	ASSERT_NE(MAP_FAILED, w);
+	w[self->mi.producer_offset] = 1;
+#if defined(__x86_64__) || defined(__i386__)
+	EXPECT_EQ(IPCSVC_AREA_MAGIC,
+		  st_identity((const void *)w, &self->mi)->magic);
+	EXPECT_EQ(1, w[self->mi.producer_offset]);
+	EXPECT_EQ(0, w[self->mi.consumer_offset]);
+#endif
+	n = mmap(NULL, len, PROT_NONE, MAP_SHARED, self->p.cfd,
+		 self->mi.offset);
+	ASSERT_NE(MAP_FAILED, n);
+	ASSERT_EQ(0, mprotect((void *)n, len, PROT_READ));
+	EXPECT_EQ(IPCSVC_AREA_MAGIC,
+		  st_identity((const void *)n, &self->mi)->magic);
+	EXPECT_EQ(1, n[self->mi.producer_offset]);
+	EXPECT_EQ(0, munmap((void *)w, len));
+	EXPECT_EQ(0, munmap((void *)n, len));
+}
+
+/*
  * A mapping moved by mremap() is a new VMA: it keeps the area alive on its
  * own once the ports, and the other mappings, are gone.
  */
