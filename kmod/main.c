@@ -9,10 +9,11 @@
  *
  * This file decodes the file operations: every ioctl copies its
  * extensible struct in, checks flags and padding, calls into the unit that
- * does the work (port.c, registry.c, channel.c, area.c, event.c) and
- * copies the result out. The object and lock model is in ipcsvc.h;
- * Documentation/abi.md and Documentation/kernel.md describe both. The
- * introspection family (netlink.c) is registered with the device.
+ * does the work (port.c, registry.c, channel.c, area.c, event.c; mmap()
+ * goes to area_map.c) and copies the result out. The object and lock
+ * model is in ipcsvc.h; Documentation/abi.md and Documentation/kernel.md
+ * describe both. The introspection family (netlink.c) is registered with
+ * the device.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
