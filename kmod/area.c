@@ -85,12 +85,11 @@ struct ipcsvc_header *ipcsvc_header_create(u64 version, const u8 *name,
 		ret = -ENOMEM;
 		goto err_charged;
 	}
-	/* Its own inode, so that revocation finds every mapping of it. */
+	/* Every mapping of both areas is of it: revocation finds them there. */
 	hdr->inode = ipcsvc_area_inode_alloc();
 	if (IS_ERR(hdr->inode)) {
-		vfree(hdr->kaddr);
 		ret = -ENOMEM;
-		goto err_charged;
+		goto err_vmalloced;
 	}
 	kref_init(&hdr->ref);
 	mutex_init(&hdr->lock);
@@ -112,6 +111,8 @@ struct ipcsvc_header *ipcsvc_header_create(u64 version, const u8 *name,
 	}
 	return hdr;
 
+err_vmalloced:
+	vfree(hdr->kaddr);
 err_charged:
 	ipcsvc_user_uncharge_bytes(user, IPCSVC_AREA_HEADER_BYTES);
 	kfree(hdr);

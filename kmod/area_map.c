@@ -105,6 +105,12 @@ static unsigned long ipcsvc_area_pgoff(const struct ipcsvc_area *area)
 	return area->side * IPCSVC_AREA_PGOFF_STRIDE;
 }
 
+/* The index in its area of the page a fault on an area mapping is for. */
+static unsigned long ipcsvc_area_fault_index(const struct vm_fault *vmf)
+{
+	return vmf->pgoff - ipcsvc_area_pgoff(vmf->vma->vm_private_data);
+}
+
 /*
  * Unmap @area's data pages from every process (revocation): this area's
  * range of the inode only, as the other area shares it.
@@ -146,7 +152,7 @@ struct page *ipcsvc_area_page(struct ipcsvc_area *area, unsigned long idx)
 static vm_fault_t ipcsvc_area_fault(struct vm_fault *vmf)
 {
 	struct ipcsvc_area *area = vmf->vma->vm_private_data;
-	unsigned long idx = vmf->pgoff - ipcsvc_area_pgoff(area);
+	unsigned long idx = ipcsvc_area_fault_index(vmf);
 	struct page *page;
 
 	for (;;) {
@@ -195,7 +201,7 @@ bool ipcsvc_area_may_write(unsigned long idx, bool producer)
 static vm_fault_t ipcsvc_area_mkwrite(struct vm_fault *vmf, bool producer)
 {
 	struct ipcsvc_area *area = vmf->vma->vm_private_data;
-	unsigned long idx = vmf->pgoff - ipcsvc_area_pgoff(area);
+	unsigned long idx = ipcsvc_area_fault_index(vmf);
 
 	if (!ipcsvc_area_may_write(idx, producer))
 		return VM_FAULT_SIGBUS;
