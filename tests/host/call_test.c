@@ -24,12 +24,8 @@ FIXTURE_SETUP(call)
 	ASSERT_EQ(0, test_area_make(&self->up, page_size(), 16 * page_size()));
 	ASSERT_EQ(0, test_area_make(&self->down, page_size(),
 				    16 * page_size()));
-	ASSERT_EQ(0, ipcsvc_channel_open(self->up.mem, self->up.len,
-					 self->down.mem, self->down.len, NULL,
-					 &self->client));
-	ASSERT_EQ(0, ipcsvc_channel_open(self->down.mem, self->down.len,
-					 self->up.mem, self->up.len, NULL,
-					 &self->server));
+	ASSERT_EQ(0, test_ends_open(&self->up, &self->down, &self->client,
+				    &self->server));
 }
 
 FIXTURE_TEARDOWN(call)

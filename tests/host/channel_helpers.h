@@ -225,6 +225,22 @@ static inline void test_chan_free(struct test_chan *c)
 	c->fd = -1;
 }
 
+/*
+ * The two ends of a channel over @x2y and @y2x: *@x sends over @x2y and
+ * receives over @y2x, *@y the other way round.
+ */
+static inline int test_ends_open(const struct test_area *x2y,
+				 const struct test_area *y2x,
+				 struct ipcsvc_channel **x,
+				 struct ipcsvc_channel **y)
+{
+	int rc = ipcsvc_channel_open(x2y->mem, x2y->len, y2x->mem, y2x->len,
+				     NULL, x);
+
+	return rc ? rc : ipcsvc_channel_open(y2x->mem, y2x->len, x2y->mem,
+					     x2y->len, NULL, y);
+}
+
 static inline uint64_t now_ns(void)
 {
 	struct timespec ts;

@@ -20,12 +20,8 @@ FIXTURE_SETUP(pair)
 {
 	ASSERT_EQ(0, test_area_make(&self->a2b, page_size(), 4 * page_size()));
 	ASSERT_EQ(0, test_area_make(&self->b2a, page_size(), 4 * page_size()));
-	ASSERT_EQ(0, ipcsvc_channel_open(self->a2b.mem, self->a2b.len,
-					 self->b2a.mem, self->b2a.len, NULL,
-					 &self->a));
-	ASSERT_EQ(0, ipcsvc_channel_open(self->b2a.mem, self->b2a.len,
-					 self->a2b.mem, self->a2b.len, NULL,
-					 &self->b));
+	ASSERT_EQ(0, test_ends_open(&self->a2b, &self->b2a, &self->a,
+				    &self->b));
 }
 
 FIXTURE_TEARDOWN(pair)

@@ -497,12 +497,8 @@ TEST_F(pair, reopen_resumes)
 	ASSERT_EQ(0, ipcsvc_channel_release(self->b, m));
 	ipcsvc_channel_close(self->a);
 	ipcsvc_channel_close(self->b);
-	ASSERT_EQ(0, ipcsvc_channel_open(self->a2b.mem, self->a2b.len,
-					 self->b2a.mem, self->b2a.len, NULL,
-					 &self->a));
-	ASSERT_EQ(0, ipcsvc_channel_open(self->b2a.mem, self->b2a.len,
-					 self->a2b.mem, self->a2b.len, NULL,
-					 &self->b));
+	ASSERT_EQ(0, test_ends_open(&self->a2b, &self->b2a, &self->a,
+				    &self->b));
 	ASSERT_EQ(0, send_blob(self->a, 3, "z", 1, 0));
 	EXPECT_EQ(2, take_id(self->b));
 	EXPECT_EQ(3, take_id(self->b));
