@@ -98,18 +98,24 @@ long param_get(const char *name)
 	return atol(buf);
 }
 
+/* Write @val to the sysfs or procfs file @path; a failure is reported. */
+static void write_text(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0 || write(fd, val, strlen(val)) != (ssize_t)strlen(val))
+		fprintf(stderr, "scale_bench: %s: %s\n", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
 void param_set(const char *name, long v)
 {
 	char path[128], buf[32];
-	int fd, n;
 
 	snprintf(path, sizeof(path), "/sys/module/ipcsvc/parameters/%s", name);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	n = snprintf(buf, sizeof(buf), "%ld", v);
-	if (fd < 0 || write(fd, buf, (size_t)n) != n)
-		fprintf(stderr, "scale_bench: cannot set %s\n", name);
-	if (fd >= 0)
-		close(fd);
+	snprintf(buf, sizeof(buf), "%ld", v);
+	write_text(path, buf);
 }
 
 /* The attribute @type of the one generic netlink message in @msg. */
@@ -192,7 +198,7 @@ const char *const mi_name[MI_N] = {
 static void meminfo_once(long kb[MI_N])
 {
 	char line[128], key[32];
-	long v;
+	long v, page_kb = sysconf(_SC_PAGESIZE) / 1024;
 	FILE *f = fopen("/proc/meminfo", "re");
 
 	for (int i = 0; i < MI_N; i++)
@@ -211,19 +217,9 @@ static void meminfo_once(long kb[MI_N])
 	f = fopen("/proc/zoneinfo", "re");
 	while (f && fgets(line, sizeof(line), f))
 		if (sscanf(line, " count: %ld", &v) == 1)
-			kb[MI_AVAILABLE] += v * (sysconf(_SC_PAGESIZE) / 1024);
+			kb[MI_AVAILABLE] += v * page_kb;
 	if (f)
 		fclose(f);
-}
-
-static void write_sysctl(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-
-	if (fd < 0 || write(fd, val, strlen(val)) != (ssize_t)strlen(val))
-		fprintf(stderr, "scale_bench: %s: %s\n", path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
 }
 
 /*
@@ -238,9 +234,9 @@ void meminfo(long kb[MI_N])
 	meminfo_once(kb);
 	for (int i = 0; i < 20; i++) {
 		sync();
-		write_sysctl("/proc/sys/vm/drop_caches", "3");
+		write_text("/proc/sys/vm/drop_caches", "3");
 		usleep(200000);
-		write_sysctl("/proc/sys/vm/stat_refresh", "1");
+		write_text("/proc/sys/vm/stat_refresh", "1");
 		prev = kb[MI_AVAILABLE];
 		meminfo_once(kb);
 		if (labs(prev - kb[MI_AVAILABLE]) <= 16)
