@@ -10,17 +10,17 @@
 
 #include "queue.h"
 
-int ipcsvc_msg_reserve_object(struct ipcsvc_msg *msg, uint64_t object_id,
+/*
+ * Append an object header for @length bytes to @msg, a message being
+ * written, and point *@datap at its data: 0, or the caller's error.
+ */
+static inline int msg_reserve(struct ipcsvc_msg *msg, uint64_t object_id,
 			      uint64_t length, void **datap)
 {
 	uint8_t *p;
 	uint64_t room;
-	int rc;
+	int rc = tx_msg_check(msg);
 
-	if (!datap)
-		return -EINVAL;
-	*datap = NULL;
-	rc = tx_msg_check(msg);
 	if (rc)
 		return rc;
 	if (msg->object_count >= msg->object_limit)
@@ -41,6 +41,15 @@ int ipcsvc_msg_reserve_object(struct ipcsvc_msg *msg, uint64_t object_id,
 	return 0;
 }
 
+int ipcsvc_msg_reserve_object(struct ipcsvc_msg *msg, uint64_t object_id,
+			      uint64_t length, void **datap)
+{
+	if (!datap)
+		return -EINVAL;
+	*datap = NULL;
+	return msg_reserve(msg, object_id, length, datap);
+}
+
 int ipcsvc_msg_add_object(struct ipcsvc_msg *msg, uint64_t object_id,
 			  const void *data, uint64_t length)
 {
@@ -49,13 +58,13 @@ int ipcsvc_msg_add_object(struct ipcsvc_msg *msg, uint64_t object_id,
 
 	if (!data && length)
 		return -EINVAL;
-	rc = ipcsvc_msg_reserve_object(msg, object_id, length, &dst);
+	rc = msg_reserve(msg, object_id, length, &dst);
 	if (!rc && length)
 		memcpy(dst, data, length);
 	return rc;
 }
 
-static bool msg_live(const struct ipcsvc_msg *msg)
+static inline bool msg_live(const struct ipcsvc_msg *msg)
 {
 	const struct ipcsvc_channel *ch;
 
@@ -115,7 +124,9 @@ int ipcsvc_msg_next_object(const struct ipcsvc_msg *msg,
 	 * received message's direction is marked broken by it.
 	 */
 	olen = ld64(data + p + 8);
-	if (olen > end - p - OBJ_BYTES || align8(olen) > end - p - OBJ_BYTES)
+	/* end and p are multiples of 8, so the room is too: an object no
+	 * longer than the room fits with its padding */
+	if (olen > end - p - OBJ_BYTES)
 		return msg->tx ? -EBADMSG : mark_broken(&msg->ch->rx->d, false);
 	obj->id = ld64(data + p);
 	obj->length = olen;

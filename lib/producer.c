@@ -21,6 +21,80 @@
 enum reserve_block { BLOCK_NONE, BLOCK_SPACE, BLOCK_SLOTS, BLOCK_SIZE };
 
 /*
+ * The reservation of ticket @t, [@start, @start + @len), is ours: vouch
+ * for the head it was decided with to the next reservation, and fill in
+ * the ticket's slot and the message header.
+ */
+static inline struct ipcsvc_msg *tx_place(struct tx *tx, uint32_t t,
+					  uint64_t head, uint64_t start,
+					  uint64_t len, uint64_t flags)
+{
+	struct ipcsvc_msg *m = slot_at(&tx->slot, t);
+	uint8_t *h = tx->d.data + start;
+
+	atomic_store_explicit(&tx->head_cache,
+			      ((uint64_t)(t + 1) << 32) | (uint32_t)head,
+			      memory_order_relaxed);
+	m->ticket = t;
+	m->start = start;
+	m->length = len;
+	m->flags = IPCSVC_MSG_ALLOCATED | flags;
+	m->object_count = 0;
+	m->fill = HDR_BYTES;
+	st64(h, IPCSVC_MSG_MAGIC);
+	st64(h + offsetof(struct ipcsvc_msg_header, flags), m->flags);
+	st64(h + offsetof(struct ipcsvc_msg_header, length), len);
+	st64(h + offsetof(struct ipcsvc_msg_header, object_count), 0);
+	atomic_store_explicit(&m->state, SLOT_WORD(t, SLOT_RESERVED),
+			      memory_order_relaxed);
+	return m;
+}
+
+/*
+ * The common reservation, decided in a few loads: append at the
+ * reservation offset, within its page, on the head the previous
+ * reservation vouched for, with no flag to honour. It is the decision
+ * tx_reserve() makes in that case (see there for each load's pairing).
+ * false: not that case, or another sender thread moved first; nothing
+ * was reserved, and tx_reserve() decides in full.
+ */
+static inline bool tx_reserve_fast(struct tx *tx, uint64_t len, uint64_t flags,
+				   struct ipcsvc_msg **msgp)
+{
+	/* acquire: as in tx_reserve() */
+	uint64_t cur = atomic_load_explicit(&tx->rsv, memory_order_acquire);
+	uint64_t w = (uint32_t)cur, head, size, end = w + len, hc;
+	uint32_t t = (uint32_t)(cur >> 32);
+
+	hc = atomic_load_explicit(&tx->head_cache, memory_order_relaxed);
+	if (flags || (uint32_t)(hc >> 32) != t || is_broken(&tx->d))
+		return false;
+	head = (uint32_t)hc;
+	/* pairs with the release store of pub_seq in tx_publish_one() */
+	if ((uint32_t)(t - atomic_load_explicit(&tx->pub_seq,
+						memory_order_acquire)) >= NSLOTS)
+		return false;
+	/* pairs with the release store of tx->size in
+	 * ipcsvc__tx_grow_locked() */
+	size = atomic_load_explicit(&tx->size, memory_order_acquire);
+	if (len > max_message(size) ||
+	    (w ^ (end + WRAP_BYTES - 1)) >= tx->page)
+		return false;
+	/* used: [head, w), free up to the marker room; or used from head
+	 * round to w, free: [w, head). w == head: empty, which goes back to
+	 * the start (tx_reserve()). */
+	if (w > head ? end > size - WRAP_BYTES : end >= head)
+		return false;
+	/* release: as in tx_reserve() */
+	if (!atomic_compare_exchange_strong_explicit(&tx->rsv, &cur,
+			((uint64_t)(t + 1) << 32) | end,
+			memory_order_acq_rel, memory_order_relaxed))
+		return false;
+	*msgp = tx_place(tx, t, head, w, len, 0);
+	return true;
+}
+
+/*
  * Reserve @len bytes for a message. Lock-free: threads race on the private
  * reservation word with compare-and-swap; the winner owns the range and the
  * slot of its ticket. On -EAGAIN, *@block says what is missing,
@@ -33,7 +107,6 @@ static int tx_reserve(struct ipcsvc_channel *ch, uint64_t len, uint64_t flags,
 		      uint64_t *seen_consumed, uint64_t *need)
 {
 	struct tx *tx = ch->tx;
-	struct ipcsvc_msg *m;
 	uint64_t cur, w, size, head, consumed, start, end, hc;
 	uint32_t t, pub;
 	bool wrap, too_big, can_grow, fresh = false;
@@ -164,29 +237,9 @@ static int tx_reserve(struct ipcsvc_channel *ch, uint64_t len, uint64_t flags,
 				memory_order_acq_rel, memory_order_acquire))
 			break;
 	}
-	/* Vouch for the head we decided with, to the next reservation. */
-	atomic_store_explicit(&tx->head_cache,
-			      ((uint64_t)(t + 1) << 32) | (uint32_t)head,
-			      memory_order_relaxed);
-
 	if (wrap)
 		st64(tx->d.data + w, IPCSVC_WRAP_MAGIC);
-	m = slot_at(&tx->slot, t);
-	m->ticket = t;
-	m->start = start;
-	m->length = len;
-	m->flags = IPCSVC_MSG_ALLOCATED | flags;
-	m->object_count = 0;
-	m->fill = HDR_BYTES;
-	st64(tx->d.data + start, IPCSVC_MSG_MAGIC);
-	st64(tx->d.data + start + offsetof(struct ipcsvc_msg_header, flags),
-	     m->flags);
-	st64(tx->d.data + start + offsetof(struct ipcsvc_msg_header, length),
-	     len);
-	st64(tx->d.data + start + offsetof(struct ipcsvc_msg_header, object_count), 0);
-	atomic_store_explicit(&m->state, SLOT_WORD(t, SLOT_RESERVED),
-			      memory_order_relaxed);
-	*msgp = m;
+	*msgp = tx_place(tx, t, head, start, len, flags);
 	return 0;
 }
 
@@ -195,7 +248,8 @@ static int tx_reserve(struct ipcsvc_channel *ch, uint64_t len, uint64_t flags,
  * published, and we hold the baton for @p. The producer words are ours
  * until the store of pub_seq hands the baton on.
  */
-static void tx_publish_one(struct tx *tx, struct ipcsvc_msg *m, uint32_t p)
+static inline void tx_publish_one(struct tx *tx, struct ipcsvc_msg *m,
+				  uint32_t p)
 {
 	tx->published++;
 	/* WriteOffset, for inspection: pairs with the acquire of
@@ -222,7 +276,8 @@ static void tx_publish_one(struct tx *tx, struct ipcsvc_msg *m, uint32_t p)
  * One full fence per call while a single thread sends: publishing is
  * release stores, and the fence after them serves both pairings below.
  */
-static void tx_publish(struct ipcsvc_channel *ch, struct ipcsvc_msg *mine)
+static inline void tx_publish(struct ipcsvc_channel *ch,
+			      struct ipcsvc_msg *mine)
 {
 	struct tx *tx = ch->tx;
 	bool wake = false;
@@ -286,9 +341,9 @@ static void tx_publish(struct ipcsvc_channel *ch, struct ipcsvc_msg *mine)
 							published));
 }
 
-static int check_alloc(struct ipcsvc_channel *ch, uint64_t size,
-		       uint64_t object_count, uint64_t flags,
-		       struct ipcsvc_msg **msgp, uint64_t *lenp)
+static inline int check_alloc(struct ipcsvc_channel *ch, uint64_t size,
+			      uint64_t object_count, uint64_t flags,
+			      struct ipcsvc_msg **msgp, uint64_t *lenp)
 {
 	if (!msgp)
 		return -EINVAL;
@@ -388,8 +443,8 @@ static int tx_alloc(struct ipcsvc_channel *ch, uint64_t len, uint64_t flags,
 	}
 }
 
-static void write_id(struct ipcsvc_channel *ch, struct ipcsvc_msg *m,
-		     uint64_t message_id, uint64_t object_count)
+static inline void write_id(struct ipcsvc_channel *ch, struct ipcsvc_msg *m,
+			    uint64_t message_id, uint64_t object_count)
 {
 	m->id = message_id;
 	m->object_limit = object_count;
@@ -407,7 +462,11 @@ int ipcsvc_channel_allocate_for_send(struct ipcsvc_channel *ch, uint64_t size,
 
 	if (rc)
 		return rc;
-	rc = tx_alloc(ch, len, flags, msgp, &block, &seen);
+	/* pairs with the release in ipcsvc__slots_make(), as in
+	 * slots_ready(): without a table, tx_alloc() makes it */
+	if (!atomic_load_explicit(&ch->tx->slot, memory_order_acquire) ||
+	    !tx_reserve_fast(ch->tx, len, flags, msgp))
+		rc = tx_alloc(ch, len, flags, msgp, &block, &seen);
 	if (!rc)
 		write_id(ch, *msgp, message_id, object_count);
 	return rc;
@@ -432,8 +491,11 @@ int ipcsvc_channel_allocate_for_send_timeout(struct ipcsvc_channel *ch,
 	if (rc)
 		return rc;
 	tx = ch->tx;
-	/* Room already there costs no clock read. */
-	rc = tx_alloc(ch, len, flags, msgp, &block, &seen);
+	/* Room already there costs no clock read. The table: as in
+	 * ipcsvc_channel_allocate_for_send(). */
+	if (!atomic_load_explicit(&tx->slot, memory_order_acquire) ||
+	    !tx_reserve_fast(tx, len, flags, msgp))
+		rc = tx_alloc(ch, len, flags, msgp, &block, &seen);
 	if (rc == -EAGAIN)
 		rc = ipcsvc__deadline_init(&d, timeout) ?: -EAGAIN;
 	while (rc == -EAGAIN) {

@@ -31,6 +31,7 @@
 /* Messages one side may hold between allocate and send (or receive and
  * release) at once. */
 #define NSLOTS		64U
+_Static_assert((NSLOTS & (NSLOTS - 1)) == 0, "slot_of() masks with NSLOTS");
 
 #define HDR_BYTES	((uint64_t)sizeof(struct ipcsvc_msg_header))
 #define OBJ_BYTES	((uint64_t)sizeof(struct ipcsvc_obj_header))
@@ -293,10 +294,11 @@ static inline bool slot_of(struct ipcsvc_msg *_Atomic *table,
 	 * was returned after the table was made */
 	uintptr_t base = (uintptr_t)atomic_load_explicit(table,
 							 memory_order_acquire);
-	uintptr_t p = (uintptr_t)msg;
 
-	return base && p - base < NSLOTS * sizeof(struct ipcsvc_msg) &&
-	       (p - base) % sizeof(struct ipcsvc_msg) == 0;
+	/* One mask checks both: an offset below the table's end (NSLOTS is
+	 * a power of 2) that is a whole number of descriptors. */
+	return base && (((uintptr_t)msg - base) &
+			~(uintptr_t)((NSLOTS - 1) * sizeof(struct ipcsvc_msg))) == 0;
 }
 
 /* The slot of @ticket, in a table known to be made. */
