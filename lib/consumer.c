@@ -51,9 +51,11 @@ static int rx_parse(struct rx *rx, uint64_t off, struct ipcsvc_msg *m)
 	/* The producer always leaves room for a wrap marker after a message. */
 	if (len < HDR_BYTES || len % 8 || len > size - WRAP_BYTES - off)
 		return -EBADMSG;
-	if (flags & ~MSG_KNOWN_FLAGS)
-		return -EBADMSG;
-	if ((flags & (IPCSVC_MSG_ALLOCATED | IPCSVC_MSG_WRITTEN)) !=
+	/* Allocated and written; NoQueue the only other known flag. */
+	_Static_assert(MSG_KNOWN_FLAGS == (IPCSVC_MSG_ALLOCATED |
+			IPCSVC_MSG_WRITTEN | IPCSVC_MSG_NOQUEUE),
+		       "one compare checks every known flag");
+	if ((flags & ~IPCSVC_MSG_NOQUEUE) !=
 	    (IPCSVC_MSG_ALLOCATED | IPCSVC_MSG_WRITTEN))
 		return -EBADMSG;
 	if (count > (len - HDR_BYTES) / OBJ_BYTES)
@@ -77,6 +79,36 @@ static int rx_parse(struct rx *rx, uint64_t off, struct ipcsvc_msg *m)
 	m->flags = flags;
 	m->object_count = count;
 	m->id = ld64(h + offsetof(struct ipcsvc_msg_header, id));
+	return 0;
+}
+
+/*
+ * Take in the committed size @size, loaded with acquire, that differs from
+ * the one last taken in (or is 0): 0, or -EBADMSG with the direction
+ * marked broken. Called with the rx lock held, once a message is
+ * published.
+ */
+static int rx_size_check(struct rx *rx, uint64_t size)
+{
+	if (size == 0) {
+		/*
+		 * A message is published, but no data page is committed.
+		 * The acquire of the caller already sees the size of the
+		 * producer's first growth, which came before its first
+		 * publish; look once more all the same (pairs with the
+		 * release of identity.size in futex_backend_grow() or the
+		 * kernel's) before calling it corruption. Still 0: the
+		 * producer published what it cannot have written. The data
+		 * region is never touched.
+		 */
+		size = LOAD_ACQUIRE(&rx->d.id->size);
+		if (size == 0)
+			return mark_broken(&rx->d, false);
+	}
+	if (size < rx->size || size > rx->d.max_size || size % 8 ||
+	    size < MIN_RING)
+		return mark_broken(&rx->d, false);
+	rx->size = size;
 	return 0;
 }
 
@@ -144,28 +176,12 @@ static int rx_take(struct ipcsvc_channel *ch, struct ipcsvc_msg **msgp,
 	 * placed in the new room, so this is at least as new as the
 	 * message */
 	size = LOAD_ACQUIRE(&rx->d.id->size);
-	if (size == 0) {
-		/*
-		 * A message is published, but no data page is committed.
-		 * The acquire above already sees the size of the producer's
-		 * first growth, which came before its first publish; look
-		 * once more all the same (pairs with the same release)
-		 * before calling it corruption. Still 0: the producer
-		 * published what it cannot have written. The data region is
-		 * never touched.
-		 */
-		size = LOAD_ACQUIRE(&rx->d.id->size);
-		if (size == 0) {
-			rc = mark_broken(&rx->d, false);
+	/* The size checked last time needs no new check: sizes only grow */
+	if (size != rx->size || size == 0) {
+		rc = rx_size_check(rx, size);
+		if (rc)
 			goto out;
-		}
 	}
-	if (size < rx->size || size > rx->d.max_size || size % 8 ||
-	    size < MIN_RING) {
-		rc = mark_broken(&rx->d, false);
-		goto out;
-	}
-	rx->size = size;
 	/* under the lock: no other receiver makes it meanwhile */
 	rc = slots_ready(ch, &rx->slot, false);
 	if (rc)
