@@ -121,9 +121,9 @@ static int rx_open(struct rx *rx, void *area, size_t len, uint64_t id_off,
 	rx->received = rx->consumed;
 	rx->known = rx->consumed;
 	rx->rcv_seq = 0;
-	rx->rel_seq = 0;
-	atomic_init(&rx->slot, NULL);
+	atomic_init(&rx->rel_seq, 0);
 	atomic_init(&rx->lock.word, 0);
+	atomic_init(&rx->slot, NULL);
 	return 0;
 }
 
@@ -310,16 +310,15 @@ int ipcsvc_channel_info(struct ipcsvc_channel *ch,
 	if (ch->rx) {
 		struct rx *rx = ch->rx;
 
-		rx_lock_take(&rx->lock);
 		/* pairs with the release of identity.size in futex_backend_grow() */
 		info->rx_size = LOAD_ACQUIRE(&rx->d.id->size);
 		info->rx_max_size = rx->d.max_size;
-		/* pairs with the release of producer.published in tx_publish() */
+		/* pairs with the release of producer.published in tx_publish();
+		 * consumed is our own word */
 		info->rx_queued = LOAD_ACQUIRE(&rx->d.prod->published) -
-				  rx->consumed;
+				  LOAD_RELAXED(&rx->d.cons->consumed);
 		if (is_broken(&rx->d))
 			info->broken |= IPCSVC_BROKEN_RX;
-		rx_lock_give(&rx->lock);
 	}
 	return 0;
 }

@@ -126,7 +126,10 @@ static int rx_take(struct ipcsvc_channel *ch, struct ipcsvc_msg **msgp,
 		rc = -EBADMSG;
 		goto out;
 	}
-	if ((uint32_t)(rx->rcv_seq - rx->rel_seq) >= NSLOTS) {
+	/* pairs with the release of rel_seq in rx_retire(): the slot of
+	 * ticket rcv_seq - NSLOTS is free */
+	if ((uint32_t)(rx->rcv_seq - atomic_load_explicit(&rx->rel_seq,
+			memory_order_acquire)) >= NSLOTS) {
 		rc = -ENOBUFS;
 		goto out;
 	}
@@ -161,10 +164,8 @@ static int rx_take(struct ipcsvc_channel *ch, struct ipcsvc_msg **msgp,
 				goto out;
 			}
 		}
-		/* Went backwards, or more unreleased messages than fit the
-		 * area? */
-		if (pub - rx->consumed < rx->received - rx->consumed ||
-		    pub - rx->consumed > rx->d.max_size / HDR_BYTES) {
+		/* Went backwards, or more messages than fit the area? */
+		if (pub - rx->received > rx->d.max_size / HDR_BYTES) {
 			rc = mark_broken(&rx->d, false);
 			goto out;
 		}
@@ -258,42 +259,56 @@ int ipcsvc_channel_receive_timeout(struct ipcsvc_channel *ch,
 }
 
 /*
- * Retire released messages in order and tell the producer. Called with the
- * rx lock held.
+ * Retire the message @m of ticket @p, whose turn it is (rel_seq is @p)
+ * and which we claimed, then every released message whose turn comes
+ * after it, in order, and tell the producer. The thread that claims the
+ * slot of rel_seq's ticket holds the baton: it alone writes consumed and
+ * head, and rx->consumed, until its store of rel_seq hands the baton on.
  */
-static void rx_retire(struct ipcsvc_channel *ch)
+static void rx_retire(struct ipcsvc_channel *ch, struct ipcsvc_msg *m,
+		      uint32_t p)
 {
 	struct rx *rx = ch->rx;
-	uint64_t head = 0;
-	bool moved = false;
+	uint64_t expect;
 
-	while (rx->rel_seq != rx->rcv_seq) {
-		struct ipcsvc_msg *m = slot_at(&rx->slot, rx->rel_seq);
-
-		if (atomic_load_explicit(&m->state, memory_order_relaxed) !=
-		    SLOT_WORD(rx->rel_seq, SLOT_WRITTEN))
-			break;
-		head = msg_end(m);
+	for (;;) {
+		rx->consumed++;
+		/* pairs with the acquire of consumer.head in tx_reserve(): we
+		 * are done reading everything before it */
+		STORE_RELEASE(&rx->d.cons->head, msg_end(m));
+		/* pairs with the acquire of consumer.consumed in
+		 * tx_reserve() */
+		STORE_RELEASE(&rx->d.cons->consumed, rx->consumed);
 		atomic_store_explicit(&m->state, SLOT_WORD(0, SLOT_FREE),
 				      memory_order_relaxed);
-		rx->rel_seq++;
-		rx->consumed++;
-		moved = true;
+		/* release: pairs with the acquire of rel_seq in rx_take()
+		 * (the slot is free) and in ipcsvc_channel_release() (our
+		 * words are written: the baton passes) */
+		atomic_store_explicit(&rx->rel_seq, ++p, memory_order_release);
+		/*
+		 * One fence for three Dekker pairings. With the releaser of
+		 * ticket p, which marks its slot written (seq_cst) and then
+		 * loads rel_seq (seq_cst): either we see the slot written
+		 * below, or it sees its turn and retires itself. With
+		 * peer_wait() (queue.h), for a sender waiting for room: it
+		 * increments producer.waiters then loads consumed, both
+		 * seq_cst. With the kernel's count of a ChannelWritable
+		 * arming (ipcsvc_area_arm()). Either we see the sleeper (or
+		 * arming) below, or it sees our new count.
+		 */
+		atomic_thread_fence(memory_order_seq_cst);
+		m = slot_at(&rx->slot, p);
+		expect = SLOT_WORD(p, SLOT_WRITTEN);
+		/* Look before the compare-and-swap: with one receiving
+		 * thread the next slot is rarely released yet. Two threads
+		 * may both see it written (its releaser, and us); one
+		 * claims it. */
+		if (atomic_load_explicit(&m->state, memory_order_relaxed) !=
+		    expect ||
+		    !atomic_compare_exchange_strong(&m->state, &expect,
+				SLOT_WORD(p, SLOT_RETIRING)))
+			break;
 	}
-	if (!moved)
-		return;
-	/* pairs with the acquire of consumer.head in tx_reserve(): we are done
-	 * reading everything before it */
-	STORE_RELEASE(&rx->d.cons->head, head);
-	/* release: pairs with the acquire of consumer.consumed in
-	 * tx_reserve(). seq_cst: Dekker pairing with the seq_cst load of
-	 * consumer.consumed in peer_wait() (queue.h) */
-	STORE_SEQCST(&rx->d.cons->consumed, rx->consumed);
-	/* seq_cst: pairs with the seq_cst increment of producer.waiters in
-	 * peer_wait() (queue.h), and with the kernel's
-	 * count of a ChannelWritable arming (ipcsvc_area_arm()); as in
-	 * tx_publish(), either we see the sleeper (or arming) or it sees our
-	 * new count */
 	if (LOAD_SEQCST(&rx->d.prod->waiters) || armed_pending(
 			&rx->d.id->writable_armed, &rx->d.id->writable_fired))
 		ch->ops->wake(ch->ops_ctx, rx->d.area,
@@ -303,22 +318,38 @@ static void rx_retire(struct ipcsvc_channel *ch)
 
 int ipcsvc_channel_release(struct ipcsvc_channel *ch, struct ipcsvc_msg *msg)
 {
+	uint64_t expect;
+	uint32_t t;
 	struct rx *rx;
-	int rc = 0;
 
 	if (!ch || !ch->rx || !msg || !slot_of(&ch->rx->slot, msg))
 		return -EINVAL;
 	rx = ch->rx;
-	rx_lock_take(&rx->lock);
-	if (atomic_load_explicit(&msg->state, memory_order_relaxed) !=
-	    SLOT_WORD(msg->ticket, SLOT_RESERVED)) {
-		rc = -EINVAL;
-	} else {
-		atomic_store_explicit(&msg->state,
-				      SLOT_WORD(msg->ticket, SLOT_WRITTEN),
-				      memory_order_relaxed);
-		rx_retire(ch);
+	t = msg->ticket;
+	expect = SLOT_WORD(t, SLOT_RESERVED);
+	/*
+	 * Our turn already (pairs with the release of rel_seq in
+	 * rx_retire(): the words are ours): nobody else retires a slot that
+	 * never shows written. The swap only catches a second release of
+	 * the handle.
+	 */
+	if (atomic_load_explicit(&rx->rel_seq, memory_order_acquire) == t) {
+		if (!atomic_compare_exchange_strong_explicit(&msg->state,
+				&expect, SLOT_WORD(t, SLOT_RETIRING),
+				memory_order_relaxed, memory_order_relaxed))
+			return -EINVAL;
+		rx_retire(ch, msg, t);
+		return 0;
 	}
-	rx_lock_give(&rx->lock);
-	return rc;
+	/* seq_cst: Dekker pairing with the fence then load of the slot
+	 * state in rx_retire(); then our own look at rel_seq */
+	if (!atomic_compare_exchange_strong(&msg->state, &expect,
+					    SLOT_WORD(t, SLOT_WRITTEN)))
+		return -EINVAL;
+	expect = SLOT_WORD(t, SLOT_WRITTEN);
+	if (atomic_load(&rx->rel_seq) == t &&
+	    atomic_compare_exchange_strong(&msg->state, &expect,
+					   SLOT_WORD(t, SLOT_RETIRING)))
+		rx_retire(ch, msg, t);
+	return 0;
 }

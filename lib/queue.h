@@ -46,6 +46,7 @@ enum {
 	SLOT_RESERVED = 1,	/* tx: allocated; rx: received */
 	SLOT_WRITTEN = 2,	/* tx: sent, waiting for its turn; rx: released */
 	SLOT_PUBLISHING = 3,	/* tx: being published */
+	SLOT_RETIRING = 3,	/* rx: being retired */
 };
 
 #define SLOT_WORD(ticket, st)	(((uint64_t)(uint32_t)(ticket) << 2) | (st))
@@ -152,16 +153,22 @@ static inline void rx_lock_give(struct rx_lock *l)
 		ipcsvc__futex_wake((uint32_t *)&l->word, false);
 }
 
+/*
+ * The receiving side. Receives take the lock; releases do not: they hand
+ * a baton along the tickets, as sends do (rx_retire()).
+ */
 struct rx {
 	struct dir d;
-	struct rx_lock lock;	/* everything below */
+	struct rx_lock lock;	/* the fields up to rcv_seq */
 	uint64_t size;		/* committed size as last validated */
 	uint64_t next;		/* offset of the next unread message */
 	uint64_t known;		/* published, as last loaded and checked */
 	uint64_t received;	/* messages taken */
-	uint64_t consumed;	/* messages released */
 	uint32_t rcv_seq;	/* next ticket to hand out */
-	uint32_t rel_seq;	/* oldest ticket not yet released */
+	/* oldest ticket not yet retired; stored by the baton holder */
+	_Atomic uint32_t rel_seq;
+	/* messages retired; touched only by the baton holder */
+	uint64_t consumed;
 	/* NSLOTS descriptors, made by the first receive that finds a
 	 * message; set under the lock, read without it by release and
 	 * ipcsvc_msg_*() only on a handle that receive returned */
