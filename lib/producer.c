@@ -22,19 +22,29 @@ enum reserve_block { BLOCK_NONE, BLOCK_SPACE, BLOCK_SLOTS, BLOCK_SIZE };
 
 /*
  * The reservation of ticket @t, [@start, @start + @len), is ours: vouch
- * for the head it was decided with to the next reservation, and fill in
- * the ticket's slot and the message header.
+ * for the head it was decided with to the next reservation, unless the
+ * ring was @empty, and fill in the ticket's slot and the message header.
+ *
+ * An empty ring is how a request/reply exchange finds it, message after
+ * message: the next reservation then reads the real head, finds the ring
+ * empty again and goes back to its first bytes, so that every message
+ * reuses the lines the consumer read last rather than new ones (on the
+ * host, 1.9x the cache-line round trip against 2.3x, in the same runs).
+ * A stream, whose ring holds messages when it reserves, keeps appending
+ * on the cached head and reads the consumer's line once a page.
  */
 static inline struct ipcsvc_msg *tx_place(struct tx *tx, uint32_t t,
 					  uint64_t head, uint64_t start,
-					  uint64_t len, uint64_t flags)
+					  uint64_t len, uint64_t flags,
+					  bool empty)
 {
 	struct ipcsvc_msg *m = slot_at(&tx->slot, t);
 	uint8_t *h = tx->d.data + start;
 
+	/* a tag of a ticket no reservation will have: not vouched */
 	atomic_store_explicit(&tx->head_cache,
-			      ((uint64_t)(t + 1) << 32) | (uint32_t)head,
-			      memory_order_relaxed);
+			      ((uint64_t)(empty ? t : t + 1) << 32) |
+			      (uint32_t)head, memory_order_relaxed);
 	m->ticket = t;
 	m->start = start;
 	m->length = len;
@@ -51,46 +61,63 @@ static inline struct ipcsvc_msg *tx_place(struct tx *tx, uint32_t t,
 }
 
 /*
- * The common reservation, decided in a few loads: append at the
- * reservation offset, within its page, on the head the previous
- * reservation vouched for, with no flag to honour. It is the decision
- * tx_reserve() makes in that case (see there for each load's pairing).
- * false: not that case, or another sender thread moved first; nothing
- * was reserved, and tx_reserve() decides in full.
+ * The common reservations, decided in a few loads: append at the
+ * reservation offset, or go back to the start of an empty ring, with no
+ * flag to honour. These are the decisions tx_reserve() makes in those
+ * cases (see there for each load's pairing), on the head the previous
+ * reservation vouched for (then only to append within the offset's page)
+ * or on the consumer's. false: not one of those cases, or another sender
+ * thread moved first; nothing was reserved, and tx_reserve() decides in
+ * full.
  */
 static inline bool tx_reserve_fast(struct tx *tx, uint64_t len, uint64_t flags,
 				   struct ipcsvc_msg **msgp)
 {
 	/* acquire: as in tx_reserve() */
 	uint64_t cur = atomic_load_explicit(&tx->rsv, memory_order_acquire);
-	uint64_t w = (uint32_t)cur, head, size, end = w + len, hc;
+	uint64_t w = (uint32_t)cur, start = w, head, size, hc;
 	uint32_t t = (uint32_t)(cur >> 32);
+	bool cached;
 
-	hc = atomic_load_explicit(&tx->head_cache, memory_order_relaxed);
-	if (flags || (uint32_t)(hc >> 32) != t || is_broken(&tx->d))
+	if (flags || is_broken(&tx->d))
 		return false;
-	head = (uint32_t)hc;
 	/* pairs with the release store of pub_seq in tx_publish_one() */
 	if ((uint32_t)(t - atomic_load_explicit(&tx->pub_seq,
 						memory_order_acquire)) >= NSLOTS)
 		return false;
+	hc = atomic_load_explicit(&tx->head_cache, memory_order_relaxed);
+	cached = (uint32_t)(hc >> 32) == t;
+	/* pairs with the release of consumer.head in rx_retire() */
+	head = cached ? (uint32_t)hc : LOAD_ACQUIRE(&tx->d.cons->head);
 	/* pairs with the release store of tx->size in
-	 * ipcsvc__tx_grow_locked() */
+	 * ipcsvc__tx_grow_locked(); loaded after head, as in tx_reserve() */
 	size = atomic_load_explicit(&tx->size, memory_order_acquire);
-	if (len > max_message(size) ||
-	    (w ^ (end + WRAP_BYTES - 1)) >= tx->page)
+	if (len > max_message(size) || (!cached && !pos_ok(head, size)))
 		return false;
-	/* used: [head, w), free up to the marker room; or used from head
-	 * round to w, free: [w, head). w == head: empty, which goes back to
-	 * the start (tx_reserve()). */
-	if (w > head ? end > size - WRAP_BYTES : end >= head)
+	if (w == head) {
+		/* Empty: back to the start, short of head, or else on at w
+		 * (tx_reserve()). A vouched head is never the offset: left to
+		 * tx_reserve(). */
+		if (cached)
+			return false;
+		if (w && len < head)
+			start = 0;
+		else if (w + len > size - WRAP_BYTES)
+			return false;
+	} else if (w > head ? w + len > size - WRAP_BYTES :
+			      w + len >= head) {
 		return false;
+	} else if (cached && (w ^ (w + len + WRAP_BYTES - 1)) >= tx->page) {
+		return false;
+	}
 	/* release: as in tx_reserve() */
 	if (!atomic_compare_exchange_strong_explicit(&tx->rsv, &cur,
-			((uint64_t)(t + 1) << 32) | end,
+			((uint64_t)(t + 1) << 32) | (start + len),
 			memory_order_acq_rel, memory_order_relaxed))
 		return false;
-	*msgp = tx_place(tx, t, head, w, len, 0);
+	if (start != w)
+		st64(tx->d.data + w, IPCSVC_WRAP_MAGIC);
+	*msgp = tx_place(tx, t, head, start, len, 0, w == head);
 	return true;
 }
 
@@ -239,7 +266,7 @@ static int tx_reserve(struct ipcsvc_channel *ch, uint64_t len, uint64_t flags,
 	}
 	if (wrap)
 		st64(tx->d.data + w, IPCSVC_WRAP_MAGIC);
-	*msgp = tx_place(tx, t, head, start, len, flags);
+	*msgp = tx_place(tx, t, head, start, len, flags, head == w);
 	return 0;
 }
 
