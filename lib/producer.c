@@ -28,10 +28,10 @@ enum reserve_block { BLOCK_NONE, BLOCK_SPACE, BLOCK_SLOTS, BLOCK_SIZE };
  * An empty ring is how a request/reply exchange finds it, message after
  * message: the next reservation then reads the real head, finds the ring
  * empty again and goes back to its first bytes, so that every message
- * reuses the lines the consumer read last rather than new ones (on the
- * host, 1.9x the cache-line round trip against 2.3x, in the same runs).
- * A stream, whose ring holds messages when it reserves, keeps appending
- * on the cached head and reads the consumer's line once a page.
+ * reuses the lines the consumer read last rather than new ones, which
+ * shortens the round trip (Documentation/performance.md). A stream,
+ * whose ring holds messages when it reserves, keeps appending on the
+ * cached head and reads the consumer's line once a page.
  */
 static inline struct ipcsvc_msg *tx_place(struct tx *tx, uint32_t t,
 					  uint64_t head, uint64_t start,
