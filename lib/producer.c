@@ -442,9 +442,9 @@ static int tx_autogrow(struct ipcsvc_channel *ch, uint64_t need)
  * larger than before (grown here or by another sender thread), and the
  * size is bounded by max_size: the loop ends.
  */
-static int tx_alloc(struct ipcsvc_channel *ch, uint64_t len, uint64_t flags,
-		    struct ipcsvc_msg **msgp, enum reserve_block *block,
-		    uint64_t *seen_consumed)
+static int tx_alloc_slow(struct ipcsvc_channel *ch, uint64_t len,
+			 uint64_t flags, struct ipcsvc_msg **msgp,
+			 enum reserve_block *block, uint64_t *seen_consumed)
 {
 	uint64_t need;
 	int rc = slots_ready(ch, &ch->tx->slot, true);
@@ -470,6 +470,22 @@ static int tx_alloc(struct ipcsvc_channel *ch, uint64_t len, uint64_t flags,
 	}
 }
 
+/*
+ * Allocate @len bytes: the common case on tx_reserve_fast(), every other
+ * one on tx_alloc_slow(), whose stack frame the common case does without.
+ */
+static inline int tx_alloc(struct ipcsvc_channel *ch, uint64_t len,
+			   uint64_t flags, struct ipcsvc_msg **msgp,
+			   enum reserve_block *block, uint64_t *seen_consumed)
+{
+	/* pairs with the release in ipcsvc__slots_make(), as in
+	 * slots_ready(): without a table, tx_alloc_slow() makes it */
+	if (atomic_load_explicit(&ch->tx->slot, memory_order_acquire) &&
+	    tx_reserve_fast(ch->tx, len, flags, msgp))
+		return 0;
+	return tx_alloc_slow(ch, len, flags, msgp, block, seen_consumed);
+}
+
 static inline void write_id(struct ipcsvc_channel *ch, struct ipcsvc_msg *m,
 			    uint64_t message_id, uint64_t object_count)
 {
@@ -489,11 +505,7 @@ int ipcsvc_channel_allocate_for_send(struct ipcsvc_channel *ch, uint64_t size,
 
 	if (rc)
 		return rc;
-	/* pairs with the release in ipcsvc__slots_make(), as in
-	 * slots_ready(): without a table, tx_alloc() makes it */
-	if (!atomic_load_explicit(&ch->tx->slot, memory_order_acquire) ||
-	    !tx_reserve_fast(ch->tx, len, flags, msgp))
-		rc = tx_alloc(ch, len, flags, msgp, &block, &seen);
+	rc = tx_alloc(ch, len, flags, msgp, &block, &seen);
 	if (!rc)
 		write_id(ch, *msgp, message_id, object_count);
 	return rc;
@@ -518,11 +530,8 @@ int ipcsvc_channel_allocate_for_send_timeout(struct ipcsvc_channel *ch,
 	if (rc)
 		return rc;
 	tx = ch->tx;
-	/* Room already there costs no clock read. The table: as in
-	 * ipcsvc_channel_allocate_for_send(). */
-	if (!atomic_load_explicit(&tx->slot, memory_order_acquire) ||
-	    !tx_reserve_fast(tx, len, flags, msgp))
-		rc = tx_alloc(ch, len, flags, msgp, &block, &seen);
+	/* Room already there costs no clock read. */
+	rc = tx_alloc(ch, len, flags, msgp, &block, &seen);
 	if (rc == -EAGAIN)
 		rc = ipcsvc__deadline_init(&d, timeout) ?: -EAGAIN;
 	while (rc == -EAGAIN) {

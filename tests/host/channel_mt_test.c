@@ -206,6 +206,20 @@ struct rcv {
 	char why[96];
 };
 
+/* Release, newest first, the messages @c holds. */
+static void release_held(struct rcv *c, struct ipcsvc_msg **held,
+			 unsigned int *nheld)
+{
+	while (*nheld) {
+		int rc = ipcsvc_channel_release(c->r->rx, held[--*nheld]);
+
+		if (rc && !c->err) {
+			c->err = rc;
+			snprintf(c->why, sizeof(c->why), "release: %d", rc);
+		}
+	}
+}
+
 static void *receiver(void *arg)
 {
 	struct rcv *c = arg;
@@ -226,10 +240,7 @@ static void *receiver(void *arg)
 			/* What we hold may be what the producer waits for
 			 * (space is retired in order), or what holds 64
 			 * received messages back from retiring. */
-			while (nheld)
-				if (ipcsvc_channel_release(c->r->rx,
-							   held[--nheld]))
-					c->err = -2;
+			release_held(c, held, &nheld);
 			continue;
 		}
 		if (rc || ipcsvc_msg_info(m, &info) ||
@@ -253,13 +264,9 @@ static void *receiver(void *arg)
 		atomic_fetch_add(c->taken, 1);
 		held[nheld++] = m;
 		if (nheld == 3 || atomic_load(c->taken) == c->r->count)
-			while (nheld)
-				if (ipcsvc_channel_release(c->r->rx,
-							   held[--nheld]))
-					c->err = -2;
+			release_held(c, held, &nheld);
 	}
-	while (nheld)
-		ipcsvc_channel_release(c->r->rx, held[--nheld]);
+	release_held(c, held, &nheld);
 	return NULL;
 }
 
