@@ -36,6 +36,7 @@ _Static_assert((NSLOTS & (NSLOTS - 1)) == 0, "slot_of() masks with NSLOTS");
 #define HDR_BYTES	((uint64_t)sizeof(struct ipcsvc_msg_header))
 #define OBJ_BYTES	((uint64_t)sizeof(struct ipcsvc_obj_header))
 #define WRAP_BYTES	8ULL
+#define CACHE_LINE	64ULL
 
 #define MSG_KNOWN_FLAGS	(IPCSVC_MSG_ALLOCATED | IPCSVC_MSG_WRITTEN | \
 			 IPCSVC_MSG_NOQUEUE)
@@ -71,7 +72,7 @@ struct ipcsvc_msg {
 	bool tx;
 };
 
-_Static_assert(sizeof(struct ipcsvc_msg) == 64, "a descriptor is a line");
+_Static_assert(sizeof(struct ipcsvc_msg) == CACHE_LINE, "a descriptor is a line");
 
 /* Where @m ends in the data region: where the next message may go. */
 static inline uint64_t msg_end(const struct ipcsvc_msg *m)
