@@ -15,6 +15,12 @@
  * call that is not the receiver waits, received, in that call's record
  * until the call picks it up.
  *
+ * The usual call finds the role free. It claims the role before sending,
+ * so that no other thread can receive its reply, and needs neither the
+ * lock nor a record: it sends, receives, and returns the reply it
+ * expects. Only when something else arrives first does it register and
+ * join the others under the lock.
+ *
  * The layer uses the channel only through its public calls and the layer
  * slot (ipcsvc__channel_layer()).
  */
@@ -42,14 +48,17 @@ struct call {
 
 struct ipcsvc_calls {
 	pthread_mutex_t lock;
-	pthread_cond_t cond;		/* CLOCK_MONOTONIC */
-	struct call *calls;		/* outstanding, oldest last */
-	bool receiving;			/* a thread is receiving */
+	pthread_cond_t cond;		/* CLOCK_MONOTONIC; with lock */
+	struct call *calls;		/* lock: outstanding, oldest last */
+	/* a thread has the receiver role: role_claim(), role_give() */
+	atomic_bool receiving;
+	/* threads in sleep_for_role(); modified with lock held */
+	atomic_uint sleepers;
 	_Atomic uint64_t next_id;	/* the next correlation id; no lock */
-	/* messages that are not replies, oldest first, for
+	/* lock: messages that are not replies, oldest first, for
 	 * ipcsvc_call_receive_event() */
 	struct ipcsvc_msg *kept[NKEPT];
-	unsigned int kept_head, kept_count;
+	unsigned int kept_head, kept_count;	/* lock */
 };
 
 static void calls_free(void *state)
@@ -163,27 +172,54 @@ static ipcsvc_timeout_t until(const struct ipcsvc_deadline *d)
 			    ipcsvc_timeout_at((int64_t)d->at_ns);
 }
 
+/* Take the receiver role, with the lock held or not: false if taken. */
+static bool role_claim(struct ipcsvc_calls *calls)
+{
+	bool idle = false;
+
+	/* acquire: pairs with the stores of receiving in role_give() and
+	 * hand_on(): the last receiver's receives come before ours */
+	return atomic_compare_exchange_strong_explicit(&calls->receiving,
+						       &idle, true,
+						       memory_order_acquire,
+						       memory_order_relaxed);
+}
+
+/* Give the receiver role up, without the lock: wake whoever waits for it. */
+static void role_give(struct ipcsvc_calls *calls)
+{
+	/*
+	 * seq_cst, both: a Dekker pair with sleep_for_role(), which counts
+	 * itself in sleepers, then loads receiving. Either it sees the role
+	 * free, or we see it counted, and take the lock (which it holds
+	 * until it sleeps) to wake it.
+	 */
+	atomic_store(&calls->receiving, false);
+	if (atomic_load(&calls->sleepers)) {
+		pthread_mutex_lock(&calls->lock);
+		pthread_cond_broadcast(&calls->cond);
+		pthread_mutex_unlock(&calls->lock);
+	}
+}
+
 /*
- * As the receiver, take one message (waiting until @d) and hand it on: a
- * reply to its call, anything else to the kept events, a late reply to
- * nobody. Called and returns with the lock held and no receiver; wakes
- * every waiter after. Returns the receive's status; -EPIPE and -EBADMSG
- * have failed every call.
+ * As the receiver, with the lock held, hand on @m, which the receive
+ * that returned @rc took: a reply to its call, anything else to the kept
+ * events, a late reply to nobody. Gives the role up and wakes every
+ * waiter. Returns @rc, or -EBADMSG for a broken message; -EPIPE and
+ * -EBADMSG have failed every call.
  */
-static int receive_one(struct ipcsvc_calls *calls, struct ipcsvc_channel *ch,
-		       const struct ipcsvc_deadline *d)
+static int hand_on(struct ipcsvc_calls *calls, struct ipcsvc_channel *ch,
+		   struct ipcsvc_msg *m, int rc)
 {
 	struct ipcsvc_call_header hdr;
-	struct ipcsvc_msg *m;
-	int rc, hrc = 0;
+	int hrc = 0;
 
-	calls->receiving = true;
-	pthread_mutex_unlock(&calls->lock);
-	rc = ipcsvc_channel_receive_timeout(ch, &m, until(d));
 	if (!rc)
 		hrc = ipcsvc_call_header(m, &hdr);
-	pthread_mutex_lock(&calls->lock);
-	calls->receiving = false;
+	/* release: pairs with the acquire in role_claim(); with the lock
+	 * held, no sleeper needs the Dekker pair of role_give() */
+	atomic_store_explicit(&calls->receiving, false, memory_order_release);
 	if (!rc && (hrc == -EPROTO ? !keep(calls, m) :
 		    hrc || !deliver(calls, m, &hdr))) {
 		/* a late reply, or a broken one: nobody waits for it */
@@ -199,6 +235,22 @@ static int receive_one(struct ipcsvc_calls *calls, struct ipcsvc_channel *ch,
 	 * receiving. */
 	pthread_cond_broadcast(&calls->cond);
 	return rc;
+}
+
+/*
+ * As the receiver, with the lock held, take one message (waiting until
+ * @d) and hand it on. Returns with the lock held and the role given up.
+ */
+static int receive_one(struct ipcsvc_calls *calls, struct ipcsvc_channel *ch,
+		       const struct ipcsvc_deadline *d)
+{
+	struct ipcsvc_msg *m = NULL;
+	int rc;
+
+	pthread_mutex_unlock(&calls->lock);
+	rc = ipcsvc_channel_receive_timeout(ch, &m, until(d));
+	pthread_mutex_lock(&calls->lock);
+	return hand_on(calls, ch, m, rc);
 }
 
 /*
@@ -225,6 +277,23 @@ static int sleep_until(struct ipcsvc_calls *calls,
 	    ETIMEDOUT && !backoff)
 		return -ETIMEDOUT;
 	return 0;
+}
+
+/*
+ * With the lock held, wait until the receiver role is free, or
+ * something was handed on, or @d passes (-ETIMEDOUT).
+ */
+static int sleep_for_role(struct ipcsvc_calls *calls,
+			  const struct ipcsvc_deadline *d)
+{
+	int rc = 0;
+
+	/* seq_cst, both: see role_give() */
+	atomic_fetch_add(&calls->sleepers, 1);
+	if (atomic_load(&calls->receiving))
+		rc = sleep_until(calls, d, false);
+	atomic_fetch_sub_explicit(&calls->sleepers, 1, memory_order_relaxed);
+	return rc;
 }
 
 /*
@@ -288,8 +357,8 @@ static int allocate(struct ipcsvc_channel *ch, uint64_t id, uint64_t size,
 /*
  * The start every call of this layer shares: clear *@outp, check @ch (and
  * @msg when the call takes one, which must carry a call header: a message
- * of another channel, or a received one, does not), take @timeout as a
- * deadline, and find the channel's call state.
+ * of another channel, or a received one, does not) and @timeout, and find
+ * the channel's call state. With @d, take @timeout as a deadline now.
  */
 static int call_begin(struct ipcsvc_channel *ch, struct ipcsvc_msg **outp,
 		      const struct ipcsvc_msg *msg, bool need_msg,
@@ -303,7 +372,10 @@ static int call_begin(struct ipcsvc_channel *ch, struct ipcsvc_msg **outp,
 	*outp = NULL;
 	if (!ch || (need_msg && (!msg || ipcsvc_call_header(msg, hdr))))
 		return -EINVAL;
-	rc = ipcsvc__deadline_init(d, timeout);
+	if (!d)
+		rc = ipcsvc__timeout_valid(timeout) ? 0 : -EINVAL;
+	else
+		rc = ipcsvc__deadline_init(d, timeout);
 	if (rc)
 		return rc;
 	*callsp = calls_get(ch);
@@ -329,6 +401,20 @@ int ipcsvc_call_allocate(struct ipcsvc_channel *ch, uint64_t method,
 	return allocate(ch, method, size, object_count, &hdr, reqp, until(&d));
 }
 
+/* A call's outcome: the reply @reply, or its non-zero @status. */
+static int call_result(struct ipcsvc_channel *ch, struct ipcsvc_msg *reply,
+		       int64_t status, struct ipcsvc_msg **replyp)
+{
+	if (status) {
+		ipcsvc_channel_release(ch, reply);
+		/* a status no errno value has breaks the convention */
+		return status < 0 && status >= IPCSVC_CALL_STATUS_MIN ?
+		       (int)status : -EPROTO;
+	}
+	*replyp = reply;
+	return 0;
+}
+
 int ipcsvc_channel_call(struct ipcsvc_channel *ch, struct ipcsvc_msg *req,
 			struct ipcsvc_msg **replyp, ipcsvc_timeout_t timeout)
 {
@@ -338,25 +424,59 @@ int ipcsvc_channel_call(struct ipcsvc_channel *ch, struct ipcsvc_msg *req,
 	struct call me = { 0 };
 	int rc;
 
-	rc = call_begin(ch, replyp, req, true, &hdr, timeout, &d, &calls);
+	rc = call_begin(ch, replyp, req, true, &hdr, timeout, NULL, &calls);
 	if (rc)
 		return rc;
 	me.id = hdr.id;
 
-	/* Registered before the request leaves, so the reply finds us. The
-	 * send does not wait, and takes no lock of this layer: it is made
-	 * with the lock held, which saves taking it again. */
-	pthread_mutex_lock(&calls->lock);
-	me.next = calls->calls;
-	calls->calls = &me;
-	rc = ipcsvc_channel_send(ch, req);
-	if (rc) {
-		me.err = rc;
-		me.done = true;
+	if (role_claim(calls)) {
+		/* No other thread receives until we give the role up. */
+		struct ipcsvc_call_header rh;
+		struct ipcsvc_msg *m = NULL;
+
+		rc = ipcsvc_channel_send(ch, req);
+		if (rc) {
+			role_give(calls);
+			return rc;
+		}
+		/* The clock is read once the request is on its way, while
+		 * the reply cannot be back yet. */
+		ipcsvc__deadline_init(&d, timeout);
+		rc = ipcsvc_channel_receive_timeout(ch, &m, until(&d));
+		if (!rc && !ipcsvc_call_header(m, &rh) && rh.id == me.id) {
+			role_give(calls);
+			return call_result(ch, m, rh.status, replyp);
+		}
+		/* Something else came first: hand it on, and wait as the
+		 * other calls do. */
+		pthread_mutex_lock(&calls->lock);
+		me.next = calls->calls;
+		calls->calls = &me;
+		rc = hand_on(calls, ch, m, rc);
+		if (rc && !me.done && !retry_later(calls, rc, &d)) {
+			me.err = rc;
+			me.done = true;
+		}
+	} else {
+		/* Registered before the request leaves, so the reply finds
+		 * us. The send does not wait, and takes no lock of this
+		 * layer: it is made with the lock held, which saves taking
+		 * it again. */
+		pthread_mutex_lock(&calls->lock);
+		me.next = calls->calls;
+		calls->calls = &me;
+		rc = ipcsvc_channel_send(ch, req);
+		if (rc) {
+			me.err = rc;
+			me.done = true;
+		}
+		/* Up to the send nothing waited, but for the lock, which no
+		 * thread holds across a wait. */
+		ipcsvc__deadline_init(&d, timeout);
 	}
 	while (!me.done) {
-		if (calls->receiving) {
-			if (sleep_until(calls, &d, false) && !me.done) {
+		if (!role_claim(calls)) {
+			if (sleep_for_role(calls, &d) && !me.done) {
 				me.err = -ETIMEDOUT;
 				me.done = true;
 			}
@@ -373,14 +493,7 @@ int ipcsvc_channel_call(struct ipcsvc_channel *ch, struct ipcsvc_msg *req,
 	pthread_mutex_unlock(&calls->lock);
 	if (me.err)
 		return me.err;
-	if (me.status) {
-		ipcsvc_channel_release(ch, me.reply);
-		/* a status no errno value has breaks the convention */
-		return me.status < 0 && me.status >= IPCSVC_CALL_STATUS_MIN ?
-		       (int)me.status : -EPROTO;
-	}
-	*replyp = me.reply;
-	return 0;
+	return call_result(ch, me.reply, me.status, replyp);
 }
 
 int ipcsvc_call_receive_event(struct ipcsvc_channel *ch,
@@ -401,8 +514,8 @@ int ipcsvc_call_receive_event(struct ipcsvc_channel *ch,
 			rc = 0;
 			break;
 		}
-		if (calls->receiving) {
-			rc = sleep_until(calls, &d, false);
+		if (!role_claim(calls)) {
+			rc = sleep_for_role(calls, &d);
 			/* one more look: the receiver may have kept one */
 			if (rc && !calls->kept_count)
 				break;

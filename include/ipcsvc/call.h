@@ -75,10 +75,11 @@ IPCSVC_API int ipcsvc_call_allocate(struct ipcsvc_channel *ch, uint64_t method,
 /*
  * Send the request @req, whose first object is a call header (from
  * ipcsvc_call_allocate(), or written by the caller), and wait until
- * @timeout for the reply: the next received message whose call header
- * carries the request's correlation id. Any number of threads may have
- * calls outstanding on one channel; a reply is handed to the call that
- * waits for it whichever thread receives it. A reply with a non-zero
+ * @timeout (a relative one counts from the send) for the reply: the next
+ * received message whose call header carries the request's correlation
+ * id. Any number of threads may have calls outstanding on one channel; a
+ * reply is handed to the call that waits for it whichever thread
+ * receives it. A reply with a non-zero
  * status is released and its status returned. Received replies that no
  * call waits for (late replies to calls that timed out) are dropped;
  * received messages that are not replies (events) are kept, in order,

@@ -340,6 +340,63 @@ TEST_F(call, events_are_kept)
 	EXPECT_EQ(0, ipcsvc_channel_release(self->server, req));
 }
 
+struct one_call {
+	struct ipcsvc_channel *ch;
+	uint64_t method;
+	int rc;
+	bool good;
+};
+
+static void *one_call_main(void *arg)
+{
+	struct one_call *c = arg;
+	struct ipcsvc_msg *req, *rep;
+
+	c->rc = request(c->ch, c->method, 8, &req);
+	if (!c->rc)
+		c->rc = ipcsvc_channel_call(c->ch, req, &rep, ipcsvc_timeout_ns(30 * SEC));
+	if (!c->rc) {
+		c->good = reply_ok(rep, c->method);
+		ipcsvc_channel_release(c->ch, rep);
+	}
+	return NULL;
+}
+
+/*
+ * The first call finds the receiver role free and keeps it until its
+ * reply comes; a second call meanwhile waits for the role. Whichever
+ * reply comes first, each call gets its own: the first caller hands the
+ * second one's reply on, or gives the role up to it.
+ */
+TEST_F(call, second_caller_while_the_first_receives)
+{
+	for (int second_first = 0; second_first < 2; second_first++) {
+		struct one_call c1 = { .ch = self->client, .method = 11 };
+		struct one_call c2 = { .ch = self->client, .method = 12 };
+		struct ipcsvc_msg *r1, *r2;
+		pthread_t t1, t2;
+
+		ASSERT_EQ(0, pthread_create(&t1, NULL, one_call_main, &c1));
+		/* its request is out: the first call has the role */
+		ASSERT_EQ(0, ipcsvc_channel_receive_timeout(self->server, &r1, ipcsvc_timeout_ns(30 * SEC)));
+		ASSERT_EQ(0, pthread_create(&t2, NULL, one_call_main, &c2));
+		ASSERT_EQ(0, ipcsvc_channel_receive_timeout(self->server, &r2, ipcsvc_timeout_ns(30 * SEC)));
+		if (second_first) {
+			ASSERT_EQ(0, answer(self->server, r2));
+			ASSERT_EQ(0, answer(self->server, r1));
+		} else {
+			ASSERT_EQ(0, answer(self->server, r1));
+			ASSERT_EQ(0, answer(self->server, r2));
+		}
+		pthread_join(t1, NULL);
+		pthread_join(t2, NULL);
+		EXPECT_EQ(0, c1.rc);
+		EXPECT_TRUE(c1.good);
+		EXPECT_EQ(0, c2.rc);
+		EXPECT_TRUE(c2.good);
+	}
+}
+
 #define NTHREADS	8
 #define NROUNDS		200
 #define NEVENTS		300
