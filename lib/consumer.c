@@ -12,6 +12,9 @@
 
 #include "queue.h"
 
+/* Bytes after a message's first line that a receive asks for at once. */
+#define RX_PREFETCH_BYTES	(4 * CACHE_LINE)
+
 /*
  * Validate the message at @off of the data region and fill @m. Every field
  * is read once. The objects are walked to check that their lengths add up
@@ -64,9 +67,11 @@ static int rx_parse(struct rx *rx, uint64_t off, struct ipcsvc_msg *m)
 	/*
 	 * Each object header's place depends on the length before it, so
 	 * the walk below would miss the lines the peer just wrote one after
-	 * another. Ask for them all now, to arrive together.
+	 * another. Ask for the first few now, to arrive together; a larger
+	 * message is mostly payload, which its reader streams in order.
 	 */
-	for (p = (off | (CACHE_LINE - 1)) + 1; p < end; p += CACHE_LINE)
+	for (p = (off | (CACHE_LINE - 1)) + 1;
+	     p < end && p <= off + RX_PREFETCH_BYTES; p += CACHE_LINE)
 		__builtin_prefetch(rx->d.data + p);
 	p = off + HDR_BYTES;
 	for (uint64_t i = 0; i < count; i++) {
