@@ -66,13 +66,15 @@ static int rx_parse(struct rx *rx, uint64_t off, struct ipcsvc_msg *m)
 	end = off + len;
 	/*
 	 * Each object header's place depends on the length before it, so
-	 * the walk below would miss the lines the peer just wrote one after
-	 * another. Ask for the first few now, to arrive together; a larger
-	 * message is mostly payload, which its reader streams in order.
+	 * with several objects the walk below would miss the lines the peer
+	 * just wrote one after another. Ask for the first few now, to
+	 * arrive together; a larger message is mostly payload, which its
+	 * reader streams in order.
 	 */
-	for (p = (off | (CACHE_LINE - 1)) + 1;
-	     p < end && p <= off + RX_PREFETCH_BYTES; p += CACHE_LINE)
-		__builtin_prefetch(rx->d.data + p);
+	if (count > 1)
+		for (p = (off | (CACHE_LINE - 1)) + 1;
+		     p < end && p <= off + RX_PREFETCH_BYTES; p += CACHE_LINE)
+			__builtin_prefetch(rx->d.data + p);
 	p = off + HDR_BYTES;
 	for (uint64_t i = 0; i < count; i++) {
 		uint64_t olen;
