@@ -37,6 +37,8 @@
  * events are some of them, so they never number more. */
 #define NKEPT	64U
 
+/* A registered call, on its caller's stack; every field under the
+ * calls' lock once it is on the list. */
 struct call {
 	struct call *next;
 	uint64_t id;
