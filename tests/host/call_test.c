@@ -3,8 +3,9 @@
  * Calls over plain shared memory (the futex backend): replies are matched
  * to calls by the correlation id of their call header, with several calls
  * outstanding from several threads, replies out of order, timeouts and
- * late replies, error statuses, deadlines, and events kept for their
- * receiver while calls run.
+ * late replies, error statuses, deadlines, events kept for their
+ * receiver while calls run, and the receiver role passing from one call
+ * to the next on a reply, a timeout and a close.
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -343,6 +344,7 @@ TEST_F(call, events_are_kept)
 struct one_call {
 	struct ipcsvc_channel *ch;
 	uint64_t method;
+	int64_t timeout_ns;	/* 0: 30 s */
 	int rc;
 	bool good;
 };
@@ -354,12 +356,32 @@ static void *one_call_main(void *arg)
 
 	c->rc = request(c->ch, c->method, 8, &req);
 	if (!c->rc)
-		c->rc = ipcsvc_channel_call(c->ch, req, &rep, ipcsvc_timeout_ns(30 * SEC));
+		c->rc = ipcsvc_channel_call(c->ch, req, &rep,
+					    ipcsvc_timeout_ns(c->timeout_ns ?: 30 * SEC));
 	if (!c->rc) {
 		c->good = reply_ok(rep, c->method);
 		ipcsvc_channel_release(c->ch, rep);
 	}
 	return NULL;
+}
+
+/*
+ * Start @c1's call, and once its request is at @server (so it holds the
+ * receiver role), @c2's; return the two requests as the server got them.
+ */
+static int two_calls_out(struct ipcsvc_channel *server, struct one_call *c1,
+			 struct one_call *c2, pthread_t t[2],
+			 struct ipcsvc_msg **r1, struct ipcsvc_msg **r2)
+{
+	int rc = pthread_create(&t[0], NULL, one_call_main, c1);
+
+	if (!rc)
+		rc = ipcsvc_channel_receive_timeout(server, r1, ipcsvc_timeout_ns(30 * SEC));
+	if (!rc)
+		rc = pthread_create(&t[1], NULL, one_call_main, c2);
+	if (!rc)
+		rc = ipcsvc_channel_receive_timeout(server, r2, ipcsvc_timeout_ns(30 * SEC));
+	return rc;
 }
 
 /*
@@ -374,13 +396,9 @@ TEST_F(call, second_caller_while_the_first_receives)
 		struct one_call c1 = { .ch = self->client, .method = 11 };
 		struct one_call c2 = { .ch = self->client, .method = 12 };
 		struct ipcsvc_msg *r1, *r2;
-		pthread_t t1, t2;
+		pthread_t t[2];
 
-		ASSERT_EQ(0, pthread_create(&t1, NULL, one_call_main, &c1));
-		/* its request is out: the first call has the role */
-		ASSERT_EQ(0, ipcsvc_channel_receive_timeout(self->server, &r1, ipcsvc_timeout_ns(30 * SEC)));
-		ASSERT_EQ(0, pthread_create(&t2, NULL, one_call_main, &c2));
-		ASSERT_EQ(0, ipcsvc_channel_receive_timeout(self->server, &r2, ipcsvc_timeout_ns(30 * SEC)));
+		ASSERT_EQ(0, two_calls_out(self->server, &c1, &c2, t, &r1, &r2));
 		if (second_first) {
 			ASSERT_EQ(0, answer(self->server, r2));
 			ASSERT_EQ(0, answer(self->server, r1));
@@ -388,13 +406,61 @@ TEST_F(call, second_caller_while_the_first_receives)
 			ASSERT_EQ(0, answer(self->server, r1));
 			ASSERT_EQ(0, answer(self->server, r2));
 		}
-		pthread_join(t1, NULL);
-		pthread_join(t2, NULL);
+		pthread_join(t[0], NULL);
+		pthread_join(t[1], NULL);
 		EXPECT_EQ(0, c1.rc);
 		EXPECT_TRUE(c1.good);
 		EXPECT_EQ(0, c2.rc);
 		EXPECT_TRUE(c2.good);
 	}
+}
+
+/*
+ * The first call, holding the receiver role, times out while a second
+ * waits for the role: the second takes it over and gets its reply; the
+ * first one's late reply is dropped, and the next call gets its own.
+ */
+TEST_F(call, first_caller_times_out_second_takes_over)
+{
+	struct one_call c1 = { .ch = self->client, .method = 21,
+			       .timeout_ns = SEC / 2 };
+	struct one_call c2 = { .ch = self->client, .method = 22 };
+	struct one_call c3 = { .ch = self->client, .method = 23 };
+	struct ipcsvc_msg *r1, *r2, *r3;
+	pthread_t t[2], t3;
+
+	ASSERT_EQ(0, two_calls_out(self->server, &c1, &c2, t, &r1, &r2));
+	pthread_join(t[0], NULL);
+	EXPECT_EQ(-ETIMEDOUT, c1.rc);
+	ASSERT_EQ(0, answer(self->server, r2));
+	pthread_join(t[1], NULL);
+	EXPECT_EQ(0, c2.rc);
+	EXPECT_TRUE(c2.good);
+	ASSERT_EQ(0, answer(self->server, r1));	/* late: dropped */
+	ASSERT_EQ(0, pthread_create(&t3, NULL, one_call_main, &c3));
+	ASSERT_EQ(0, ipcsvc_channel_receive_timeout(self->server, &r3, ipcsvc_timeout_ns(30 * SEC)));
+	ASSERT_EQ(0, answer(self->server, r3));
+	pthread_join(t3, NULL);
+	EXPECT_EQ(0, c3.rc);
+	EXPECT_TRUE(c3.good);
+}
+
+/* A close ends the call holding the role and the one waiting for it. */
+TEST_F(call, close_ends_the_receiver_and_the_waiting_call)
+{
+	struct one_call c1 = { .ch = self->client, .method = 31 };
+	struct one_call c2 = { .ch = self->client, .method = 32 };
+	struct ipcsvc_msg *r1, *r2;
+	pthread_t t[2];
+
+	ASSERT_EQ(0, two_calls_out(self->server, &c1, &c2, t, &r1, &r2));
+	test_close_channel(&self->up, &self->down);
+	pthread_join(t[0], NULL);
+	pthread_join(t[1], NULL);
+	EXPECT_EQ(-EPIPE, c1.rc);
+	EXPECT_EQ(-EPIPE, c2.rc);
+	EXPECT_EQ(0, ipcsvc_channel_release(self->server, r1));
+	EXPECT_EQ(0, ipcsvc_channel_release(self->server, r2));
 }
 
 #define NTHREADS	8

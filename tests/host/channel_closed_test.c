@@ -20,32 +20,6 @@
 #include "channel_helpers.h"
 #include "kselftest_harness.h"
 
-/* Wake every process-shared futex sleeper on the low word of the 64-bit
- * word at @w. */
-static void wake_word(void *w)
-{
-	uint32_t *low = w;
-
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	low++;
-#endif
-	syscall(SYS_futex, low, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
-}
-
-/* What the module does when either end closes: flag both areas, wake all. */
-static void close_channel(struct test_area *x, struct test_area *y)
-{
-	struct test_area *areas[2] = { x, y };
-
-	for (int i = 0; i < 2; i++)
-		__atomic_store_n(&area_id(areas[i])->closed, 1,
-				 __ATOMIC_RELEASE);
-	for (int i = 0; i < 2; i++) {
-		wake_word(&area_prod(areas[i])->published);
-		wake_word(&area_cons(areas[i])->consumed);
-	}
-}
-
 FIXTURE(closed) {
 	struct test_area a2b, b2a;
 	struct ipcsvc_channel *a, *b;
@@ -121,7 +95,7 @@ TEST_F(closed, receive_drains_then_epipe)
 
 	for (int i = 0; i < 3; i++)
 		ASSERT_EQ(0, send_blob(self->a, 10 + i, x, sizeof(x), 0));
-	close_channel(&self->a2b, &self->b2a);
+	test_close_channel(&self->a2b, &self->b2a);
 	for (int i = 0; i < 3; i++)
 		EXPECT_EQ(10 + i, take_id(self->b));
 	EXPECT_EQ(-EPIPE, ipcsvc_channel_receive(self->b, &m));
@@ -142,7 +116,7 @@ TEST_F(closed, release_after_close)
 
 	ASSERT_EQ(0, send_blob(self->a, 5, x, sizeof(x), 0));
 	ASSERT_EQ(0, ipcsvc_channel_receive(self->b, &m));
-	close_channel(&self->a2b, &self->b2a);
+	test_close_channel(&self->a2b, &self->b2a);
 	EXPECT_EQ(0, ipcsvc_channel_release(self->b, m));
 	EXPECT_EQ(-EPIPE, ipcsvc_channel_receive(self->b, &m));
 	ASSERT_EQ(0, ipcsvc_channel_info(self->b, &info));
@@ -157,7 +131,7 @@ TEST_F(closed, allocate_full_fixed)
 	ASSERT_LT(0, fill(self->a));
 	EXPECT_EQ(-EAGAIN, ipcsvc_channel_allocate_for_send(self->a, SZ, 1, 1,
 							    0, &m));
-	close_channel(&self->a2b, &self->b2a);
+	test_close_channel(&self->a2b, &self->b2a);
 	EXPECT_EQ(-EPIPE, ipcsvc_channel_allocate_for_send(self->a, SZ, 1, 1,
 							   0, &m));
 	EXPECT_EQ(NULL, m);
@@ -178,7 +152,7 @@ TEST_F(closed, allocate_full_grown)
 	ASSERT_LT(0, fill(self->b));
 	ASSERT_EQ(0, ipcsvc_channel_info(self->b, &info));
 	EXPECT_EQ(info.tx_max_size, info.tx_size);
-	close_channel(&self->a2b, &self->b2a);
+	test_close_channel(&self->a2b, &self->b2a);
 	EXPECT_EQ(-EPIPE, ipcsvc_channel_allocate_for_send(self->b, SZ, 1, 1,
 							   0, &m));
 	EXPECT_EQ(-EPIPE, ipcsvc_channel_allocate_for_send_timeout(self->b, SZ,
@@ -192,7 +166,7 @@ TEST_F(closed, allocate_with_room)
 {
 	struct ipcsvc_msg *m;
 
-	close_channel(&self->a2b, &self->b2a);
+	test_close_channel(&self->a2b, &self->b2a);
 	ASSERT_EQ(0, ipcsvc_channel_allocate_for_send(self->a, SZ, 1, 1, 0,
 						      &m));
 	EXPECT_EQ(0, ipcsvc_msg_add_object(m, 1, "12345678", 8));
@@ -232,7 +206,7 @@ static void close_under(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, pthread_create(&th, NULL, blocked_call, b));
 	usleep(20000);
 	EXPECT_FALSE(atomic_load(&b->done));
-	close_channel(&self->a2b, &self->b2a);
+	test_close_channel(&self->a2b, &self->b2a);
 	until = now_ns() + 2000000000ULL;
 	while (!atomic_load(&b->done) && now_ns() < until)
 		usleep(1000);

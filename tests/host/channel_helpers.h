@@ -7,10 +7,13 @@
 #define IPCSVC_TESTS_CHANNEL_HELPERS_H
 
 #include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -105,6 +108,34 @@ static inline struct ipcsvc_area_consumer *area_cons(const struct test_area *a)
 static inline uint8_t *area_data(const struct test_area *a)
 {
 	return (uint8_t *)a->mem + area_id(a)->data_offset;
+}
+
+/* Wake every process-shared futex sleeper on the low word of the 64-bit
+ * word at @w. */
+static inline void test_wake_word(void *w)
+{
+	uint32_t *low = w;
+
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	low++;
+#endif
+	syscall(SYS_futex, low, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+}
+
+/* What the module does when either end closes (ipcsvc_area_kill()):
+ * flag both areas, wake every sleeper. */
+static inline void test_close_channel(struct test_area *x,
+				      struct test_area *y)
+{
+	struct test_area *areas[2] = { x, y };
+
+	for (int i = 0; i < 2; i++)
+		__atomic_store_n(&area_id(areas[i])->closed, 1,
+				 __ATOMIC_RELEASE);
+	for (int i = 0; i < 2; i++) {
+		test_wake_word(&area_prod(areas[i])->published);
+		test_wake_word(&area_cons(areas[i])->consumed);
+	}
 }
 
 /*
