@@ -7,15 +7,12 @@
  * blocking calls end promptly with -EPIPE in every wait mode.
  */
 #include <errno.h>
-#include <limits.h>
-#include <linux/futex.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/syscall.h>
 
 #include "channel_helpers.h"
 #include "kselftest_harness.h"
