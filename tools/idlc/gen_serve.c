@@ -4,7 +4,7 @@
  * dispatch (a serve function per call) and the client's event dispatch
  * (a handle function per event). Every argument is checked before a
  * handler sees it, as gen_source.c describes; a request that breaks the
- * protocol is answered with an error status (library.md, section 14).
+ * protocol is answered with an error status (services.md, section 4).
  */
 #include <stdlib.h>
 #include <string.h>
