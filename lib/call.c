@@ -109,6 +109,13 @@ static struct ipcsvc_calls *calls_get(struct ipcsvc_channel *ch)
 	return calls;
 }
 
+/* Put @c on the list, with the lock held: the newest first. */
+static void call_link(struct ipcsvc_calls *calls, struct call *c)
+{
+	c->next = calls->calls;
+	calls->calls = c;
+}
+
 static void call_unlink(struct ipcsvc_calls *calls, struct call *c)
 {
 	for (struct call **pp = &calls->calls; *pp; pp = &(*pp)->next) {
@@ -452,8 +459,7 @@ int ipcsvc_channel_call(struct ipcsvc_channel *ch, struct ipcsvc_msg *req,
 		/* Something else came first: hand it on, and wait as the
 		 * other calls do. */
 		pthread_mutex_lock(&calls->lock);
-		me.next = calls->calls;
-		calls->calls = &me;
+		call_link(calls, &me);
 		rc = hand_on(calls, ch, m, rc);
 		if (rc && !me.done && !retry_later(calls, rc, &d)) {
 			me.err = rc;
@@ -465,8 +471,7 @@ int ipcsvc_channel_call(struct ipcsvc_channel *ch, struct ipcsvc_msg *req,
 		 * layer: it is made with the lock held, which saves taking
 		 * it again. */
 		pthread_mutex_lock(&calls->lock);
-		me.next = calls->calls;
-		calls->calls = &me;
+		call_link(calls, &me);
 		rc = ipcsvc_channel_send(ch, req);
 		if (rc) {
 			me.err = rc;
