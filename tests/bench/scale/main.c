@@ -12,7 +12,9 @@
  *    (arm, receive until empty, re-arm) against the same stream to a
  *    server blocked in receive; WAKE calls per message (the module's
  *    counter) and the server's read()s per message (/proc/thread-self/io);
- *  - connect: connect to accepted, against AF_UNIX connect + accept;
+ *  - connect: connect to accepted, against AF_UNIX connect + accept; then
+ *    each system call of a connect on its own, through the raw ABI, and
+ *    what the first touch of a freshly zeroed page costs;
  *  - memory: MemAvailable spent per idle channel over 1,000 channels,
  *    against a Unix socket pair;
  *  - fan-in: calls/s of 8 clients of one event-loop server against one

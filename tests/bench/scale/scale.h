@@ -2,7 +2,7 @@
 /*
  * scale_bench's parts: common.c (figures, module parameters and
  * counters, messages, a server process), traffic.c (delivery, the event
- * loop, fan-in), channels.c (connect, memory), main.c.
+ * loop, fan-in), connect.c (connect), memory.c (idle channels), main.c.
  */
 #ifndef IPCSVC_SCALE_BENCH_H
 #define IPCSVC_SCALE_BENCH_H

@@ -1,87 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * scale_bench's channel figures: what a connection takes to make, and
- * what an idle one costs the machine.
+ * scale_bench's memory figures: what an idle channel costs the machine.
  */
 #include "scale.h"
-
-/* ---- connect ---- */
-
-void bench_connect(void)
-{
-	int n = quick ? 100 : 1000;
-	double *t = malloc(sizeof(*t) * (size_t)n), *u = malloc(sizeof(*u) * (size_t)n);
-	double *cl = malloc(sizeof(*cl) * (size_t)n);
-	double ipcsvc_us, unix_us;
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct ipcsvc_service *svc;
-	struct ipcsvc_port_event ev;
-	struct ipcsvc_port *sport, *cport;
-	int lfd;
-
-	printf("connect: connect to accepted, median\n");
-	if (ipcsvc_port_open(NULL, &sport) || ipcsvc_port_open(NULL, &cport) ||
-	    ipcsvc_service_create(sport, SVC ".c", 1, 0600, &svc))
-		die("connect set-up", -ENODEV);
-	for (int i = 0; i < n; i++) {
-		struct ipcsvc_conn *c, *s;
-		uint64_t t0 = now_ns(), t1;
-
-		if (ipcsvc_client_connect(cport, SVC ".c", 1, 0, 0, NULL, &c))
-			die("connect", -EIO);
-		t1 = now_ns();
-		if (ipcsvc_port_wait_event(sport, &ev, T) ||
-		    ipcsvc_service_accept(svc, &ev, NULL, &s))
-			die("accept", -EIO);
-		t[i] = (double)(now_ns() - t0) / 1000.0;
-		cl[i] = (double)(t1 - t0) / 1000.0;
-		ipcsvc_conn_close(c);
-		ipcsvc_conn_close(s);
-		while (!ipcsvc_port_read_event(sport, &ev))
-			;	/* the PeerClosed */
-	}
-	ipcsvc_service_close(svc);
-	ipcsvc_port_close(sport);
-	ipcsvc_port_close(cport);
-
-	/* the reference, in the same boot: a Unix stream socket */
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "/tmp/scale_bench.%d",
-		 (int)getpid());
-	unlink(sa.sun_path);
-	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    listen(lfd, 16))
-		die("unix listen", -errno);
-	for (int i = 0; i < n; i++) {
-		uint64_t t0 = now_ns();
-		int c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), s;
-
-		if (c < 0 || connect(c, (struct sockaddr *)&sa, sizeof(sa)))
-			die("unix connect", -errno);
-		s = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-		if (s < 0)
-			die("unix accept", -errno);
-		u[i] = (double)(now_ns() - t0) / 1000.0;
-		close(c);
-		close(s);
-	}
-	close(lfd);
-	unlink(sa.sun_path);
-	unix_us = median(u, (size_t)n);
-	ipcsvc_us = median(t, (size_t)n);
-	figure("connect", "AF_UNIX connect + accept", unix_us, "us", NULL, 0);
-	figure("connect", "connect + accept", ipcsvc_us, "us", "AF_UNIX",
-	       unix_us);
-	/* where it goes: the client's call, then the server's event and
-	 * accept (medians of each, so they need not add up exactly) */
-	figure("connect", "  of which the client's connect",
-	       median(cl, (size_t)n), "us", NULL, 0);
-	free(cl);
-	free(t);
-	free(u);
-}
-
-/* ---- memory of idle channels ---- */
 
 /*
  * Connect @n idle channels, each end mapping both areas as a working

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * scale_bench's connect figures: what a connection takes to make, against
+ * an AF_UNIX connect and accept, and then where that time goes: the
+ * system calls the library makes, one by one, and what one freshly zeroed
+ * page costs in the same boot (a channel's header is three of them).
+ */
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include "scale.h"
+
+/* connect to accepted through the library, against AF_UNIX */
+static void connect_total(int n)
+{
+	double *t = malloc(sizeof(*t) * (size_t)n), *u = malloc(sizeof(*u) * (size_t)n);
+	double *cl = malloc(sizeof(*cl) * (size_t)n);
+	double ipcsvc_us, unix_us;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct ipcsvc_service *svc;
+	struct ipcsvc_port_event ev;
+	struct ipcsvc_port *sport, *cport;
+	int lfd;
+
+	if (!t || !u || !cl)
+		die("connect", -ENOMEM);
+	if (ipcsvc_port_open(NULL, &sport) || ipcsvc_port_open(NULL, &cport) ||
+	    ipcsvc_service_create(sport, SVC ".c", 1, 0600, &svc))
+		die("connect set-up", -ENODEV);
+	for (int i = 0; i < n; i++) {
+		struct ipcsvc_conn *c, *s;
+		uint64_t t0 = now_ns(), t1;
+
+		if (ipcsvc_client_connect(cport, SVC ".c", 1, 0, 0, NULL, &c))
+			die("connect", -EIO);
+		t1 = now_ns();
+		if (ipcsvc_port_wait_event(sport, &ev, T) ||
+		    ipcsvc_service_accept(svc, &ev, NULL, &s))
+			die("accept", -EIO);
+		t[i] = (double)(now_ns() - t0) / 1000.0;
+		cl[i] = (double)(t1 - t0) / 1000.0;
+		ipcsvc_conn_close(c);
+		ipcsvc_conn_close(s);
+		while (!ipcsvc_port_read_event(sport, &ev))
+			;	/* the PeerClosed */
+	}
+	ipcsvc_service_close(svc);
+	ipcsvc_port_close(sport);
+	ipcsvc_port_close(cport);
+
+	/* the reference, in the same boot: a Unix stream socket */
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/tmp/scale_bench.%d",
+		 (int)getpid());
+	unlink(sa.sun_path);
+	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    listen(lfd, 16))
+		die("unix listen", -errno);
+	for (int i = 0; i < n; i++) {
+		uint64_t t0 = now_ns();
+		int c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), s;
+
+		if (c < 0 || connect(c, (struct sockaddr *)&sa, sizeof(sa)))
+			die("unix connect", -errno);
+		s = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (s < 0)
+			die("unix accept", -errno);
+		u[i] = (double)(now_ns() - t0) / 1000.0;
+		close(c);
+		close(s);
+	}
+	close(lfd);
+	unlink(sa.sun_path);
+	unix_us = median(u, (size_t)n);
+	ipcsvc_us = median(t, (size_t)n);
+	figure("connect", "AF_UNIX connect + accept", unix_us, "us", NULL, 0);
+	figure("connect", "connect + accept", ipcsvc_us, "us", "AF_UNIX",
+	       unix_us);
+	/* where it goes: the client's call, then the server's event and
+	 * accept (medians of each, so they need not add up exactly) */
+	figure("connect", "  of which the client's connect",
+	       median(cl, (size_t)n), "us", NULL, 0);
+	free(cl);
+	free(t);
+	free(u);
+}
+
+/* One end's MAP_INFO and mmap() of area @dir of @handle; times added to
+ * @info_ns and @map_ns. */
+static void *map_one(int fd, uint32_t handle, uint32_t dir, size_t *len,
+		     uint64_t *info_ns, uint64_t *map_ns)
+{
+	struct ipcsvc_map_info mi = {
+		.size = sizeof(mi), .handle = handle, .dir = dir,
+	};
+	uint64_t t0 = now_ns(), t1;
+	void *p;
+
+	if (ioctl(fd, IPCSVC_IOC_MAP_INFO, &mi))
+		die("MAP_INFO", -errno);
+	t1 = now_ns();
+	p = mmap(NULL, (size_t)mi.map_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 fd, (off_t)mi.offset);
+	if (p == MAP_FAILED)
+		die("mmap", -errno);
+	*info_ns += t1 - t0;
+	*map_ns += now_ns() - t1;
+	*len = (size_t)mi.map_size;
+	return p;
+}
+
+static void close_handle(int fd, uint32_t handle)
+{
+	struct ipcsvc_handle_arg a = { .size = sizeof(a), .handle = handle };
+
+	if (ioctl(fd, IPCSVC_IOC_CLOSE, &a))
+		die("CLOSE", -errno);
+}
+
+enum { ST_CONNECT, ST_CINFO, ST_CMAP, ST_EVENT, ST_SINFO, ST_SMAP, ST_N };
+
+/*
+ * The library's steps through the raw ABI, each timed on its own: the
+ * client's CONNECT, its two MAP_INFOs and two mmap()s, the server's read
+ * of the event, its two MAP_INFOs and two mmap()s (medians of each).
+ * Then the first touch of fresh anonymous pages, each of which the
+ * kernel zeroes, as it zeroes a channel's three header pages at CONNECT.
+ */
+static void connect_steps(int n)
+{
+	static const char *const name[ST_N] = {
+		"  client: CONNECT", "  client: 2 MAP_INFO", "  client: 2 mmap()",
+		"  server: event read()", "  server: 2 MAP_INFO",
+		"  server: 2 mmap()",
+	};
+	double *st[ST_N], *z = malloc(sizeof(*z) * (size_t)n);
+	struct ipcsvc_port *sport, *cport;
+	struct ipcsvc_service *svc;
+	struct ipcsvc_port_event ev;
+	int cfd, sfd;
+	uint8_t *pages;
+
+	for (int k = 0; k < ST_N; k++) {
+		st[k] = malloc(sizeof(double) * (size_t)n);
+		if (!st[k])
+			die("connect steps", -ENOMEM);
+	}
+	if (!z)
+		die("connect steps", -ENOMEM);
+	if (ipcsvc_port_open(NULL, &sport) || ipcsvc_port_open(NULL, &cport) ||
+	    ipcsvc_service_create(sport, SVC ".s", 1, 0600, &svc))
+		die("connect set-up", -ENODEV);
+	cfd = ipcsvc_port_fd(cport);
+	sfd = ipcsvc_port_fd(sport);
+	for (int i = 0; i < n; i++) {
+		struct ipcsvc_connect c = {
+			.size = sizeof(c), .version = 1,
+			.name_len = sizeof(SVC ".s") - 1,
+		};
+		uint64_t ns[ST_N] = { 0 }, t0;
+		void *cm[2], *sm[2];
+		size_t cl[2], sl[2];
+
+		memcpy(c.name, SVC ".s", c.name_len);
+		t0 = now_ns();
+		if (ioctl(cfd, IPCSVC_IOC_CONNECT, &c))
+			die("CONNECT", -errno);
+		ns[ST_CONNECT] = now_ns() - t0;
+		for (uint32_t d = 0; d < 2; d++)
+			cm[d] = map_one(cfd, c.handle, d, &cl[d],
+					&ns[ST_CINFO], &ns[ST_CMAP]);
+		t0 = now_ns();
+		if (ipcsvc_port_wait_event(sport, &ev, T) ||
+		    ev.type != IPC_MSG_SERVICE_CONNECTED)
+			die("connect event", -EIO);
+		ns[ST_EVENT] = now_ns() - t0;
+		for (uint32_t d = 0; d < 2; d++)
+			sm[d] = map_one(sfd, ev.channel, d, &sl[d],
+					&ns[ST_SINFO], &ns[ST_SMAP]);
+		for (int k = 0; k < ST_N; k++)
+			st[k][i] = (double)ns[k] / 1000.0;
+		for (int d = 0; d < 2; d++) {
+			munmap(cm[d], cl[d]);
+			munmap(sm[d], sl[d]);
+		}
+		close_handle(cfd, c.handle);
+		close_handle(sfd, ev.channel);
+		while (!ipcsvc_port_read_event(sport, &ev))
+			;	/* the PeerClosed */
+	}
+	ipcsvc_service_close(svc);
+	ipcsvc_port_close(sport);
+	ipcsvc_port_close(cport);
+	for (int k = 0; k < ST_N; k++) {
+		figure("connect", name[k], median(st[k], (size_t)n), "us",
+		       NULL, 0);
+		free(st[k]);
+	}
+
+	/* what the kernel takes to hand out one zeroed page, in this boot */
+	pages = mmap(NULL, (size_t)n * 4096, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (pages == MAP_FAILED)
+		die("mmap", -errno);
+	/* one page per fault: a huge page would zero 2 MiB at the first */
+	madvise(pages, (size_t)n * 4096, MADV_NOHUGEPAGE);
+	for (int i = 0; i < n; i++) {
+		uint64_t t0 = now_ns();
+
+		pages[(size_t)i * 4096] = 1;
+		z[i] = (double)(now_ns() - t0) / 1000.0;
+	}
+	munmap(pages, (size_t)n * 4096);
+	figure("connect", "a fresh page's first touch (zeroed)",
+	       median(z, (size_t)n), "us", NULL, 0);
+	free(z);
+}
+
+void bench_connect(void)
+{
+	int n = quick ? 100 : 1000;
+
+	printf("connect: connect to accepted, median\n");
+	connect_total(n);
+	printf("connect: the same steps through the raw ABI, median of each\n");
+	connect_steps(n);
+}
