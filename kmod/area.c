@@ -179,6 +179,7 @@ struct ipcsvc_area *ipcsvc_area_create(struct ipcsvc_header *hdr,
 	id = ipcsvc_area_identity(area);
 	id->max_size = max_size;
 	id->area_bytes = ipcsvc_area_bytes(area);
+	hdr->area_pages[side] = (id->area_bytes >> PAGE_SHIFT) + 1;
 	return area;
 }
 

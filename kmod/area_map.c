@@ -35,6 +35,13 @@
  * every VMA of each area at a range of its own, which is how revocation
  * finds them (ipcsvc_area_unmap_data()).
  *
+ * A channel mapping shows both areas of one end in one VMA: the area the
+ * end produces, then the one it consumes, each half exactly as that
+ * area's own mapping, guard page included. It halves the mmap() calls of
+ * a connect and the VMAs a channel costs each process. Its page offset
+ * is a range of the inode of its own (ipcsvc_chan_map_pgoff()), which
+ * revocation unmaps too.
+ *
  * A revoked area's data pages read as one shared page of zeroes, the
  * tombstone, which nobody may write.
  */
@@ -48,6 +55,7 @@
 #include <linux/personality.h>
 #include <linux/pseudo_fs.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 #include <linux/vmalloc.h>
 
 #include "compat.h"
@@ -112,14 +120,36 @@ static unsigned long ipcsvc_area_fault_index(const struct vm_fault *vmf)
 }
 
 /*
- * Unmap @area's data pages from every process (revocation): this area's
- * range of the inode only, as the other area shares it.
+ * Where the channel mappings of the end that produces side @side's area
+ * start in the inode, in pages: past both areas' own ranges, two strides
+ * for each end, as such a mapping shows both areas.
+ */
+static unsigned long ipcsvc_chan_map_pgoff(unsigned int side)
+{
+	return (2 + 2 * side) * IPCSVC_AREA_PGOFF_STRIDE;
+}
+
+/*
+ * Unmap @area's data pages from every process (revocation): only the
+ * ranges of the inode where they show, as the other area shares it. They
+ * show in the area's own mappings, as the first half of its producer's
+ * channel mappings and as the second half of its consumer's.
  */
 void ipcsvc_area_unmap_data(struct ipcsvc_area *area)
 {
-	unmap_mapping_range(area->hdr->inode->i_mapping,
-			    ((loff_t)ipcsvc_area_pgoff(area) << PAGE_SHIFT) +
-			    IPCSVC_AREA_HEADER_BYTES, area->max_size, 1);
+	struct ipcsvc_header *hdr = area->hdr;
+	unsigned int peer = !area->side;
+	const unsigned long base[] = {
+		ipcsvc_area_pgoff(area),
+		ipcsvc_chan_map_pgoff(area->side),
+		ipcsvc_chan_map_pgoff(peer) + hdr->area_pages[peer],
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(base); i++)
+		unmap_mapping_range(hdr->inode->i_mapping,
+				    ((loff_t)base[i] << PAGE_SHIFT) +
+				    IPCSVC_AREA_HEADER_BYTES, area->max_size, 1);
 }
 
 /*
@@ -149,10 +179,11 @@ struct page *ipcsvc_area_page(struct ipcsvc_area *area, unsigned long idx)
 					  xa_load(&area->pages, idx);
 }
 
-static vm_fault_t ipcsvc_area_fault(struct vm_fault *vmf)
+/* A fault on page @idx of @area, wherever the VMA shows it. */
+static vm_fault_t ipcsvc_area_fault_page(struct vm_fault *vmf,
+					 struct ipcsvc_area *area,
+					 unsigned long idx)
 {
-	struct ipcsvc_area *area = vmf->vma->vm_private_data;
-	unsigned long idx = ipcsvc_area_fault_index(vmf);
 	struct page *page;
 
 	for (;;) {
@@ -189,6 +220,12 @@ static vm_fault_t ipcsvc_area_fault(struct vm_fault *vmf)
 	return VM_FAULT_LOCKED;
 }
 
+static vm_fault_t ipcsvc_area_fault(struct vm_fault *vmf)
+{
+	return ipcsvc_area_fault_page(vmf, vmf->vma->vm_private_data,
+				      ipcsvc_area_fault_index(vmf));
+}
+
 /* May the producer's (or the consumer's) mapping write page @idx? */
 bool ipcsvc_area_may_write(unsigned long idx, bool producer)
 {
@@ -198,11 +235,11 @@ bool ipcsvc_area_may_write(unsigned long idx, bool producer)
 	return idx == IPCSVC_AREA_CONSUMER_PAGE;
 }
 
-static vm_fault_t ipcsvc_area_mkwrite(struct vm_fault *vmf, bool producer)
+/* A first write to page @idx of @area, which its @producer (or not) maps. */
+static vm_fault_t ipcsvc_area_mkwrite_page(struct vm_fault *vmf,
+					   struct ipcsvc_area *area,
+					   unsigned long idx, bool producer)
 {
-	struct ipcsvc_area *area = vmf->vma->vm_private_data;
-	unsigned long idx = ipcsvc_area_fault_index(vmf);
-
 	if (!ipcsvc_area_may_write(idx, producer))
 		return VM_FAULT_SIGBUS;
 	lock_page(vmf->page);
@@ -217,12 +254,14 @@ static vm_fault_t ipcsvc_area_mkwrite(struct vm_fault *vmf, bool producer)
 
 static vm_fault_t ipcsvc_area_mkwrite_producer(struct vm_fault *vmf)
 {
-	return ipcsvc_area_mkwrite(vmf, true);
+	return ipcsvc_area_mkwrite_page(vmf, vmf->vma->vm_private_data,
+					ipcsvc_area_fault_index(vmf), true);
 }
 
 static vm_fault_t ipcsvc_area_mkwrite_consumer(struct vm_fault *vmf)
 {
-	return ipcsvc_area_mkwrite(vmf, false);
+	return ipcsvc_area_mkwrite_page(vmf, vmf->vma->vm_private_data,
+					ipcsvc_area_fault_index(vmf), false);
 }
 
 /* The guard page goes only with the whole area: no VMA split. */
@@ -256,6 +295,88 @@ static const struct vm_operations_struct ipcsvc_area_consumer_vm_ops = {
 	.close = ipcsvc_area_vm_close,
 	.fault = ipcsvc_area_fault,
 	.page_mkwrite = ipcsvc_area_mkwrite_consumer,
+	.may_split = ipcsvc_area_may_split,
+};
+
+/*
+ * A channel mapping: both areas of one end in one VMA, the one it
+ * produces (TX) first, the one it consumes (RX) right after, each half
+ * laid out as that area's own mapping is, guard page included. The VMA
+ * holds a reference on this record (->open and ->close count copies),
+ * and the record one on each area.
+ */
+struct ipcsvc_chan_map {
+	struct kref ref;
+	struct ipcsvc_area *area[2];	/* [IPCSVC_DIR_*]; constant, counted */
+};
+
+/* The area a fault on a channel mapping is for, and the index in it. */
+static struct ipcsvc_area *ipcsvc_chan_map_area(const struct vm_fault *vmf,
+						unsigned long *idx, bool *tx)
+{
+	struct ipcsvc_chan_map *map = vmf->vma->vm_private_data;
+	struct ipcsvc_area *area = map->area[IPCSVC_DIR_TX];
+	unsigned long i = vmf->pgoff - ipcsvc_chan_map_pgoff(area->side);
+	unsigned long tx_pages = area->hdr->area_pages[area->side];
+
+	*tx = i < tx_pages;
+	if (*tx) {
+		*idx = i;
+		return area;
+	}
+	*idx = i - tx_pages;
+	return map->area[IPCSVC_DIR_RX];
+}
+
+static vm_fault_t ipcsvc_chan_map_fault(struct vm_fault *vmf)
+{
+	struct ipcsvc_area *area;
+	unsigned long idx;
+	bool tx;
+
+	area = ipcsvc_chan_map_area(vmf, &idx, &tx);
+	return ipcsvc_area_fault_page(vmf, area, idx);
+}
+
+static vm_fault_t ipcsvc_chan_map_mkwrite(struct vm_fault *vmf)
+{
+	struct ipcsvc_area *area;
+	unsigned long idx;
+	bool tx;
+
+	area = ipcsvc_chan_map_area(vmf, &idx, &tx);
+	return ipcsvc_area_mkwrite_page(vmf, area, idx, tx);
+}
+
+static void ipcsvc_chan_map_release(struct kref *ref)
+{
+	struct ipcsvc_chan_map *map = container_of(ref, struct ipcsvc_chan_map,
+						   ref);
+
+	ipcsvc_area_put(map->area[IPCSVC_DIR_TX]);
+	ipcsvc_area_put(map->area[IPCSVC_DIR_RX]);
+	kfree(map);
+}
+
+static void ipcsvc_chan_map_vm_open(struct vm_area_struct *vma)
+{
+	struct ipcsvc_chan_map *map = vma->vm_private_data;
+
+	kref_get(&map->ref);
+}
+
+static void ipcsvc_chan_map_vm_close(struct vm_area_struct *vma)
+{
+	struct ipcsvc_chan_map *map = vma->vm_private_data;
+
+	kref_put(&map->ref, ipcsvc_chan_map_release);
+}
+
+static const struct vm_operations_struct ipcsvc_chan_map_vm_ops = {
+	.open = ipcsvc_chan_map_vm_open,
+	.close = ipcsvc_chan_map_vm_close,
+	.fault = ipcsvc_chan_map_fault,
+	.page_mkwrite = ipcsvc_chan_map_mkwrite,
 	.may_split = ipcsvc_area_may_split,
 };
 
@@ -324,10 +445,11 @@ out:
  * without access (PROT_NONE) gets nothing: a protection-none entry under
  * a VMA that mprotect() later opens is left alone by faults. The VMA's
  * own protection is left as it was; failing only leaves the pages to
- * faults.
+ * faults. @first: the VMA page where @area's mapping starts.
  */
 static void ipcsvc_area_map_header(struct ipcsvc_area *area,
-				   struct vm_area_struct *vma, bool producer)
+				   struct vm_area_struct *vma,
+				   unsigned long first, bool producer)
 {
 	vm_flags_t flags = vma->vm_flags;
 	bool writable = (flags & (VM_WRITE | VM_SHARED)) ==
@@ -343,7 +465,8 @@ static void ipcsvc_area_map_header(struct ipcsvc_area *area,
 		vma->vm_page_prot = writable &&
 				    ipcsvc_area_may_write(idx, producer) ?
 				    rw : ro;
-		if (vm_insert_page(vma, vma->vm_start + idx * PAGE_SIZE,
+		if (vm_insert_page(vma,
+				   vma->vm_start + (first + idx) * PAGE_SIZE,
 				   ipcsvc_area_page(area, idx)))
 			break;
 	}
@@ -351,11 +474,12 @@ static void ipcsvc_area_map_header(struct ipcsvc_area *area,
 }
 
 /*
- * Set up @vma, whose offset and length the caller checked, to map @area.
+ * Set up @vma for a mapping of @hdr's channel, whatever it shows: the
+ * checks and flags every such mapping gets, and the channel's file.
  * Errors: EINVAL (not MAP_SHARED), EPERM (PROT_EXEC), ENOMEM.
  */
-int ipcsvc_area_mmap(struct ipcsvc_area *area, struct vm_area_struct *vma,
-		     bool producer)
+static int ipcsvc_map_setup(struct ipcsvc_header *hdr,
+			    struct vm_area_struct *vma)
 {
 	vm_flags_t clear = VM_MAYEXEC;
 	struct file *file;
@@ -371,18 +495,64 @@ int ipcsvc_area_mmap(struct ipcsvc_area *area, struct vm_area_struct *vma,
 	if (!(vma->vm_flags & VM_WRITE))
 		clear |= VM_MAYWRITE;
 
-	file = ipcsvc_map_file(area->hdr);
+	file = ipcsvc_map_file(hdr);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
 	ipcsvc_vm_flags_mod(vma, VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP,
 			    clear);
+	vma_set_file(vma, file);
+	fput(file);	/* the VMA holds its own reference now */
+	return 0;
+}
+
+/*
+ * Set up @vma, whose offset and length the caller checked, to map @area.
+ * Errors: those of ipcsvc_map_setup().
+ */
+int ipcsvc_area_mmap(struct ipcsvc_area *area, struct vm_area_struct *vma,
+		     bool producer)
+{
+	int ret = ipcsvc_map_setup(area->hdr, vma);
+
+	if (ret)
+		return ret;
 	vma->vm_ops = producer ? &ipcsvc_area_producer_vm_ops :
 				 &ipcsvc_area_consumer_vm_ops;
 	ipcsvc_area_get(area);	/* the VMA's, until ->close */
 	vma->vm_private_data = area;
 	vma->vm_pgoff = ipcsvc_area_pgoff(area);
-	vma_set_file(vma, file);
-	fput(file);	/* the VMA holds its own reference now */
-	ipcsvc_area_map_header(area, vma, producer);
+	ipcsvc_area_map_header(area, vma, 0, producer);
+	return 0;
+}
+
+/*
+ * Set up @vma, whose offset and length the caller checked, to map both
+ * areas of one end: @tx, which it produces, then @rx. Errors: those of
+ * ipcsvc_map_setup().
+ */
+int ipcsvc_channel_mmap(struct ipcsvc_area *tx, struct ipcsvc_area *rx,
+			struct vm_area_struct *vma)
+{
+	struct ipcsvc_chan_map *map;
+	int ret;
+
+	map = kzalloc(sizeof(*map), GFP_KERNEL_ACCOUNT);
+	if (!map)
+		return -ENOMEM;
+	ret = ipcsvc_map_setup(tx->hdr, vma);
+	if (ret) {
+		kfree(map);
+		return ret;
+	}
+	kref_init(&map->ref);	/* the VMA's, until ->close */
+	ipcsvc_area_get(tx);
+	ipcsvc_area_get(rx);
+	map->area[IPCSVC_DIR_TX] = tx;
+	map->area[IPCSVC_DIR_RX] = rx;
+	vma->vm_ops = &ipcsvc_chan_map_vm_ops;
+	vma->vm_private_data = map;
+	vma->vm_pgoff = ipcsvc_chan_map_pgoff(tx->side);
+	ipcsvc_area_map_header(tx, vma, 0, true);
+	ipcsvc_area_map_header(rx, vma, tx->hdr->area_pages[tx->side], false);
 	return 0;
 }

@@ -90,6 +90,9 @@ static void ipcsvc_area_identities_written(struct kunit *test)
 				(u64)s * IPCSVC_IDENTITY_STRIDE);
 		KUNIT_EXPECT_EQ(test, id->magic, IPCSVC_AREA_MAGIC);
 		KUNIT_EXPECT_EQ(test, id->reserved_lock, 0ull);
+		/* where a channel mapping's second half starts */
+		KUNIT_EXPECT_EQ(test, f.hdr->area_pages[s],
+				IPCSVC_AREA_HEADER_PAGES + max / PAGE_SIZE + 1);
 		/* Nothing is committed until the producer grows the area. */
 		KUNIT_EXPECT_EQ(test, id->size, 0ull);
 		KUNIT_EXPECT_EQ(test, id->protocol_version, 7ull);

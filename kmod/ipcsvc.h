@@ -28,12 +28,18 @@
  *          never a reused handle number). It owns one reference on each of
  *          its two areas.
  *
- * area     Counted by ->ref: one reference from its channel and one from
- *          every VMA that maps it (taken by mmap() and ->open, dropped by
- *          ->close). Its data pages are freed only when the last reference
- *          goes, so a survivor's mappings stay valid after the peer and
- *          even the channel are gone. Each area holds a reference on the
- *          channel's header.
+ * area     Counted by ->ref: one reference from its channel, one from
+ *          every VMA that maps it alone (taken by mmap() and ->open,
+ *          dropped by ->close) and one from each channel-mapping record.
+ *          Its data pages are freed only when the last reference goes, so
+ *          a survivor's mappings stay valid after the peer and even the
+ *          channel are gone. Each area holds a reference on the channel's
+ *          header.
+ *
+ * channel mapping record (area_map.c): one VMA's view of both areas of
+ *          an end. Counted by ->ref: one reference from every VMA that
+ *          shows it (taken by mmap() and ->open, dropped by ->close); it
+ *          holds a reference on each of the two areas.
  *
  * header   The identity and control pages both areas of a channel share,
  *          and the inode of its mappings. Counted by ->ref: one reference
@@ -409,6 +415,12 @@ struct ipcsvc_header {
 	 * release clears this under ->lock before the file is freed.
 	 */
 	struct file *file;
+	/*
+	 * Pages of each side's area mapping, guard page included: set by
+	 * ipcsvc_area_create() before anyone can map the channel, then
+	 * constant. A channel mapping's second half starts after the first.
+	 */
+	unsigned long area_pages[2];
 };
 
 struct ipcsvc_area {
@@ -497,6 +509,8 @@ struct page *ipcsvc_area_page(struct ipcsvc_area *area, unsigned long idx);
 bool ipcsvc_area_may_write(unsigned long idx, bool producer);
 int ipcsvc_area_mmap(struct ipcsvc_area *area, struct vm_area_struct *vma,
 		     bool producer);
+int ipcsvc_channel_mmap(struct ipcsvc_area *tx, struct ipcsvc_area *rx,
+			struct vm_area_struct *vma);
 
 /* ---- channels (channel.c) ---- */
 

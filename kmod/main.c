@@ -214,7 +214,8 @@ static long ipcsvc_ioctl_map_info(struct ipcsvc_ioctl_call *call, void *data)
 	struct ipcsvc_endpoint *ep;
 	struct ipcsvc_area *area;
 
-	if (arg->flags || ipcsvc_dir_arg(arg->dir))
+	if ((arg->flags & ~IPCSVC_MAP_CHANNEL) || ipcsvc_dir_arg(arg->dir) ||
+	    (arg->flags && arg->dir != IPCSVC_DIR_TX))
 		return -EINVAL;
 	ep = ipcsvc_get_ep(call->port, arg->handle);
 	if (IS_ERR(ep))
@@ -223,6 +224,9 @@ static long ipcsvc_ioctl_map_info(struct ipcsvc_ioctl_call *call, void *data)
 	arg->offset = IPCSVC_MMAP_TOKEN(arg->handle, arg->dir) << PAGE_SHIFT;
 	arg->area_bytes = ipcsvc_area_bytes(area);
 	arg->map_size = arg->area_bytes + PAGE_SIZE;
+	if (arg->flags)
+		arg->map_size += ipcsvc_area_bytes(ipcsvc_endpoint_area(ep,
+						IPCSVC_DIR_RX)) + PAGE_SIZE;
 	arg->max_size = area->max_size;
 	arg->committed = ipcsvc_area_committed(area);
 	arg->identity_offset = ipcsvc_area_identity_offset(area);
@@ -529,17 +533,20 @@ static __poll_t ipcsvc_poll(struct file *file, poll_table *wait)
 /*
  * mmap() of an area: the offset from IPCSVC_IOC_MAP_INFO, whose page
  * offset is IPCSVC_MMAP_TOKEN(handle, dir); the length map_size;
- * MAP_SHARED. Errors: EINVAL (bad offset or length), EBADSLT and
- * EPROTOTYPE (handle), then those of ipcsvc_area_mmap().
+ * MAP_SHARED. At a TX area's offset, the length of both areas maps the
+ * channel (IPCSVC_MAP_CHANNEL). Errors: EINVAL (bad offset or length),
+ * EBADSLT and EPROTOTYPE (handle), then those of ipcsvc_area_mmap() and
+ * ipcsvc_channel_mmap().
  */
 static int ipcsvc_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct ipcsvc_port *port = file->private_data;
 	unsigned long token = vma->vm_pgoff;
+	u64 len = vma->vm_end - vma->vm_start, one;
+	struct ipcsvc_area *area, *rx;
 	struct ipcsvc_endpoint *ep;
-	struct ipcsvc_area *area;
 	u32 dir = token & 1;
-	int ret;
+	int ret = -EINVAL;
 
 	if (!(token >> 1) || (token >> 1) > INT_MAX)
 		return -EINVAL;
@@ -547,10 +554,13 @@ static int ipcsvc_mmap(struct file *file, struct vm_area_struct *vma)
 	if (IS_ERR(ep))
 		return PTR_ERR(ep);
 	area = ipcsvc_endpoint_area(ep, dir);
-	if (vma->vm_end - vma->vm_start != ipcsvc_area_bytes(area) + PAGE_SIZE)
-		ret = -EINVAL;
-	else
+	one = ipcsvc_area_bytes(area) + PAGE_SIZE;
+	rx = ipcsvc_endpoint_area(ep, IPCSVC_DIR_RX);
+	if (len == one)
 		ret = ipcsvc_area_mmap(area, vma, dir == IPCSVC_DIR_TX);
+	else if (dir == IPCSVC_DIR_TX &&
+		 len == one + ipcsvc_area_bytes(rx) + PAGE_SIZE)
+		ret = ipcsvc_channel_mmap(area, rx, vma);
 	ipcsvc_put_ep(ep);
 	return ret;
 }

@@ -594,7 +594,11 @@ TEST_F(areas, map_info_checks_arguments)
 	memset(&mi, 0, sizeof(mi));
 	mi.size = sizeof(mi);
 	mi.handle = self->p.cch;
-	mi.flags = 1;
+	mi.flags = 2;
+	EXPECT_EQ(-EINVAL, st_ioctl(self->p.cfd, IPCSVC_IOC_MAP_INFO, &mi));
+	/* the channel mapping is the TX area's: at its offset only */
+	mi.flags = IPCSVC_MAP_CHANNEL;
+	mi.dir = IPCSVC_DIR_RX;
 	EXPECT_EQ(-EINVAL, st_ioctl(self->p.cfd, IPCSVC_IOC_MAP_INFO, &mi));
 }
 

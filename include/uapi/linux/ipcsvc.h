@@ -426,10 +426,12 @@ struct ipcsvc_handle_arg {
  * @size:		sizeof(struct ipcsvc_map_info)
  * @handle:		a channel handle
  * @dir:		IPCSVC_DIR_TX or IPCSVC_DIR_RX
- * @flags:		must be 0
+ * @flags:		0, or IPCSVC_MAP_CHANNEL with @dir IPCSVC_DIR_TX
  * @offset:		out: the mmap() offset of this area on the port fd,
  *			IPCSVC_MMAP_TOKEN(@handle, @dir) times the page size
- * @map_size:		out: the mmap() length: @area_bytes plus the guard page
+ * @map_size:		out: the mmap() length: @area_bytes plus the guard page;
+ *			with IPCSVC_MAP_CHANNEL, that of both areas of the end
+ *			in one mapping, the TX area's first
  * @area_bytes:		out: bytes of the area, guard page excluded
  * @max_size:		out: bytes the data region may grow to
  * @committed:		out: bytes of the data region committed now
@@ -455,6 +457,14 @@ struct ipcsvc_map_info {
 };
 
 #define IPCSVC_MAP_INFO_SIZE_VER0	88
+
+/*
+ * IPCSVC_IOC_MAP_INFO flag: report the mmap() length of the channel
+ * mapping, both areas of the end in one mapping at the TX area's offset:
+ * the TX area's mapping, guard page included, then the RX area's. Every
+ * other field still describes the TX area.
+ */
+#define IPCSVC_MAP_CHANNEL	(1U << 0)
 
 /**
  * struct ipcsvc_grow - IPCSVC_IOC_GROW: commit more of this end's TX area
