@@ -24,7 +24,9 @@ struct ipcsvc_service {
 struct ipcsvc_conn {
 	struct ipcsvc_port *port;	/* counted */
 	struct ipcsvc_module_ctx mc;	/* the backend's context */
-	size_t tx_map, rx_map;		/* mmap() lengths, guard included */
+	/* mmap() lengths, guard pages included; rx_map 0 when the TX
+	 * mapping holds both areas */
+	size_t tx_map, rx_map;
 	uint64_t tx_id_off, rx_id_off;	/* MAP_INFO's identity_offset */
 	struct ipcsvc_channel *ch;
 	void *cookie;			/* also in the port's table */
@@ -146,42 +148,86 @@ int ipcsvc_service_fd(const struct ipcsvc_service *svc)
 }
 
 /*
- * Map one area of the channel end; *@lenp: the mapping's length, *@bytesp:
- * the area's (guard page excluded), *@id_offp: where its identity is. The
- * engine checks the identity offset and what the identity says when it
- * opens the channel.
+ * Where area @dir of the channel end @handle is (MAP_INFO, with @flags),
+ * checked like anything else the module answers: an area holds at least
+ * the pages before its data region, and its mapping the area and more.
  */
-static int map_area(struct ipcsvc_port *port, uint32_t handle, uint32_t dir,
-		    void **areap, size_t *lenp, size_t *bytesp,
-		    uint64_t *id_offp)
+static int area_info(struct ipcsvc_port *port, uint32_t handle, uint32_t dir,
+		     uint32_t flags, struct ipcsvc_map_info *mi)
 {
-	struct ipcsvc_map_info mi;
-	void *p;
-
-	memset(&mi, 0, sizeof(mi));
-	mi.size = sizeof(mi);
-	mi.handle = handle;
-	mi.dir = dir;
-	if (ioctl(port->fd, IPCSVC_IOC_MAP_INFO, &mi))
+	memset(mi, 0, sizeof(*mi));
+	mi->size = sizeof(*mi);
+	mi->handle = handle;
+	mi->dir = dir;
+	mi->flags = flags;
+	if (ioctl(port->fd, IPCSVC_IOC_MAP_INFO, mi))
 		return -errno;
-	/* What the module answers is checked like anything else: an area
-	 * holds at least the pages before its data region. */
-	if (mi.map_size <= mi.area_bytes || mi.area_bytes > SIZE_MAX ||
-	    mi.map_size > SIZE_MAX || !mi.data_offset ||
-	    mi.area_bytes < mi.data_offset)
+	if (mi->map_size <= mi->area_bytes || mi->area_bytes > SIZE_MAX ||
+	    mi->map_size > SIZE_MAX || !mi->data_offset ||
+	    mi->area_bytes < mi->data_offset)
 		return -EPROTO;
-	/* The producer side writes its control page (producer words) and
-	 * the data, the consumer side its control page (consumer words);
-	 * the module enforces which page each may write, whatever the
-	 * protection asked for here. */
-	p = mmap(NULL, (size_t)mi.map_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		 port->fd, (off_t)mi.offset);
-	if (p == MAP_FAILED)
-		return -errno;
-	*areap = p;
-	*lenp = (size_t)mi.map_size;
-	*bytesp = (size_t)mi.area_bytes;
-	*id_offp = mi.identity_offset;
+	return 0;
+}
+
+/* mmap() what @mi describes; *@p and *@len only once it is mapped. */
+static int map_at(struct ipcsvc_port *port, const struct ipcsvc_map_info *mi,
+		  void **p, size_t *len)
+{
+	void *m = mmap(NULL, (size_t)mi->map_size, PROT_READ | PROT_WRITE,
+		       MAP_SHARED, port->fd, (off_t)mi->offset);
+
+	/* EINVAL: the module refused the mapping it described */
+	if (m == MAP_FAILED)
+		return errno == EINVAL ? -EPROTO : -errno;
+	*p = m;
+	*len = (size_t)mi->map_size;
+	return 0;
+}
+
+/*
+ * Map both areas of the channel end: in one mapping, the TX area's then
+ * the RX area's, where the module offers it (IPCSVC_MAP_CHANNEL: one
+ * mmap() and one VMA rather than two), else one each. The producer side
+ * writes its control page (producer words) and the data, the consumer
+ * side its control page (consumer words); the module enforces which page
+ * each may write, whatever the protection asked for here. The engine
+ * checks the identity offsets and what the identities say when it opens
+ * the channel.
+ */
+static int conn_map(struct ipcsvc_port *port, struct ipcsvc_conn *conn,
+		    size_t *tx_bytes, size_t *rx_bytes)
+{
+	struct ipcsvc_map_info tx, rx;
+	uint64_t tx_len;
+	bool one = true;
+	int rc;
+
+	rc = area_info(port, conn->mc.handle, IPCSVC_DIR_TX,
+		       IPCSVC_MAP_CHANNEL, &tx);
+	if (rc == -EINVAL) {
+		/* a module without the flag */
+		one = false;
+		rc = area_info(port, conn->mc.handle, IPCSVC_DIR_TX, 0, &tx);
+	}
+	if (!rc)
+		rc = area_info(port, conn->mc.handle, IPCSVC_DIR_RX, 0, &rx);
+	if (rc)
+		return rc;
+	/* the TX half is the TX area's own mapping: the area, then a guard
+	 * page, which keeps the RX half page-aligned */
+	tx_len = one ? tx.map_size - rx.map_size : tx.map_size;
+	if (one && (tx.map_size <= rx.map_size ||
+		    tx_len != tx.area_bytes + (uint64_t)sysconf(_SC_PAGESIZE)))
+		return -EPROTO;
+	*tx_bytes = (size_t)tx.area_bytes;
+	*rx_bytes = (size_t)rx.area_bytes;
+	conn->tx_id_off = tx.identity_offset;
+	conn->rx_id_off = rx.identity_offset;
+	rc = map_at(port, &tx, &conn->mc.tx, &conn->tx_map);
+	if (rc || !one)
+		return rc ?: map_at(port, &rx, &conn->mc.rx, &conn->rx_map);
+	/* unmapped with the TX area: rx_map stays 0 */
+	conn->mc.rx = (uint8_t *)conn->mc.tx + tx_len;
 	return 0;
 }
 
@@ -190,7 +236,7 @@ static void conn_free(struct ipcsvc_conn *conn)
 	ipcsvc_channel_close(conn->ch);
 	if (conn->mc.tx)
 		munmap(conn->mc.tx, conn->tx_map);
-	if (conn->mc.rx)
+	if (conn->rx_map)
 		munmap(conn->mc.rx, conn->rx_map);
 	free(conn);
 }
@@ -214,11 +260,7 @@ static int conn_open(struct ipcsvc_port *port, uint32_t handle,
 	}
 	conn->mc.fd = port->fd;
 	conn->mc.handle = handle;
-	rc = map_area(port, handle, IPCSVC_DIR_TX, &conn->mc.tx, &conn->tx_map,
-		      &tx_bytes, &conn->tx_id_off);
-	if (!rc)
-		rc = map_area(port, handle, IPCSVC_DIR_RX, &conn->mc.rx,
-			      &conn->rx_map, &rx_bytes, &conn->rx_id_off);
+	rc = conn_map(port, conn, &tx_bytes, &rx_bytes);
 	/* Both areas start with nothing committed: the engine commits the
 	 * first page of ours on the first send (or now, with
 	 * IPCSVC_CHANNEL_NO_AUTOGROW). */

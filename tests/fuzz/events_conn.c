@@ -59,6 +59,7 @@ void fe_op_accept(struct fz_in *in, bool reject)
 	unsigned long ioctls = fe_mod.ioctls, closes = 0;
 	unsigned int maps = fe_mod.nmap;
 	uint32_t h;
+	bool open_h = false, sane = fe_sane();
 	int rc, i;
 
 	/* an event of the script's own making, or the last one read */
@@ -81,8 +82,14 @@ void fe_op_accept(struct fz_in *in, bool reject)
 	good_ev = ev.type == IPC_MSG_SERVICE_CONNECTED &&
 		  ev.handle == (uint32_t)ipcsvc_service_handle(fe_app.svc) && h;
 	i = fe_chan_index(h);
-	if (i >= 0)
+	if (i >= 0) {
 		closes = fe_mod.closes[i];
+		/* a second mapping of an area does not see the fake's
+		 * GROW of the first: only a first accept must open */
+		open_h = fe_mod.chan_open[i] &&
+			 !fe_find_map(h, IPCSVC_DIR_TX) &&
+			 !fe_find_map(h, IPCSVC_DIR_RX);
+	}
 	if (reject) {
 		rc = FZ_CALL("ipcsvc_service_reject",
 			     ipcsvc_service_reject(fe_app.svc, &ev));
@@ -126,6 +133,9 @@ void fe_op_accept(struct fz_in *in, bool reject)
 	if (h == (uint32_t)ipcsvc_service_handle(fe_app.svc))
 		FZ_CHECK(rc == -EPROTOTYPE, "accept of an event naming the "
 			 "service as its channel: %d", rc);
+	if (sane && open_h)
+		FZ_CHECK(rc == 0, "accept of channel %u from a sane module: "
+			 "%d", h, rc);
 	if (rc) {
 		check_undone(h, closes, maps, rc);
 		return;
@@ -143,7 +153,7 @@ void fe_op_connect(struct fz_in *in)
 		 mr = fz_u16(in);
 	struct ipcsvc_channel_attr attr;
 	struct ipcsvc_conn *conn = (void *)1;
-	bool valid;
+	bool valid, sane = fe_sane();
 	unsigned int maps = fe_mod.nmap, nchan = fe_mod.nchan;
 	int rc;
 
@@ -175,6 +185,8 @@ void fe_op_connect(struct fz_in *in)
 			 -fe_mod.connect_err);
 		return;
 	}
+	if (sane)
+		FZ_CHECK(rc == 0, "connect from a sane module: %d", rc);
 	if (rc) {
 		check_undone(fe_mod.chan[nchan], 0, maps, rc);
 		return;

@@ -32,6 +32,18 @@ struct fmap *fe_find_map(uint32_t handle, uint32_t dir)
 	return NULL;
 }
 
+/*
+ * Does the module answer as the real one would, with nothing to refuse?
+ * Then a channel end it announced opens: the library found both areas
+ * where it mapped them, one mapping or two.
+ */
+bool fe_sane(void)
+{
+	return !fe_mod.mi_raw && !fe_mod.npatch && !fe_mod.closed &&
+	       !fe_mod.grow_err && (fe_mod.id_off == 0 ||
+				    fe_mod.id_off == IPCSVC_IDENTITY_STRIDE);
+}
+
 /* The module's area for a mapping: identity, words, data, guard. */
 static void fill_area(struct fmap *m)
 {
@@ -73,7 +85,11 @@ static void fill_area(struct fmap *m)
 		id->consumer_offset = 2 * fe_page + IPCSVC_CONTROL_CONSUMER;
 		id->data_offset = 3 * fe_page;
 	}
-	/* nothing committed: the data, and the guard, fault */
+	/*
+	 * nothing committed: the data, and the guard, fault. A channel
+	 * mapping is split at a page (see __wrap_mmap()), so the TX half's
+	 * pages are its own; the RX half's last is the mapping's.
+	 */
 	if (m->len > 3 * fe_page)
 		mprotect(m->addr + 3 * fe_page,
 			 (m->len - 3 * fe_page + fe_page - 1) / fe_page *
@@ -89,22 +105,121 @@ void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd,
 int __wrap_munmap(void *addr, size_t len);
 int __wrap_ioctl(int fd, unsigned long req, ...);
 
-static uint32_t last_mi_handle, last_mi_dir;
+/* the answer a mapping is for, other than an area's own direction */
+#define FE_CHANNEL	2
+
+/*
+ * Which answer of MAP_INFO for channel @i a mapping of @len bytes at @off
+ * is: its channel mapping, its TX area's or its RX area's (FE_CHANNEL,
+ * IPCSVC_DIR_TX, IPCSVC_DIR_RX), or none (-1). With mi_raw the TX and RX
+ * answers are alike: the one not mapped since it was given first, so that
+ * TX then RX are each recorded as what they are.
+ */
+static int match_answer(int i, size_t len, off_t off)
+{
+	const struct fmi *c = &fe_mod.mi_chan[i];
+	int used = -1;
+
+	if (c->valid && c->map_size == len && c->offset == (uint64_t)off)
+		return FE_CHANNEL;
+	for (int d = IPCSVC_DIR_TX; d <= IPCSVC_DIR_RX; d++) {
+		const struct fmi *a = &fe_mod.mi[i][d];
+
+		if (!a->valid || a->map_size != len ||
+		    a->offset != (uint64_t)off)
+			continue;
+		if (!a->used)
+			return d;
+		if (used < 0)
+			used = d;
+	}
+	return used;
+}
+
+/* The channel (index) and answer of a mapping, the last asked first. */
+static int find_answer(size_t len, off_t off, int *what)
+{
+	int last = fe_chan_index(fe_mod.mi_last);
+
+	if (last >= 0 && (*what = match_answer(last, len, off)) >= 0)
+		return last;
+	for (int i = 0; i < (int)fe_mod.nchan; i++)
+		if (i != last && (*what = match_answer(i, len, off)) >= 0)
+			return i;
+	return -1;
+}
+
+/* Record an area of channel @i at @addr, part of the mmap() at @base. */
+static void add_map(int i, uint32_t dir, uint8_t *addr, uint8_t *base,
+		    size_t base_len)
+{
+	struct fmi *a = &fe_mod.mi[i][dir];
+	struct fmap *m = &fe_mod.map[fe_mod.nmap++];
+
+	memset(m, 0, sizeof(*m));
+	m->addr = addr;
+	m->len = (size_t)a->map_size;
+	m->base = base;
+	m->base_len = base_len;
+	m->handle = fe_mod.chan[i];
+	m->dir = dir;
+	m->id_off = a->id_off;
+	m->max = a->max;
+	a->used = true;
+	fill_area(m);
+	if (fz_trace > 0)
+		fprintf(stderr, "    mmap %u/%u: %zu bytes at %p%s, identity "
+			"at %llu, max %llu, %u patches\n", m->handle, m->dir,
+			m->len, (void *)addr, base_len == m->len ? "" :
+			" (of a channel mapping)",
+			(unsigned long long)m->id_off,
+			(unsigned long long)m->max, fe_mod.npatch);
+}
 
 void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd,
 		  off_t off)
 {
-	struct fmap *m;
-	void *p;
+	struct fmi *tx, *rx;
+	int i, what = -1;
+	uint8_t *p;
 
 	if (fd < 0 || fd != fe_mod.port_fd)
 		return __real_mmap(addr, len, prot, flags, fd, off);
-	FZ_CHECK(len == fe_mod.mi_map_size && (uint64_t)off == fe_mod.mi_offset,
-		 "mmap(%zu bytes at %lld), MAP_INFO said %llu at %llu", len,
-		 (long long)off, (unsigned long long)fe_mod.mi_map_size,
-		 (unsigned long long)fe_mod.mi_offset);
+	i = find_answer(len, off, &what);
+	FZ_CHECK(i >= 0, "mmap(%zu bytes at %lld) that no MAP_INFO answer "
+		 "describes (last asked: handle %u)", len, (long long)off,
+		 fe_mod.mi_last);
 	FZ_CHECK(flags & MAP_SHARED, "an area mapped without MAP_SHARED");
-	if (len == 0 || len > MAP_CAP || fe_mod.nmap >= MAX_MAPS) {
+	tx = &fe_mod.mi[i][IPCSVC_DIR_TX];
+	rx = &fe_mod.mi[i][IPCSVC_DIR_RX];
+	/* the library takes the channel mapping where it is offered */
+	FZ_CHECK(what != IPCSVC_DIR_TX || !fe_mod.mi_chan[i].valid ||
+		 fe_mod.mi_chan[i].used, "handle %u: the TX area mapped "
+		 "alone, though MAP_INFO offered the channel mapping",
+		 fe_mod.chan[i]);
+	if (len == 0 || len > MAP_CAP ||
+	    fe_mod.nmap + (what == FE_CHANNEL ? 2 : 1) > MAX_MAPS) {
+		errno = ENOMEM;
+		return MAP_FAILED;
+	}
+	/*
+	 * The module maps a channel by its areas' sizes, whole pages: with
+	 * mi_raw, a channel map_size from the input that is not the sum, or
+	 * a TX map_size that is no page multiple, is a mapping it refuses
+	 * (EINVAL from the module; ENOMEM here, which the library passes on
+	 * and the oracles do not take for a bad argument). The second is
+	 * one the library does not refuse itself: it would open an RX area
+	 * off a page, and one off 8 bytes is the engine's -EINVAL.
+	 */
+	if (what == FE_CHANNEL &&
+	    (tx->map_size >= len || tx->map_size + rx->map_size != len ||
+	     tx->map_size % fe_page)) {
+		if (fz_trace > 0)
+			fprintf(stderr, "    mmap %u: a channel mapping of %zu "
+				"bytes, areas of %llu and %llu: refused\n",
+				fe_mod.chan[i], len,
+				(unsigned long long)tx->map_size,
+				(unsigned long long)rx->map_size);
 		errno = ENOMEM;
 		return MAP_FAILED;
 	}
@@ -112,35 +227,70 @@ void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd,
 			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return p;
-	m = &fe_mod.map[fe_mod.nmap++];
-	memset(m, 0, sizeof(*m));
-	m->addr = p;
-	m->len = len;
-	m->handle = last_mi_handle;
-	m->dir = last_mi_dir;
-	m->id_off = fe_mod.mi_raw ? fe_mod.raw[4] : fe_mod.id_off;
-	m->max = fe_mod.mi_raw ? fe_mod.raw[2] % (64 * fe_page + 1) :
-		 fe_mod.max_pages * fe_page;
-	fill_area(m);
-	if (fz_trace > 0)
-		fprintf(stderr, "    mmap %u/%u: %zu bytes at %p, identity at "
-			"%llu, max %llu, %u patches\n", m->handle, m->dir,
-			len, p, (unsigned long long)m->id_off,
-			(unsigned long long)m->max, fe_mod.npatch);
+	if (what == FE_CHANNEL) {
+		add_map(i, IPCSVC_DIR_TX, p, p, len);
+		add_map(i, IPCSVC_DIR_RX, p + tx->map_size, p, len);
+		fe_mod.mi_chan[i].used = true;
+	} else {
+		add_map(i, (uint32_t)what, p, p, len);
+	}
 	return p;
 }
 
+/*
+ * A mapping of the device goes whole: an area's own, or a channel
+ * mapping with both its areas. Unmapping a part of one (an area of a
+ * channel mapping, say) is the library's mistake.
+ */
 int __wrap_munmap(void *addr, size_t len)
 {
-	for (unsigned int i = 0; i < fe_mod.nmap; i++) {
-		if (fe_mod.map[i].addr != addr)
+	uintptr_t a = (uintptr_t)addr;
+
+	for (unsigned int i = 0; i < fe_mod.nmap;) {
+		struct fmap *m = &fe_mod.map[i];
+		uintptr_t b = (uintptr_t)m->base;
+
+		if (b != a) {
+			FZ_CHECK(a + len <= b || a >= b + m->base_len,
+				 "munmap of %zu bytes at %p, into the mapping "
+				 "of %zu bytes at %p (%u/%u)", len, addr,
+				 m->base_len, (void *)m->base, m->handle,
+				 m->dir);
+			i++;
 			continue;
-		FZ_CHECK(len == fe_mod.map[i].len, "munmap of %zu bytes of a "
-			 "%zu byte area", len, fe_mod.map[i].len);
+		}
+		FZ_CHECK(len == m->base_len, "munmap of %zu bytes of a %zu "
+			 "byte mapping (%u/%u)", len, m->base_len, m->handle,
+			 m->dir);
 		fe_mod.map[i] = fe_mod.map[--fe_mod.nmap];
-		break;
 	}
 	return __real_munmap(addr, len);
+}
+
+/*
+ * What MAP_INFO says of area @dir of channel @i (handle @h), kept in
+ * fe_mod.mi for the mmap() that follows.
+ */
+static struct fmi *answer_area(int i, uint32_t h, uint32_t dir)
+{
+	struct fmi *a = &fe_mod.mi[i][dir];
+
+	a->valid = true;
+	a->used = false;
+	if (fe_mod.mi_raw) {
+		a->offset = fe_mod.raw[5];
+		a->map_size = fe_mod.raw[0];
+		a->id_off = fe_mod.raw[4];
+		/* as much of a max_size from the input as a mapping holds */
+		a->max = fe_mod.raw[2] % (64 * fe_page + 1);
+		return a;
+	}
+	a->max = (fe_mod.max_pages +
+		  (dir == IPCSVC_DIR_RX ? fe_mod.rx_pages : 0)) * fe_page;
+	a->map_size = 3 * fe_page + a->max + fe_page;
+	a->id_off = fe_mod.id_off;
+	a->offset = IPCSVC_MMAP_TOKEN(h, dir) * fe_page;
+	return a;
 }
 
 static int fake_ioctl(unsigned long req, void *arg)
@@ -213,45 +363,69 @@ static int fake_ioctl(unsigned long req, void *arg)
 	case IPCSVC_IOC_MAP_INFO: {
 		struct ipcsvc_map_info *mi = arg;
 		int i = fe_chan_index(mi->handle);
+		bool chan = mi->flags & IPCSVC_MAP_CHANNEL;
+		struct fmi *a;
 
-		FZ_CHECK(mi->size == sizeof(*mi) && mi->dir <= 1 && !mi->flags,
-			 "MAP_INFO with size %u dir %u", mi->size, mi->dir);
+		FZ_CHECK(mi->size == sizeof(*mi) && mi->dir <= 1 &&
+			 !(mi->flags & ~IPCSVC_MAP_CHANNEL) &&
+			 (!chan || mi->dir == IPCSVC_DIR_TX),
+			 "MAP_INFO with size %u dir %u flags %#x", mi->size,
+			 mi->dir, mi->flags);
 		fe_mod.map_infos++;
+		/* as the module: the flags before the handle; one that
+		 * predates the channel mapping knows no flag at all */
+		if (chan && fe_mod.no_chan) {
+			if (i >= 0)
+				fe_mod.mi_chan[i].valid = false;
+			if (fz_trace > 0)
+				fprintf(stderr, "    MAP_INFO %u/%u, channel: "
+					"-EINVAL\n", mi->handle, mi->dir);
+			return -EINVAL;
+		}
 		if (mi->handle == fe_mod.svc && fe_mod.svc)
 			return -EPROTOTYPE;
 		if (i < 0 || !fe_mod.chan_open[i])
 			return -EBADSLT;
+		a = answer_area(i, mi->handle, mi->dir);
+		mi->offset = a->offset;
+		mi->map_size = a->map_size;
+		mi->identity_offset = a->id_off;
 		if (fe_mod.mi_raw) {
-			mi->map_size = fe_mod.raw[0];
 			mi->area_bytes = fe_mod.raw[1];
 			mi->max_size = fe_mod.raw[2];
 			mi->committed = fe_mod.raw[3];
-			mi->identity_offset = fe_mod.raw[4];
-			mi->offset = fe_mod.raw[5];
 		} else {
-			mi->max_size = fe_mod.max_pages * fe_page;
+			mi->max_size = a->max;
 			mi->area_bytes = 3 * fe_page + mi->max_size;
-			mi->map_size = mi->area_bytes + fe_page;
 			mi->committed = 0;
-			mi->identity_offset = fe_mod.id_off;
-			mi->offset = IPCSVC_MMAP_TOKEN(mi->handle, mi->dir) *
-				     fe_page;
 		}
 		mi->producer_offset = fe_page + IPCSVC_CONTROL_PRODUCER;
 		mi->consumer_offset = 2 * fe_page + IPCSVC_CONTROL_CONSUMER;
 		mi->data_offset = 3 * fe_page;
-		fe_mod.mi_offset = mi->offset;
-		fe_mod.mi_map_size = mi->map_size;
+		if (chan) {
+			/* both areas' map_size: the RX area is as its own
+			 * MAP_INFO will say */
+			struct fmi *rx = answer_area(i, mi->handle,
+						     IPCSVC_DIR_RX);
+			struct fmi *c = &fe_mod.mi_chan[i];
+
+			c->valid = true;
+			c->used = false;
+			c->offset = a->offset;
+			c->map_size = fe_mod.mi_raw && fe_mod.raw_chan ?
+				      fe_mod.raw_chan :
+				      a->map_size + rx->map_size;
+			mi->map_size = c->map_size;
+		}
+		fe_mod.mi_last = mi->handle;
 		if (fz_trace > 0)
-			fprintf(stderr, "    MAP_INFO %u/%u: map_size %llu "
+			fprintf(stderr, "    MAP_INFO %u/%u%s: map_size %llu "
 				"area_bytes %llu max %llu id_off %llu\n",
-				mi->handle, mi->dir,
+				mi->handle, mi->dir, chan ? ", channel" : "",
 				(unsigned long long)mi->map_size,
 				(unsigned long long)mi->area_bytes,
 				(unsigned long long)mi->max_size,
 				(unsigned long long)mi->identity_offset);
-		last_mi_handle = mi->handle;
-		last_mi_dir = mi->dir;
 		return 0;
 	}
 	case IPCSVC_IOC_GROW: {
@@ -400,7 +574,7 @@ void fe_op_knob(struct fz_in *in)
 				    cookie);
 		return;
 	}
-	switch (k % 10) {
+	switch (k % 11) {
 	case 0: fe_mod.grow_err = grow_errs[v % 4]; break;
 	case 1: fe_mod.wait_err = wait_errs[v % 4]; break;
 	case 2: fe_mod.connect_err = conn_errs[v % 10]; break;
@@ -439,7 +613,19 @@ void fe_op_knob(struct fz_in *in)
 		fe_mod.creds_pid[1] = (v & 2) ? (uint32_t)getpid() : 0;
 		fe_mod.creds_err = (v & 4) ? EBADSLT : 0;
 		break;
-	default: {
+	case 10:
+		/*
+		 * The channel mapping: a module with it (the library maps
+		 * both areas at once) or without (MAP_INFO's flag is -EINVAL,
+		 * the library maps each area); an RX area bigger than the
+		 * TX area, so that the halves are told apart; with mi_raw, a
+		 * channel map_size from the input rather than the sum.
+		 */
+		fe_mod.no_chan = v & 1;
+		fe_mod.rx_pages = (v >> 1) % 4;
+		fe_mod.raw_chan = (v & 8) ? fz_u64(in) : 0;
+		break;
+	default: {	/* 9 */
 		static const int sizes[] = { 56, 56, 40, 1000 };
 		struct ipcsvc_version ver;
 		int rc;

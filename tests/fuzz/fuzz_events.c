@@ -23,7 +23,10 @@
  *
  * The input is a script: one byte per operation (op % EV_COUNT) and its
  * arguments; the fake module's answers (MAP_INFO fields, identity patches,
- * errors of GROW, WAIT, CONNECT, ...) come from it too.
+ * errors of GROW, WAIT, CONNECT, ...) come from it too, and whether it
+ * has the channel mapping (MAP_INFO's IPCSVC_MAP_CHANNEL) or answers the
+ * flag -EINVAL as a module before it did, so that the library maps the
+ * areas in one mapping or falls back to one each.
  *
  * Oracles: documented statuses only; a record of exactly 32 bytes comes
  * out with every field equal and the cookie last set on its handle (none
@@ -32,11 +35,16 @@
  * accept and reject return -EINVAL exactly when the event is not a
  * ServiceConnected of the service, and then ask the module nothing; a
  * failed accept or connect closes the announced handle once and unmaps
- * everything it mapped; the library maps exactly what MAP_INFO said; a
- * connection's close closes its handle and unmaps both areas; ARM names
- * producer.published (RX) or consumer.consumed (TX); the port's fd stays
- * open while anything holds the port and is closed after the last; no
- * mapping of the fake device outlives the input.
+ * everything it mapped; with a module that answers as the real one, an
+ * accept of an announced channel and a connect succeed (the library found
+ * both areas where they were mapped); MAP_INFO's flag is
+ * IPCSVC_MAP_CHANNEL only, with IPCSVC_DIR_TX only; the library maps
+ * exactly what MAP_INFO said, the channel mapping where it was offered,
+ * and unmaps each mapping whole; a connection's close closes its handle
+ * and unmaps both areas; ARM names producer.published (RX) or
+ * consumer.consumed (TX); the port's fd stays open while anything holds
+ * the port and is closed after the last; no mapping of the fake device
+ * outlives the input.
  */
 #include <fcntl.h>
 #include <sys/socket.h>

@@ -20,14 +20,30 @@ extern uint64_t fe_page;
 /* ---- the fake module (events_module.c) ----------------------------------- */
 
 /*
- * One mapping of the fake device: the channel and direction it is for,
- * and the area the module would have put there.
+ * One area mapped from the fake device: the channel and direction it is
+ * for, and what the module would have put there. An area has its own
+ * mapping, or is one half of a channel mapping (IPCSVC_MAP_CHANNEL: the
+ * TX area, then the RX area at the TX area's map_size), which the library
+ * unmaps as one: @base and @base_len are that mmap().
  */
 struct fmap {
 	uint8_t *addr;
-	size_t len;
+	size_t len;			/* the area's map_size */
+	uint8_t *base;
+	size_t base_len;
 	uint32_t handle, dir;
 	uint64_t id_off, max, committed;
+};
+
+/*
+ * An answer of MAP_INFO, as the module keeps it to check the mmap() that
+ * follows and to fill the mapping: where and how long, and the area's
+ * identity offset and (for the fill) data size.
+ */
+struct fmi {
+	bool valid;
+	bool used;			/* mapped since it was answered */
+	uint64_t offset, map_size, id_off, max;
 };
 
 /* The module's state, and the knobs the script sets. */
@@ -41,12 +57,22 @@ struct fe_module {
 	unsigned long ioctls, map_infos;
 	struct fmap map[MAX_MAPS];
 	unsigned int nmap;
-	/* MAP_INFO as last answered: the library must mmap exactly this */
-	uint64_t mi_offset, mi_map_size;
+	/*
+	 * MAP_INFO as answered, per channel (by fe_chan_index()) and
+	 * direction, and with IPCSVC_MAP_CHANNEL: the library must mmap()
+	 * exactly one of these. The handle last asked about comes first
+	 * (with mi_raw every answer has the same offset).
+	 */
+	struct fmi mi[MAX_HANDLES][2];
+	struct fmi mi_chan[MAX_HANDLES];
+	uint32_t mi_last;
 	/* knobs set by the script */
 	bool mi_raw;			/* MAP_INFO fields from the input */
 	uint64_t raw[6];		/* map_size, area_bytes, max, committed, id_off, offset */
+	uint64_t raw_chan;		/* mi_raw: IPCSVC_MAP_CHANNEL's map_size, 0: the sum */
+	bool no_chan;			/* a module without IPCSVC_MAP_CHANNEL */
 	uint64_t max_pages;		/* sane MAP_INFO: data pages */
+	uint64_t rx_pages;		/* sane MAP_INFO: the RX area's more */
 	uint64_t id_off;		/* sane MAP_INFO: identity offset */
 	uint64_t patch_off[MAX_PATCH], patch_val[MAX_PATCH];
 	unsigned int npatch;
@@ -64,6 +90,7 @@ extern struct fe_module fe_mod;
 
 int fe_chan_index(uint32_t h);
 struct fmap *fe_find_map(uint32_t handle, uint32_t dir);
+bool fe_sane(void);
 void fe_op_knob(struct fz_in *in);
 
 /* ---- the application ----------------------------------------------------- */

@@ -627,6 +627,38 @@ static void events_seeds(void)
 	b(EV_CONN); b(1); b(0); b(2);
 	b(EV_CONN); b(2); b(1); b(0); u16(10);
 	done("fuzz_events", "client-connect");
+
+	/* the areas in one mapping (IPCSVC_MAP_CHANNEL) or in two */
+	begin();
+	b(2); b(3);
+	b(EV_KNOB); b(10); b(1);		/* a module without it */
+	b(EV_CONNECT); b(0); b(9); u16(0); u16(0);
+	b(EV_CONN); b(7); b(0); b(16);		/* the peer publishes */
+	b(EV_CONN); b(0); b(0);			/* receive */
+	b(EV_CONN); b(2); b(0); b(1); u16(100);	/* send, timed */
+	b(EV_CONN); b(9); b(0);			/* close */
+	b(EV_KNOB); b(10); b(4);		/* with it; RX 2 pages more */
+	b(EV_CONNECT); b(0); b(9); u16(0); u16(0);
+	b(EV_CONN); b(7); b(0); b(16);
+	b(EV_CONN); b(0); b(0);
+	b(EV_CONN); b(2); b(0); b(1); u16(100);
+	b(EV_CONN); b(4); b(0); b(1);		/* arm rx */
+	b(EV_KNOB); b(5); b(3);			/* 4 data pages */
+	b(EV_KNOB); b(10); b(3);		/* without; RX 1 page more */
+	b(EV_CONNECT); b(0); b(9); u16(0); u16(0);
+	b(EV_CONN); b(7); b(0); b(16);
+	b(EV_CONN); b(0); b(0);
+	/* MAP_INFO from the input: 5 pages, 4 of area, 1 of data */
+	b(EV_KNOB); b(4); b(1);
+	u16(5 * PAGE / 8); u16(4 * PAGE / 8); u16(PAGE / 8);
+	u16(0); u16(0); u16(0);
+	b(EV_KNOB); b(10); b(8); u64(11 * PAGE);	/* not the sum */
+	b(EV_CONNECT); b(0); b(9); u16(0); u16(0);
+	b(EV_KNOB); b(10); b(0);		/* the sum */
+	b(EV_CONNECT); b(0); b(9); u16(0); u16(0);
+	b(EV_CONN); b(9); b(0);
+	b(EV_CONN); b(9); b(0);
+	done("fuzz_events", "channel-mapping");
 }
 
 int main(int argc, char **argv)
