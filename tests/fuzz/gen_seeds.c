@@ -583,7 +583,7 @@ static void events_seeds(void)
 	b(EV_CONN); b(6); b(0);			/* pidfd */
 	b(EV_CONN); b(5); b(0);			/* creds */
 	b(EV_KNOB); b(9); b(0);			/* version */
-	b(EV_CONN); b(8); b(0);			/* close */
+	b(EV_CONN); b(8); b(0);			/* a cookie; the end of input closes */
 	done("fuzz_events", "accept-use-close");
 
 	/* records of every length, waited for; reject; other events */
