@@ -735,6 +735,21 @@ TEST_F(areas, server_close_revokes_server_to_client_area)
 	EXPECT_EQ(0u, st_identity(self->tx, &self->mi)->revoked);
 }
 
+/* Revocation reads committed pages as zeroes; the rest still fault. */
+TEST_F_SIGNAL(areas, revoked_area_uncommitted_page_faults, SIGBUS)
+{
+	struct ipcsvc_map_info cmi;
+	volatile uint8_t *crx;
+
+	ASSERT_EQ(0, st_map_info(self->p.cfd, self->p.cch, IPCSVC_DIR_RX, &cmi));
+	crx = st_map(self->p.cfd, self->p.cch, IPCSVC_DIR_RX, PROT_READ);
+	ASSERT_NE(NULL, crx);
+	ASSERT_EQ(0, st_grow(self->p.sfd, self->p.sch, ST_PAGE, NULL));
+	ASSERT_EQ(0, st_close(self->p.sfd, self->p.sch));
+	EXPECT_EQ(0, crx[cmi.data_offset]);
+	(void)crx[cmi.data_offset + ST_PAGE];
+}
+
 /* What a client sent stays readable by the server after the client went. */
 TEST_F(areas, client_close_keeps_client_to_server_area)
 {
