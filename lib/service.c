@@ -187,7 +187,8 @@ static int map_at(struct ipcsvc_port *port, const struct ipcsvc_map_info *mi,
 /*
  * Map both areas of the channel end: in one mapping, the TX area's then
  * the RX area's, where the module offers it (IPCSVC_MAP_CHANNEL: one
- * mmap() and one VMA rather than two), else one each. The producer side
+ * mmap() and one VMA rather than two) and the address space has room
+ * for both in one piece, else one each. The producer side
  * writes its control page (producer words) and the data, the consumer
  * side its control page (consumer words); the module enforces which page
  * each may write, whatever the protection asked for here. The engine
@@ -224,6 +225,13 @@ static int conn_map(struct ipcsvc_port *port, struct ipcsvc_conn *conn,
 	conn->tx_id_off = tx.identity_offset;
 	conn->rx_id_off = rx.identity_offset;
 	rc = map_at(port, &tx, &conn->mc.tx, &conn->tx_map);
+	if (rc == -ENOMEM && one) {
+		/* no room for both in one piece (a 32-bit process, say):
+		 * one mapping each, as from an older module */
+		one = false;
+		tx.map_size = tx_len;
+		rc = map_at(port, &tx, &conn->mc.tx, &conn->tx_map);
+	}
 	if (rc || !one)
 		return rc ?: map_at(port, &rx, &conn->mc.rx, &conn->rx_map);
 	/* unmapped with the TX area: rx_map stays 0 */

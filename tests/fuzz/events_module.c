@@ -192,11 +192,14 @@ void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd,
 	FZ_CHECK(flags & MAP_SHARED, "an area mapped without MAP_SHARED");
 	tx = &fe_mod.mi[i][IPCSVC_DIR_TX];
 	rx = &fe_mod.mi[i][IPCSVC_DIR_RX];
-	/* the library takes the channel mapping where it is offered */
+	/* the library takes the channel mapping where it is offered, and
+	 * maps the areas one by one only if that failed */
 	FZ_CHECK(what != IPCSVC_DIR_TX || !fe_mod.mi_chan[i].valid ||
 		 fe_mod.mi_chan[i].used, "handle %u: the TX area mapped "
 		 "alone, though MAP_INFO offered the channel mapping",
 		 fe_mod.chan[i]);
+	if (what == FE_CHANNEL)
+		fe_mod.mi_chan[i].used = true;
 	if (len == 0 || len > MAP_CAP ||
 	    fe_mod.nmap + (what == FE_CHANNEL ? 2 : 1) > MAX_MAPS) {
 		errno = ENOMEM;
@@ -230,7 +233,6 @@ void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd,
 	if (what == FE_CHANNEL) {
 		add_map(i, IPCSVC_DIR_TX, p, p, len);
 		add_map(i, IPCSVC_DIR_RX, p + tx->map_size, p, len);
-		fe_mod.mi_chan[i].used = true;
 	} else {
 		add_map(i, (uint32_t)what, p, p, len);
 	}

@@ -42,7 +42,7 @@ struct fmap {
  */
 struct fmi {
 	bool valid;
-	bool used;			/* mapped since it was answered */
+	bool used;			/* mapped (channel: tried) since answered */
 	uint64_t offset, map_size, id_off, max;
 };
 
