@@ -179,7 +179,7 @@ struct ipcsvc_area *ipcsvc_area_create(struct ipcsvc_header *hdr,
 	id = ipcsvc_area_identity(area);
 	id->max_size = max_size;
 	id->area_bytes = ipcsvc_area_bytes(area);
-	hdr->area_pages[side] = (id->area_bytes >> PAGE_SHIFT) + 1;
+	hdr->area_pages[side] = ipcsvc_area_map_bytes(area) >> PAGE_SHIFT;
 	return area;
 }
 
@@ -225,6 +225,12 @@ u64 ipcsvc_area_identity_offset(const struct ipcsvc_area *area)
 u64 ipcsvc_area_bytes(const struct ipcsvc_area *area)
 {
 	return IPCSVC_AREA_HEADER_BYTES + area->max_size;
+}
+
+/* Bytes of a mapping of @area: the area, then its guard page. */
+u64 ipcsvc_area_map_bytes(const struct ipcsvc_area *area)
+{
+	return ipcsvc_area_bytes(area) + PAGE_SIZE;
 }
 
 /* Committed data bytes. */

@@ -481,6 +481,7 @@ void ipcsvc_area_fire(struct ipcsvc_area *area, bool readable);
 struct ipcsvc_area_identity *ipcsvc_area_identity(struct ipcsvc_area *area);
 u64 ipcsvc_area_identity_offset(const struct ipcsvc_area *area);
 u64 ipcsvc_area_bytes(const struct ipcsvc_area *area);
+u64 ipcsvc_area_map_bytes(const struct ipcsvc_area *area);
 void ipcsvc_area_kill(struct ipcsvc_area *area);
 
 /* What introspection reports of an area; see ipcsvc_area_stat(). */

@@ -223,10 +223,10 @@ static long ipcsvc_ioctl_map_info(struct ipcsvc_ioctl_call *call, void *data)
 	area = ipcsvc_endpoint_area(ep, arg->dir);
 	arg->offset = IPCSVC_MMAP_TOKEN(arg->handle, arg->dir) << PAGE_SHIFT;
 	arg->area_bytes = ipcsvc_area_bytes(area);
-	arg->map_size = arg->area_bytes + PAGE_SIZE;
+	arg->map_size = ipcsvc_area_map_bytes(area);
 	if (arg->flags)
-		arg->map_size += ipcsvc_area_bytes(ipcsvc_endpoint_area(ep,
-						IPCSVC_DIR_RX)) + PAGE_SIZE;
+		arg->map_size += ipcsvc_area_map_bytes(ipcsvc_endpoint_area(ep,
+							IPCSVC_DIR_RX));
 	arg->max_size = area->max_size;
 	arg->committed = ipcsvc_area_committed(area);
 	arg->identity_offset = ipcsvc_area_identity_offset(area);
@@ -554,12 +554,12 @@ static int ipcsvc_mmap(struct file *file, struct vm_area_struct *vma)
 	if (IS_ERR(ep))
 		return PTR_ERR(ep);
 	area = ipcsvc_endpoint_area(ep, dir);
-	one = ipcsvc_area_bytes(area) + PAGE_SIZE;
+	one = ipcsvc_area_map_bytes(area);
 	rx = ipcsvc_endpoint_area(ep, IPCSVC_DIR_RX);
 	if (len == one)
 		ret = ipcsvc_area_mmap(area, vma, dir == IPCSVC_DIR_TX);
 	else if (dir == IPCSVC_DIR_TX &&
-		 len == one + ipcsvc_area_bytes(rx) + PAGE_SIZE)
+		 len == one + ipcsvc_area_map_bytes(rx))
 		ret = ipcsvc_channel_mmap(area, rx, vma);
 	ipcsvc_put_ep(ep);
 	return ret;
