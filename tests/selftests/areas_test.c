@@ -591,15 +591,12 @@ TEST_F(areas, map_info_checks_arguments)
 	struct ipcsvc_map_info mi;
 
 	EXPECT_EQ(-EINVAL, st_map_info(self->p.cfd, self->p.cch, 2, &mi));
-	memset(&mi, 0, sizeof(mi));
-	mi.size = sizeof(mi);
-	mi.handle = self->p.cch;
-	mi.flags = 2;
-	EXPECT_EQ(-EINVAL, st_ioctl(self->p.cfd, IPCSVC_IOC_MAP_INFO, &mi));
+	EXPECT_EQ(-EINVAL, st_map_info_flags(self->p.cfd, self->p.cch,
+					     IPCSVC_DIR_TX, 2, &mi));
 	/* the channel mapping is the TX area's: at its offset only */
-	mi.flags = IPCSVC_MAP_CHANNEL;
-	mi.dir = IPCSVC_DIR_RX;
-	EXPECT_EQ(-EINVAL, st_ioctl(self->p.cfd, IPCSVC_IOC_MAP_INFO, &mi));
+	EXPECT_EQ(-EINVAL, st_map_info_flags(self->p.cfd, self->p.cch,
+					     IPCSVC_DIR_RX, IPCSVC_MAP_CHANNEL,
+					     &mi));
 }
 
 /* The producer grows; the consumer sees the new size and the pages. */

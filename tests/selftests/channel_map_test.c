@@ -25,17 +25,6 @@ struct end {
 	uint8_t *map;
 };
 
-static int map_info_flags(int fd, uint32_t handle, uint32_t dir,
-			  uint32_t flags, struct ipcsvc_map_info *mi)
-{
-	memset(mi, 0xcc, sizeof(*mi));
-	mi->size = sizeof(*mi);
-	mi->handle = handle;
-	mi->dir = dir;
-	mi->flags = flags;
-	return st_ioctl(fd, IPCSVC_IOC_MAP_INFO, mi);
-}
-
 /* (Again) the three MAP_INFO answers: committed sizes change. */
 static int end_info(struct end *e)
 {
@@ -44,7 +33,7 @@ static int end_info(struct end *e)
 	if (!ret)
 		ret = st_map_info(e->fd, e->ch, IPCSVC_DIR_RX, &e->rx);
 	if (!ret)
-		ret = map_info_flags(e->fd, e->ch, IPCSVC_DIR_TX,
+		ret = st_map_info_flags(e->fd, e->ch, IPCSVC_DIR_TX,
 				     IPCSVC_MAP_CHANNEL, &e->all);
 	return ret;
 }
@@ -219,24 +208,24 @@ TEST_F(chmap, map_info_refusals)
 	uint32_t ch = self->p.cch;
 
 	/* The channel mapping is the TX area's, at its offset only. */
-	EXPECT_EQ(-EINVAL, map_info_flags(fd, ch, IPCSVC_DIR_RX,
+	EXPECT_EQ(-EINVAL, st_map_info_flags(fd, ch, IPCSVC_DIR_RX,
 					  IPCSVC_MAP_CHANNEL, &mi));
-	EXPECT_EQ(-EINVAL, map_info_flags(fd, ch, 2, IPCSVC_MAP_CHANNEL, &mi));
+	EXPECT_EQ(-EINVAL, st_map_info_flags(fd, ch, 2, IPCSVC_MAP_CHANNEL, &mi));
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
-		EXPECT_EQ(-EINVAL, map_info_flags(fd, ch, IPCSVC_DIR_TX,
+		EXPECT_EQ(-EINVAL, st_map_info_flags(fd, ch, IPCSVC_DIR_TX,
 						  bad[i], &mi));
-		EXPECT_EQ(-EINVAL, map_info_flags(fd, ch, IPCSVC_DIR_RX,
+		EXPECT_EQ(-EINVAL, st_map_info_flags(fd, ch, IPCSVC_DIR_RX,
 						  bad[i], &mi));
 	}
 	/* Arguments (step 6) before the handle (step 7)... */
-	EXPECT_EQ(-EINVAL, map_info_flags(fd, 0, IPCSVC_DIR_RX,
+	EXPECT_EQ(-EINVAL, st_map_info_flags(fd, 0, IPCSVC_DIR_RX,
 					  IPCSVC_MAP_CHANNEL, &mi));
 	/* ...whose checks the flag does not skip. */
-	EXPECT_EQ(-EBADSLT, map_info_flags(fd, 0, IPCSVC_DIR_TX,
+	EXPECT_EQ(-EBADSLT, st_map_info_flags(fd, 0, IPCSVC_DIR_TX,
 					   IPCSVC_MAP_CHANNEL, &mi));
-	EXPECT_EQ(-EBADSLT, map_info_flags(fd, ch + 100, IPCSVC_DIR_TX,
+	EXPECT_EQ(-EBADSLT, st_map_info_flags(fd, ch + 100, IPCSVC_DIR_TX,
 					   IPCSVC_MAP_CHANNEL, &mi));
-	EXPECT_EQ(-EPROTOTYPE, map_info_flags(self->p.sfd, self->p.svc,
+	EXPECT_EQ(-EPROTOTYPE, st_map_info_flags(self->p.sfd, self->p.svc,
 					      IPCSVC_DIR_TX,
 					      IPCSVC_MAP_CHANNEL, &mi));
 	/* A refusal writes nothing back. */
@@ -244,7 +233,7 @@ TEST_F(chmap, map_info_refusals)
 				 offsetof(struct ipcsvc_map_info, offset),
 				 0xcc));
 	ASSERT_EQ(0, st_close(fd, ch));
-	EXPECT_EQ(-EBADSLT, map_info_flags(fd, ch, IPCSVC_DIR_TX,
+	EXPECT_EQ(-EBADSLT, st_map_info_flags(fd, ch, IPCSVC_DIR_TX,
 					   IPCSVC_MAP_CHANNEL, &mi));
 }
 

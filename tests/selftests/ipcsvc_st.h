@@ -147,15 +147,21 @@ static inline int st_close(int fd, uint32_t handle)
 	return st_ioctl(fd, IPCSVC_IOC_CLOSE, &a);
 }
 
-static inline int st_map_info(int fd, uint32_t handle, uint32_t dir,
-			      struct ipcsvc_map_info *mi)
+static inline int st_map_info_flags(int fd, uint32_t handle, uint32_t dir,
+				    uint32_t flags, struct ipcsvc_map_info *mi)
 {
 	memset(mi, 0xcc, sizeof(*mi));
 	mi->size = sizeof(*mi);
 	mi->handle = handle;
 	mi->dir = dir;
-	mi->flags = 0;
+	mi->flags = flags;
 	return st_ioctl(fd, IPCSVC_IOC_MAP_INFO, mi);
+}
+
+static inline int st_map_info(int fd, uint32_t handle, uint32_t dir,
+			      struct ipcsvc_map_info *mi)
+{
+	return st_map_info_flags(fd, handle, dir, 0, mi);
 }
 
 /* Map one area; NULL (errno set) on failure. */
