@@ -120,6 +120,14 @@ int main(int argc, char **argv)
 	if (burst > 0) {
 		long got = 0;
 
+		/* Commit all 16 KiB now. Growing by itself, the ring grows
+		 * only where it is not wrapped: a ring that wrapped while the
+		 * server kept up would stay small, and fill up once the
+		 * server stops to wait for us. */
+		rc = ipcsvc_channel_grow(ch, 16384);
+		if (rc)
+			return fail("grow", rc);
+
 		for (long i = 0; i < burst; i++) {
 			struct ipcsvc_msg *req;
 

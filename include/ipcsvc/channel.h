@@ -316,7 +316,9 @@ int ipcsvc_msg_next_object(const struct ipcsvc_msg *msg,
 /*
  * Grow the tx area's committed data size to @new_size (a page multiple,
  * up to max_size). Messages in flight stay valid. Allocation also grows
- * the area by itself, unless IPCSVC_CHANNEL_NO_AUTOGROW is set.
+ * the area by itself, unless IPCSVC_CHANNEL_NO_AUTOGROW is set, but only
+ * while the ring is not wrapped: commit ahead the room that a burst the
+ * consumer does not read must find.
  */
 IPCSVC_API
 int ipcsvc_channel_grow(struct ipcsvc_channel *ch, uint64_t new_size);
