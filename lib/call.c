@@ -429,7 +429,7 @@ int ipcsvc_channel_call(struct ipcsvc_channel *ch, struct ipcsvc_msg *req,
 {
 	struct ipcsvc_call_header hdr;
 	struct ipcsvc_calls *calls;
-	struct ipcsvc_deadline d;
+	struct ipcsvc_deadline d = { .set = false };
 	struct call me = { 0 };
 	int rc;
 
@@ -448,14 +448,16 @@ int ipcsvc_channel_call(struct ipcsvc_channel *ch, struct ipcsvc_msg *req,
 			role_give(calls);
 			return rc;
 		}
-		/* The clock is read once the request is on its way, while
-		 * the reply cannot be back yet. */
-		ipcsvc__deadline_init(&d, timeout);
-		rc = ipcsvc_channel_receive_timeout(ch, &m, until(&d));
+		/* The deadline starts once the request is on its way, and
+		 * only if the reply is not back within the first polls:
+		 * usually it is, and the call never reads the clock. */
+		rc = ipcsvc__channel_receive_until(ch, &m, timeout, &d);
 		if (!rc && !ipcsvc_call_header(m, &rh) && rh.id == me.id) {
 			role_give(calls);
 			return call_result(ch, m, rh.status, replyp);
 		}
+		if (!d.set)
+			ipcsvc__deadline_init(&d, timeout);
 		/* Something else came first: hand it on, and wait as the
 		 * other calls do. */
 		pthread_mutex_lock(&calls->lock);

@@ -234,11 +234,12 @@ int ipcsvc_channel_receive(struct ipcsvc_channel *ch, struct ipcsvc_msg **msgp)
 	return rx_take(ch, msgp, &seen);
 }
 
-int ipcsvc_channel_receive_timeout(struct ipcsvc_channel *ch,
-				   struct ipcsvc_msg **msgp,
-				   ipcsvc_timeout_t timeout)
+int ipcsvc__channel_receive_until(struct ipcsvc_channel *ch,
+				  struct ipcsvc_msg **msgp,
+				  ipcsvc_timeout_t timeout,
+				  struct ipcsvc_deadline *d)
 {
-	struct ipcsvc_deadline d;
+	const uint64_t *published;
 	uint32_t spins = 0;
 	uint64_t seen;
 	struct rx *rx;
@@ -250,26 +251,44 @@ int ipcsvc_channel_receive_timeout(struct ipcsvc_channel *ch,
 	if (!ch || !ch->rx || !ipcsvc__timeout_valid(timeout))
 		return -EINVAL;
 	rx = ch->rx;
-	/* A message already there costs no clock read. */
+	/* A message already there costs no clock read, nor does one that
+	 * comes within the first polls. */
 	rc = rx_take(ch, msgp, &seen);
 	if (rc != -EAGAIN)
 		return rc;
-	rc = ipcsvc__deadline_init(&d, timeout);
+	published = (const uint64_t *)(rx->d.area + rx->d.prod_off +
+			offsetof(struct ipcsvc_area_producer, published));
+	if (spin_before_clock(ch, published, seen, &rx->d.prod->cpu, &spins,
+			      timeout)) {
+		rc = rx_take(ch, msgp, &seen);
+		if (rc != -EAGAIN)
+			return rc;
+	}
+	rc = ipcsvc__deadline_init(d, timeout);
 	if (rc)
 		return rc;
 	for (;;) {
-		if (ipcsvc__deadline_passed(&d))
+		if (ipcsvc__deadline_passed(d))
 			return -ETIMEDOUT;
 		rc = peer_wait(ch, &rx->d, rx->d.prod_off +
 			       offsetof(struct ipcsvc_area_producer, published),
 			       seen, &rx->d.cons->waiters, &rx->d.prod->cpu,
-			       &spins, &d);
+			       &spins, d);
 		if (rc)
 			return rc;
 		rc = rx_take(ch, msgp, &seen);
 		if (rc != -EAGAIN)
 			return rc;
 	}
+}
+
+int ipcsvc_channel_receive_timeout(struct ipcsvc_channel *ch,
+				   struct ipcsvc_msg **msgp,
+				   ipcsvc_timeout_t timeout)
+{
+	struct ipcsvc_deadline d;
+
+	return ipcsvc__channel_receive_until(ch, msgp, timeout, &d);
 }
 
 /*

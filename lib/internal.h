@@ -39,10 +39,12 @@ uint64_t ipcsvc__now_ns(void);
 
 /*
  * A deadline, as the engine keeps one: none (wait for ever), or an
- * absolute CLOCK_MONOTONIC time. Made once at a call's entry from the
- * caller's ipcsvc_timeout_t, so that the call's every wait shares it.
+ * absolute CLOCK_MONOTONIC time. Made once from the caller's
+ * ipcsvc_timeout_t, when the call first needs it, so that the call's
+ * every wait shares it.
  */
 struct ipcsvc_deadline {
+	bool set;		/* made: ipcsvc__deadline_init() succeeded */
 	bool forever;
 	uint64_t at_ns;
 };
@@ -50,6 +52,19 @@ struct ipcsvc_deadline {
 /* Is @t a timeout <ipcsvc/timeout.h> accepts? No clock read: a call that
  * finds its work done at once never reads the clock. */
 bool ipcsvc__timeout_valid(ipcsvc_timeout_t t);
+/*
+ * May a blocking call spin for a batch of polls (SPIN_BATCH in queue.h,
+ * microseconds) before it reads the clock, which starts @t that much
+ * late? Only where that is noise: no limit, or a relative limit of
+ * IPCSVC_SPIN_FIRST_MIN_NS or more. A deadline may have passed already
+ * (and must then look only once), and a short limit is short.
+ */
+#define IPCSVC_SPIN_FIRST_MIN_NS	1000000
+static inline bool ipcsvc__timeout_spins_first(ipcsvc_timeout_t t)
+{
+	return (t.flags & IPCSVC_TIMEOUT_NEVER) ||
+	       (!t.flags && t.ns >= IPCSVC_SPIN_FIRST_MIN_NS);
+}
 /* 0, or -EINVAL for a timeout <ipcsvc/timeout.h> refuses. */
 int ipcsvc__deadline_init(struct ipcsvc_deadline *d, ipcsvc_timeout_t t);
 bool ipcsvc__deadline_passed(const struct ipcsvc_deadline *d);
@@ -131,6 +146,17 @@ int ipcsvc__channel_open_ops(void *tx, size_t tx_len, uint64_t tx_id_off,
 void *ipcsvc__channel_layer(struct ipcsvc_channel *ch);
 bool ipcsvc__channel_set_layer(struct ipcsvc_channel *ch, void *state,
 			       void (*free_fn)(void *state));
+
+/*
+ * ipcsvc_channel_receive_timeout() for a layer that goes on waiting after
+ * it: *@d is left as the deadline of @timeout the receive worked to (set)
+ * once it read the clock, and untouched when it returned before that, as
+ * a message that comes within the first polls lets it.
+ */
+int ipcsvc__channel_receive_until(struct ipcsvc_channel *ch,
+				  struct ipcsvc_msg **msgp,
+				  ipcsvc_timeout_t timeout,
+				  struct ipcsvc_deadline *d);
 
 /*
  * Ports (lib/port.c). A port is counted: one reference for the caller of

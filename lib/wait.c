@@ -53,6 +53,7 @@ int ipcsvc__deadline_init(struct ipcsvc_deadline *d, ipcsvc_timeout_t t)
 	if (!ipcsvc__timeout_valid(t))
 		return -EINVAL;
 	t = ipcsvc_timeout_deadline(t);
+	d->set = true;
 	d->forever = t.flags & IPCSVC_TIMEOUT_NEVER;
 	/* a deadline before the clock's start has passed, as 0 has */
 	d->at_ns = d->forever || t.ns < 0 ? 0 : (uint64_t)t.ns;

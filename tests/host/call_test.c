@@ -312,6 +312,29 @@ TEST_F(call, deadline)
 	ASSERT_EQ(0, ipcsvc_channel_release(self->server, req));
 }
 
+/*
+ * A call whose first receive brings something else (an event) before
+ * the clock was read goes on waiting under its limit all the same: it
+ * gives up after 20 ms, and keeps the event.
+ */
+TEST_F(call, deadline_holds_after_an_event)
+{
+	struct ipcsvc_msg *req, *rep = (void *)1, *ev;
+	uint64_t t0;
+
+	ASSERT_EQ(0, request(self->client, 1, 1, &req));
+	ASSERT_EQ(0, event(self->server, 1));
+	t0 = (uint64_t)ipcsvc_clock_now();
+	EXPECT_EQ(-ETIMEDOUT, ipcsvc_channel_call(self->client, req, &rep, ipcsvc_timeout_ns(20000000)));
+	EXPECT_LE(20000000, (uint64_t)ipcsvc_clock_now() - t0);
+	EXPECT_GT(5 * SEC, (uint64_t)ipcsvc_clock_now() - t0);
+	EXPECT_EQ(NULL, rep);
+	ASSERT_EQ(0, ipcsvc_call_receive_event(self->client, &ev, ipcsvc_timeout_ns(0)));
+	EXPECT_EQ(0, ipcsvc_channel_release(self->client, ev));
+	ASSERT_EQ(0, ipcsvc_channel_receive(self->server, &req));
+	EXPECT_EQ(0, ipcsvc_channel_release(self->server, req));
+}
+
 /* Messages that are not replies wait, in order, for their receiver. */
 TEST_F(call, events_are_kept)
 {

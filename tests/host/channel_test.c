@@ -472,6 +472,16 @@ TEST_F(pair, receive_timeout_on_empty)
 		EXPECT_GT(5000000000ULL, dt);
 		/* Zero: one look, no wait. */
 		EXPECT_EQ(-ETIMEDOUT, ipcsvc_channel_receive_timeout(ch, &m, ipcsvc_timeout_ns(0)));
+		/* Below 1 ms the clock is read before any spin; the limit
+		 * holds all the same. */
+		t0 = now_ns();
+		EXPECT_EQ(-ETIMEDOUT, ipcsvc_channel_receive_timeout(ch, &m, ipcsvc_timeout_ns(300000)));
+		EXPECT_LE(300000, now_ns() - t0);
+		/* A deadline that has passed: one look, whatever the mode. */
+		EXPECT_EQ(-ETIMEDOUT, ipcsvc_channel_receive_timeout(ch, &m, ipcsvc_timeout_at(ipcsvc_clock_now() - 1)));
+		ASSERT_EQ(0, send_blob(self->a, 7, "x", 1, 0));
+		EXPECT_EQ(0, ipcsvc_channel_receive_timeout(ch, &m, ipcsvc_timeout_at(0)));
+		EXPECT_EQ(0, ipcsvc_channel_release(ch, m));
 		ipcsvc_channel_close(ch);
 	}
 }
