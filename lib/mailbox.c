@@ -171,7 +171,9 @@ ipc_status_t ipc_queue_recv(struct ipc_queue *q, struct ipc_message *m)
 /*
  * Wait until @op moves a message (it returns IPC_STATUS_FULL or _EMPTY,
  * both 0, while it cannot): poll a little, then sleep on @word, which the
- * other side bumps after each operation.
+ * other side bumps after each operation. The polls read no clock when
+ * the timeout lets them come first (ipcsvc__timeout_spins_first()), as a
+ * channel's receive does; otherwise the clock is read once before them.
  */
 static ipc_status_t mbox_wait(struct ipc_queue *q, uint32_t *word,
 			      uint32_t *waiters,
@@ -179,25 +181,33 @@ static ipc_status_t mbox_wait(struct ipc_queue *q, uint32_t *word,
 			      void *m, ipcsvc_timeout_t timeout)
 {
 	const ipc_status_t busy = IPC_STATUS_EMPTY;	/* == IPC_STATUS_FULL */
-	struct ipcsvc_deadline d;
-	unsigned int spins = 0;
+	struct ipcsvc_deadline d = { .set = false };
 	ipc_status_t rc;
 
-	if (ipcsvc__deadline_init(&d, timeout))
+	if (!ipcsvc__timeout_valid(timeout))
 		return IPC_STATUS_INVALID;
+	rc = op(q, m);
+	if (rc != busy)
+		return rc;
+	if (!ipcsvc__timeout_spins_first(timeout)) {
+		ipcsvc__deadline_init(&d, timeout);
+		if (ipcsvc__deadline_passed(&d))
+			return IPC_STATUS_TIMEOUT;
+	}
+	for (unsigned int spins = 0; spins < MAILBOX_SPINS; spins++) {
+		cpu_relax();
+		rc = op(q, m);
+		if (rc != busy)
+			return rc;
+	}
+	if (!d.set)
+		ipcsvc__deadline_init(&d, timeout);
 	for (;;) {
 		uint32_t seen;
 		int w;
 
-		rc = op(q, m);
-		if (rc != busy)
-			return rc;
 		if (ipcsvc__deadline_passed(&d))
 			return IPC_STATUS_TIMEOUT;
-		if (spins++ < MAILBOX_SPINS) {
-			cpu_relax();
-			continue;
-		}
 		/* seq_cst: pairs with the increment in mbox_signal() */
 		seen = LOAD_SEQCST(word);
 		/* seq_cst: pairs with the load of waiters in mbox_signal() */
@@ -211,6 +221,9 @@ static ipc_status_t mbox_wait(struct ipc_queue *q, uint32_t *word,
 		atomic_fetch_sub(ATOMIC_PTR(waiters), 1);
 		if (w && w != -ETIMEDOUT && w != -EINTR)
 			return (ipc_status_t)w;
+		rc = op(q, m);
+		if (rc != busy)
+			return rc;
 	}
 }
 

@@ -530,8 +530,15 @@ int ipcsvc_channel_allocate_for_send_timeout(struct ipcsvc_channel *ch,
 	if (rc)
 		return rc;
 	tx = ch->tx;
-	/* Room already there costs no clock read. */
+	/* Room already there costs no clock read, nor does room the
+	 * consumer makes within the first polls. */
 	rc = tx_alloc(ch, len, flags, msgp, &block, &seen);
+	if (rc == -EAGAIN && block == BLOCK_SPACE &&
+	    spin_before_clock(ch, (const uint64_t *)(tx->d.area +
+			tx->d.cons_off + offsetof(struct ipcsvc_area_consumer,
+						  consumed)),
+			      seen, &tx->d.cons->cpu, &spins, timeout))
+		rc = tx_alloc(ch, len, flags, msgp, &block, &seen);
 	if (rc == -EAGAIN)
 		rc = ipcsvc__deadline_init(&d, timeout) ?: -EAGAIN;
 	while (rc == -EAGAIN) {

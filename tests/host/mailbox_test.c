@@ -116,6 +116,11 @@ TEST(timeouts)
 	EXPECT_LE(20000000, dt);
 	EXPECT_GT(5000000000ULL, dt);
 	EXPECT_EQ(IPC_STATUS_TIMEOUT, ipc_queue_recv_timeout(&q, &out, ipcsvc_timeout_ns(0)));
+	EXPECT_EQ(IPC_STATUS_TIMEOUT, ipc_queue_recv_timeout(&q, &out, ipcsvc_timeout_at(ipcsvc_clock_now() - 1)));
+	/* under 1 ms, the clock is read before the polls */
+	t0 = mono_ns();
+	EXPECT_EQ(IPC_STATUS_TIMEOUT, ipc_queue_recv_timeout(&q, &out, ipcsvc_timeout_ns(300000)));
+	EXPECT_LE(300000, mono_ns() - t0);
 	for (int i = 0; i < IPC_QUEUE_SIZE; i++)
 		ASSERT_EQ(IPC_STATUS_SUCCESS, ipc_queue_send_timeout(&q, &m, ipcsvc_timeout_ns(0)));
 	t0 = mono_ns();
