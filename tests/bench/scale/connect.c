@@ -3,18 +3,77 @@
  * scale_bench's connect figures: what a connection takes to make, against
  * an AF_UNIX connect and accept, and then where that time goes: the
  * system calls the library makes, one by one, and what one freshly zeroed
- * page costs in the same boot (a channel's header is three of them).
+ * page costs in the same boot (a channel's header is three of them). The
+ * cheapest connection that shares a page between two processes, made
+ * with AF_UNIX and a memfd, is measured too: what any shared-memory
+ * channel pays before it has a single page in common.
  */
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
 #include "scale.h"
 
+/*
+ * The cheapest connection that shares memory, as a reference for what any
+ * shared-memory channel must pay in this boot: an AF_UNIX connect and
+ * accept, then one page of a memfd that the client makes, maps and
+ * writes, and passes to the server (SCM_RIGHTS), which maps and reads it.
+ * Microseconds from the client's socket() to the server's read.
+ */
+static double unix_shared_page(int lfd, const struct sockaddr_un *sa)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, byte = 0;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	uint64_t t0 = now_ns();
+	int c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), s, mfd, rfd;
+	volatile uint8_t *cp, *sp;
+	double us;
+
+	if (c < 0 || connect(c, (const struct sockaddr *)sa, sizeof(*sa)))
+		die("unix connect", -errno);
+	s = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	mfd = memfd_create("scale_bench", MFD_CLOEXEC);
+	if (s < 0 || mfd < 0 || ftruncate(mfd, 4096))
+		die("unix accept, memfd", -errno);
+	cp = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	if (cp == MAP_FAILED)
+		die("mmap", -errno);
+	cp[0] = 1;
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &mfd, sizeof(int));
+	if (sendmsg(c, &mh, 0) != 1)
+		die("sendmsg", -errno);
+	memset(cbuf, 0, sizeof(cbuf));
+	mh.msg_controllen = sizeof(cbuf);
+	if (recvmsg(s, &mh, MSG_CMSG_CLOEXEC) != 1 || !CMSG_FIRSTHDR(&mh))
+		die("recvmsg", -EIO);
+	memcpy(&rfd, CMSG_DATA(CMSG_FIRSTHDR(&mh)), sizeof(int));
+	sp = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, rfd, 0);
+	if (sp == MAP_FAILED || sp[0] != 1)
+		die("the shared page", -EIO);
+	us = (double)(now_ns() - t0) / 1000.0;
+	munmap((void *)cp, 4096);
+	munmap((void *)sp, 4096);
+	close(rfd);
+	close(mfd);
+	close(c);
+	close(s);
+	return us;
+}
+
 /* connect to accepted through the library, against AF_UNIX */
 static void connect_total(int n)
 {
 	double *t = malloc(sizeof(*t) * (size_t)n), *u = malloc(sizeof(*u) * (size_t)n);
 	double *cl = malloc(sizeof(*cl) * (size_t)n);
+	double *sh = malloc(sizeof(*sh) * (size_t)n);
 	double ipcsvc_us, unix_us;
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct ipcsvc_service *svc;
@@ -22,7 +81,7 @@ static void connect_total(int n)
 	struct ipcsvc_port *sport, *cport;
 	int lfd;
 
-	if (!t || !u || !cl)
+	if (!t || !u || !cl || !sh)
 		die("connect", -ENOMEM);
 	if (ipcsvc_port_open(NULL, &sport) || ipcsvc_port_open(NULL, &cport) ||
 	    ipcsvc_service_create(sport, SVC ".c", 1, 0600, &svc))
@@ -69,11 +128,17 @@ static void connect_total(int n)
 		close(c);
 		close(s);
 	}
+	/* after the plain sockets, whose figure the descriptors passed
+	 * here would slow down (the kernel's accounting of fds in flight) */
+	for (int i = 0; i < n; i++)
+		sh[i] = unix_shared_page(lfd, &sa);
 	close(lfd);
 	unlink(sa.sun_path);
 	unix_us = median(u, (size_t)n);
 	ipcsvc_us = median(t, (size_t)n);
 	figure("connect", "AF_UNIX connect + accept", unix_us, "us", NULL, 0);
+	figure("connect", "AF_UNIX + one memfd page shared", median(sh, (size_t)n),
+	       "us", "AF_UNIX", unix_us);
 	figure("connect", "connect + accept", ipcsvc_us, "us", "AF_UNIX",
 	       unix_us);
 	/* where it goes: the client's call, then the server's event and
@@ -81,6 +146,7 @@ static void connect_total(int n)
 	figure("connect", "  of which the client's connect",
 	       median(cl, (size_t)n), "us", NULL, 0);
 	free(cl);
+	free(sh);
 	free(t);
 	free(u);
 }
