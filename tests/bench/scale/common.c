@@ -362,7 +362,9 @@ void serve_loop(int ready, uint32_t max_handles, bool echo)
 			}
 		} while (n == 64);
 	}
-	rep.reads = thread_reads() - reads0;
+	/* less the first thread_reads()'s own read(), which the second
+	 * counts */
+	rep.reads = thread_reads() - reads0 - 1;
 	ipcsvc_service_close(svc);
 	ipcsvc_port_close(port);
 	_exit(write(ready, &rep, sizeof(rep)) == sizeof(rep) ? 0 : 1);
