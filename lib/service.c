@@ -220,18 +220,20 @@ static int conn_map(struct ipcsvc_port *port, struct ipcsvc_conn *conn,
 	if (one && (tx.map_size <= rx.map_size ||
 		    tx_len != tx.area_bytes + (uint64_t)sysconf(_SC_PAGESIZE)))
 		return -EPROTO;
+	rc = map_at(port, &tx, &conn->mc.tx, &conn->tx_map);
+	if (rc == -ENOMEM && one) {
+		/* No room for both in one piece (a 32-bit process, say):
+		 * one mapping each, as from an older module, each as the
+		 * module describes it. */
+		one = false;
+		rc = area_info(port, conn->mc.handle, IPCSVC_DIR_TX, 0, &tx);
+		if (!rc)
+			rc = map_at(port, &tx, &conn->mc.tx, &conn->tx_map);
+	}
 	*tx_bytes = (size_t)tx.area_bytes;
 	*rx_bytes = (size_t)rx.area_bytes;
 	conn->tx_id_off = tx.identity_offset;
 	conn->rx_id_off = rx.identity_offset;
-	rc = map_at(port, &tx, &conn->mc.tx, &conn->tx_map);
-	if (rc == -ENOMEM && one) {
-		/* no room for both in one piece (a 32-bit process, say):
-		 * one mapping each, as from an older module */
-		one = false;
-		tx.map_size = tx_len;
-		rc = map_at(port, &tx, &conn->mc.tx, &conn->tx_map);
-	}
 	if (rc || !one)
 		return rc ?: map_at(port, &rx, &conn->mc.rx, &conn->rx_map);
 	/* unmapped with the TX area: rx_map stays 0 */
