@@ -107,8 +107,15 @@ static int module_grow(void *ctx, void *area, struct ipcsvc_area_identity *id,
 
 	if (area != mc->tx)
 		return -EINVAL;
-	if (ioctl(mc->fd, IPCSVC_IOC_GROW, &g))
-		return -errno;	/* -EFBIG, -EDQUOT, -ENOMEM, -EPIPE */
+	if (ioctl(mc->fd, IPCSVC_IOC_GROW, &g)) {
+		int err = errno;
+
+		/* The engine asks no more than the identity's max_size, of
+		 * a handle it holds: any refusal but these three is a
+		 * module at odds with what it said (-EFBIG, -EBADSLT). */
+		return err == EDQUOT || err == ENOMEM || err == EPIPE ?
+		       -err : -EPROTO;
+	}
 	/* The module stores identity.size (in this area's identity, at its
 	 * identity_offset) with release before returning: pairs with this
 	 * acquire; the new pages are faultable by now. */

@@ -310,11 +310,13 @@ void fe_op_conn(struct fz_in *in)
 			rc = FZ_CALL("ipcsvc_channel_allocate_for_send_timeout",
 				     ipcsvc_channel_allocate_for_send_timeout(ch,
 						sz, 1, 0, 0, &m, ipcsvc_timeout_ns(t)));
-		/* growth errors pass through: the module's, and -EPROTO
-		 * when its identity disagrees (patched) */
+		/* growth errors: the module's documented ones pass
+		 * through; any other, and an identity that disagrees
+		 * (patched), is -EPROTO. A wait's pass through (-EBADSLT,
+		 * which the fake module gives for a live handle). */
 		FZ_ALLOWED("ipcsvc_channel_allocate_for_send", rc, 0, -EAGAIN,
 			   -ETIMEDOUT, -EMSGSIZE, -EDQUOT, -ENOMEM, -EPIPE,
-			   -EBADMSG, -EBADSLT, -EFBIG, -EPROTO);
+			   -EBADMSG, -EBADSLT, -EPROTO);
 		if (!rc)
 			FZ_CHECK(ipcsvc_channel_send(ch, m) == 0, "send");
 		break;
@@ -324,8 +326,7 @@ void fe_op_conn(struct fz_in *in)
 			     ipcsvc_channel_grow(ch,
 						 (fz_u8(in) % 6) * fe_page));
 		FZ_ALLOWED("ipcsvc_channel_grow", rc, 0, -EINVAL, -EFBIG,
-			   -EBADMSG, -EDQUOT, -ENOMEM, -EPIPE, -EBADSLT,
-			   -EPROTO);
+			   -EBADMSG, -EDQUOT, -ENOMEM, -EPIPE, -EPROTO);
 		break;
 	case 4: {
 		uint32_t dir = fz_u8(in) % 3;
