@@ -110,11 +110,12 @@ static int module_grow(void *ctx, void *area, struct ipcsvc_area_identity *id,
 	if (ioctl(mc->fd, IPCSVC_IOC_GROW, &g)) {
 		int err = errno;
 
-		/* The engine asks no more than the identity's max_size, of
-		 * a handle it holds: any refusal but these three is a
-		 * module at odds with what it said (-EFBIG, -EBADSLT). */
-		return err == EDQUOT || err == ENOMEM || err == EPIPE ?
-		       -err : -EPROTO;
+		/* The engine asks no more than the identity's max_size:
+		 * a refusal other than these (-EFBIG) is a module at odds
+		 * with what it said. -EBADSLT: the handle was closed
+		 * behind the library's back (IPCSVC_IOC_CLOSE on it). */
+		return err == EDQUOT || err == ENOMEM || err == EPIPE ||
+		       err == EBADSLT ? -err : -EPROTO;
 	}
 	/* The module stores identity.size (in this area's identity, at its
 	 * identity_offset) with release before returning: pairs with this

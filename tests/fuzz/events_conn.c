@@ -310,10 +310,10 @@ void fe_op_conn(struct fz_in *in)
 			rc = FZ_CALL("ipcsvc_channel_allocate_for_send_timeout",
 				     ipcsvc_channel_allocate_for_send_timeout(ch,
 						sz, 1, 0, 0, &m, ipcsvc_timeout_ns(t)));
-		/* growth errors: the module's documented ones pass
-		 * through; any other, and an identity that disagrees
-		 * (patched), is -EPROTO. A wait's pass through (-EBADSLT,
-		 * which the fake module gives for a live handle). */
+		/* growth and wait errors: the module's documented ones
+		 * pass through (-EBADSLT: a handle it does not know); any
+		 * other growth refusal, and an identity that disagrees
+		 * (patched), is -EPROTO */
 		FZ_ALLOWED("ipcsvc_channel_allocate_for_send", rc, 0, -EAGAIN,
 			   -ETIMEDOUT, -EMSGSIZE, -EDQUOT, -ENOMEM, -EPIPE,
 			   -EBADMSG, -EBADSLT, -EPROTO);
@@ -326,7 +326,8 @@ void fe_op_conn(struct fz_in *in)
 			     ipcsvc_channel_grow(ch,
 						 (fz_u8(in) % 6) * fe_page));
 		FZ_ALLOWED("ipcsvc_channel_grow", rc, 0, -EINVAL, -EFBIG,
-			   -EBADMSG, -EDQUOT, -ENOMEM, -EPIPE, -EPROTO);
+			   -EBADMSG, -EDQUOT, -ENOMEM, -EPIPE, -EBADSLT,
+			   -EPROTO);
 		break;
 	case 4: {
 		uint32_t dir = fz_u8(in) % 3;

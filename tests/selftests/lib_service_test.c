@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -682,6 +683,25 @@ TEST_F(svc, nonblocking_after_server_close)
 	EXPECT_EQ(IPC_STATUS_PEER_CLOSED, send_msg(c, 2, 1000, 2, LONG, NULL));
 	EXPECT_EQ(IPC_STATUS_PEER_CLOSED,
 		  ipcsvc_channel_receive_timeout(c, &m, ipcsvc_timeout_ns(LONG)));
+}
+
+/*
+ * The client's handle closed with IPCSVC_IOC_CLOSE on the port's fd, not
+ * with ipcsvc_conn_close(): growth, which names the handle, reports the
+ * module's -EBADSLT (documented), not -EPROTO, and an allocation that
+ * needs the ring to grow does the same.
+ */
+TEST_F(svc, handle_closed_behind_the_library)
+{
+	struct ipcsvc_handle_arg a = { .size = sizeof(a) };
+	struct ipcsvc_channel *c;
+
+	ASSERT_EQ(0, pair(self, 64 * 1024, 0, IPCSVC_WAIT_ADAPTIVE));
+	c = ipcsvc_conn_channel(self->client);
+	a.handle = (uint32_t)ipcsvc_conn_handle(self->client);
+	ASSERT_EQ(0, ioctl(ipcsvc_conn_fd(self->client), IPCSVC_IOC_CLOSE, &a));
+	EXPECT_EQ(-EBADSLT, ipcsvc_channel_grow(c, 2 * page()));
+	EXPECT_EQ(-EBADSLT, send_msg(c, 1, 100, 1, 0, NULL));
 }
 
 /*
