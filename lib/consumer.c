@@ -239,7 +239,7 @@ int ipcsvc__channel_receive_until(struct ipcsvc_channel *ch,
 				  ipcsvc_timeout_t timeout,
 				  struct ipcsvc_deadline *d)
 {
-	const uint64_t *published;
+	uint64_t published;
 	uint32_t spins = 0;
 	uint64_t seen;
 	struct rx *rx;
@@ -256,10 +256,11 @@ int ipcsvc__channel_receive_until(struct ipcsvc_channel *ch,
 	rc = rx_take(ch, msgp, &seen);
 	if (rc != -EAGAIN)
 		return rc;
-	published = (const uint64_t *)(rx->d.area + rx->d.prod_off +
-			offsetof(struct ipcsvc_area_producer, published));
-	if (spin_before_clock(ch, published, seen, &rx->d.prod->cpu, &spins,
-			      timeout)) {
+	/* the producer's count, which both kinds of wait watch */
+	published = rx->d.prod_off +
+		    offsetof(struct ipcsvc_area_producer, published);
+	if (spin_before_clock(ch, &rx->d, published, seen, &rx->d.prod->cpu,
+			      &spins, timeout)) {
 		rc = rx_take(ch, msgp, &seen);
 		if (rc != -EAGAIN)
 			return rc;
@@ -270,9 +271,8 @@ int ipcsvc__channel_receive_until(struct ipcsvc_channel *ch,
 	for (;;) {
 		if (ipcsvc__deadline_passed(d))
 			return -ETIMEDOUT;
-		rc = peer_wait(ch, &rx->d, rx->d.prod_off +
-			       offsetof(struct ipcsvc_area_producer, published),
-			       seen, &rx->d.cons->waiters, &rx->d.prod->cpu,
+		rc = peer_wait(ch, &rx->d, published, seen,
+			       &rx->d.cons->waiters, &rx->d.prod->cpu,
 			       &spins, d);
 		if (rc)
 			return rc;

@@ -520,7 +520,7 @@ int ipcsvc_channel_allocate_for_send_timeout(struct ipcsvc_channel *ch,
 {
 	struct ipcsvc_deadline d;
 	enum reserve_block block;
-	uint64_t len, seen;
+	uint64_t len, seen, consumed;
 	uint32_t spins = 0;
 	struct tx *tx;
 	int rc = check_alloc(ch, size, object_count, flags, msgp, &len);
@@ -530,14 +530,15 @@ int ipcsvc_channel_allocate_for_send_timeout(struct ipcsvc_channel *ch,
 	if (rc)
 		return rc;
 	tx = ch->tx;
+	/* the consumer's release count, which both kinds of wait watch */
+	consumed = tx->d.cons_off +
+		   offsetof(struct ipcsvc_area_consumer, consumed);
 	/* Room already there costs no clock read, nor does room the
 	 * consumer makes within the first polls. */
 	rc = tx_alloc(ch, len, flags, msgp, &block, &seen);
 	if (rc == -EAGAIN && block == BLOCK_SPACE &&
-	    spin_before_clock(ch, (const uint64_t *)(tx->d.area +
-			tx->d.cons_off + offsetof(struct ipcsvc_area_consumer,
-						  consumed)),
-			      seen, &tx->d.cons->cpu, &spins, timeout))
+	    spin_before_clock(ch, &tx->d, consumed, seen, &tx->d.cons->cpu,
+			      &spins, timeout))
 		rc = tx_alloc(ch, len, flags, msgp, &block, &seen);
 	if (rc == -EAGAIN)
 		rc = ipcsvc__deadline_init(&d, timeout) ?: -EAGAIN;
@@ -552,9 +553,8 @@ int ipcsvc_channel_allocate_for_send_timeout(struct ipcsvc_channel *ch,
 			rc = tx_alloc(ch, len, flags, msgp, &block, &seen);
 			continue;
 		}
-		rc = peer_wait(ch, &tx->d, tx->d.cons_off +
-			       offsetof(struct ipcsvc_area_consumer, consumed),
-			       seen, &tx->d.prod->waiters, &tx->d.cons->cpu,
+		rc = peer_wait(ch, &tx->d, consumed, seen,
+			       &tx->d.prod->waiters, &tx->d.cons->cpu,
 			       &spins, &d);
 		if (rc)
 			break;

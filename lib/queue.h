@@ -416,19 +416,22 @@ static inline bool should_spin(struct ipcsvc_channel *ch, uint32_t *spins,
 
 /*
  * The first polls of a blocking call that found nothing, made before it
- * reads the clock: true when @word moved from @seen, and the caller looks
- * again. A round trip's answer usually comes within them, and then the
- * call never reads the clock (each wait read it twice, 23 ns a read on
- * an EPYC, against a busy round trip of 250 ns). At most one batch, counted in *@spins as should_spin()
- * counts, and only where spinning would come first anyway: not in sleep
- * mode, not on the CPU the peer last ran on, and only for a timeout that
- * ipcsvc__timeout_spins_first() allows, whose start these polls delay.
+ * reads the clock: true when the word at @off of @d's area (the one
+ * peer_wait() watches) moved from @seen, and the caller looks again. A
+ * round trip's answer usually comes within them, and then the call never
+ * reads the clock (each wait read it twice, 23 ns a read on an EPYC,
+ * against a busy round trip of 250 ns). At most one batch, counted in
+ * *@spins as should_spin() counts, and only where spinning would come
+ * first anyway: not in sleep mode, not on the CPU the peer last ran on,
+ * and only for a timeout that ipcsvc__timeout_spins_first() allows,
+ * whose start these polls delay.
  */
 static inline bool spin_before_clock(struct ipcsvc_channel *ch,
-				     const uint64_t *word, uint64_t seen,
-				     const __u64 *peer_cpu, uint32_t *spins,
-				     ipcsvc_timeout_t t)
+				     const struct dir *d, uint64_t off,
+				     uint64_t seen, const __u64 *peer_cpu,
+				     uint32_t *spins, ipcsvc_timeout_t t)
 {
+	const uint64_t *word = (const uint64_t *)(d->area + off);
 	uint32_t cpu, limit = SPIN_BATCH;
 
 	if (ch->wait_mode == IPCSVC_WAIT_SLEEP ||
