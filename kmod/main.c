@@ -214,8 +214,10 @@ static long ipcsvc_ioctl_map_info(struct ipcsvc_ioctl_call *call, void *data)
 	struct ipcsvc_endpoint *ep;
 	struct ipcsvc_area *area;
 
-	if ((arg->flags & ~IPCSVC_MAP_CHANNEL) || ipcsvc_dir_arg(arg->dir) ||
-	    (arg->flags && arg->dir != IPCSVC_DIR_TX))
+	if ((arg->flags & ~(IPCSVC_MAP_CHANNEL | IPCSVC_MAP_HEADERS)) ||
+	    ipcsvc_dir_arg(arg->dir) ||
+	    (arg->flags && arg->dir != IPCSVC_DIR_TX) ||
+	    arg->flags == (IPCSVC_MAP_CHANNEL | IPCSVC_MAP_HEADERS))
 		return -EINVAL;
 	ep = ipcsvc_get_ep(call->port, arg->handle);
 	if (IS_ERR(ep))
@@ -224,9 +226,11 @@ static long ipcsvc_ioctl_map_info(struct ipcsvc_ioctl_call *call, void *data)
 	arg->offset = IPCSVC_MMAP_TOKEN(arg->handle, arg->dir) << PAGE_SHIFT;
 	arg->area_bytes = ipcsvc_area_bytes(area);
 	arg->map_size = ipcsvc_area_map_bytes(area);
-	if (arg->flags)
+	if (arg->flags & IPCSVC_MAP_CHANNEL)
 		arg->map_size += ipcsvc_area_map_bytes(ipcsvc_endpoint_area(ep,
 							IPCSVC_DIR_RX));
+	else if (arg->flags & IPCSVC_MAP_HEADERS)
+		arg->map_size = IPCSVC_AREA_HEADER_BYTES;
 	arg->max_size = area->max_size;
 	arg->committed = ipcsvc_area_committed(area);
 	arg->identity_offset = ipcsvc_area_identity_offset(area);
@@ -534,7 +538,11 @@ static __poll_t ipcsvc_poll(struct file *file, poll_table *wait)
  * mmap() of an area: the offset from IPCSVC_IOC_MAP_INFO, whose page
  * offset is IPCSVC_MMAP_TOKEN(handle, dir); the length map_size;
  * MAP_SHARED. At a TX area's offset, the length of both areas maps the
- * channel (IPCSVC_MAP_CHANNEL). Errors: EINVAL (bad offset or length),
+ * channel (IPCSVC_MAP_CHANNEL), and that of the header pages alone the
+ * end's header mapping (IPCSVC_MAP_HEADERS): the area's own mapping cut
+ * short before its data, which no area mapping's length can be, as each
+ * has at least one data page and its guard page. Errors: EINVAL (bad
+ * offset or length),
  * EBADSLT and EPROTOTYPE (handle), then those of ipcsvc_area_mmap() and
  * ipcsvc_channel_mmap().
  */
@@ -556,7 +564,8 @@ static int ipcsvc_mmap(struct file *file, struct vm_area_struct *vma)
 	area = ipcsvc_endpoint_area(ep, dir);
 	one = ipcsvc_area_map_bytes(area);
 	rx = ipcsvc_endpoint_area(ep, IPCSVC_DIR_RX);
-	if (len == one)
+	if (len == one ||
+	    (len == IPCSVC_AREA_HEADER_BYTES && dir == IPCSVC_DIR_TX))
 		ret = ipcsvc_area_mmap(area, vma, dir == IPCSVC_DIR_TX);
 	else if (dir == IPCSVC_DIR_TX &&
 		 len == one + ipcsvc_area_map_bytes(rx))

@@ -66,7 +66,7 @@ static const struct ioc_desc d_close = {
 static const struct ioc_desc d_map_info = {
 	IPCSVC_IOC_MAP_INFO, sizeof(struct ipcsvc_map_info),
 	IPCSVC_MAP_INFO_SIZE_VER0, FIELD(ipcsvc_map_info, flags),
-	IPCSVC_MAP_CHANNEL,
+	IPCSVC_MAP_CHANNEL | IPCSVC_MAP_HEADERS,
 	{ NO_FIELD, NO_FIELD }, FIELD(ipcsvc_map_info, handle),
 	FIELD(ipcsvc_map_info, dir), FIELD(ipcsvc_map_info, offset),
 	FIELD_END(ipcsvc_map_info, data_offset), true,

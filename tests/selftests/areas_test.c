@@ -592,7 +592,7 @@ TEST_F(areas, map_info_checks_arguments)
 
 	EXPECT_EQ(-EINVAL, st_map_info(self->p.cfd, self->p.cch, 2, &mi));
 	EXPECT_EQ(-EINVAL, st_map_info_flags(self->p.cfd, self->p.cch,
-					     IPCSVC_DIR_TX, 2, &mi));
+					     IPCSVC_DIR_TX, 4, &mi));
 	/* the channel mapping is the TX area's: at its offset only */
 	EXPECT_EQ(-EINVAL, st_map_info_flags(self->p.cfd, self->p.cch,
 					     IPCSVC_DIR_RX, IPCSVC_MAP_CHANNEL,

@@ -10,145 +10,29 @@
 #include <signal.h>
 #include <sys/wait.h>
 
-#include "ipcsvc_st.h"
+#include "st_maps.h"
 #include "kselftest_harness.h"
 
 /* Different sizes, so that a half shown in the other's place is seen. */
 #define TO_SERVER	(8 * ST_PAGE)
 #define TO_CLIENT	(4 * ST_PAGE)
 
-/* One end: its areas' MAP_INFO, the channel answer, and its mapping. */
-struct end {
-	int fd;
-	uint32_t ch;
-	struct ipcsvc_map_info tx, rx, all;
-	uint8_t *map;
-};
-
-/* (Again) the three MAP_INFO answers: committed sizes change. */
-static int end_info(struct end *e)
-{
-	int ret = st_map_info(e->fd, e->ch, IPCSVC_DIR_TX, &e->tx);
-
-	if (!ret)
-		ret = st_map_info(e->fd, e->ch, IPCSVC_DIR_RX, &e->rx);
-	if (!ret)
-		ret = st_map_info_flags(e->fd, e->ch, IPCSVC_DIR_TX,
-				     IPCSVC_MAP_CHANNEL, &e->all);
-	return ret;
-}
-
-/* A channel mapping of @e; NULL (errno set) on failure. */
-static uint8_t *chan_map(const struct end *e, int prot)
-{
-	void *p = mmap(NULL, (size_t)e->all.map_size, prot, MAP_SHARED,
-		       e->fd, (off_t)e->all.offset);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-
-static int end_open(struct end *e, int fd, uint32_t ch)
-{
-	int ret;
-
-	e->fd = fd;
-	e->ch = ch;
-	ret = end_info(e);
-	if (ret)
-		return ret;
-	e->map = chan_map(e, PROT_READ | PROT_WRITE);
-	return e->map ? 0 : -errno;
-}
-
-static uint8_t *rx_half(const struct end *e)
+static uint8_t *rx_half(const struct st_end *e)
 {
 	return e->map + e->tx.map_size;
 }
 
 /* The identity of the TX half of @e's mapping, or of the RX half. */
-static const struct ipcsvc_area_identity *half_id(const struct end *e,
+static const struct ipcsvc_area_identity *half_id(const struct st_end *e,
 						   bool rx)
 {
 	return rx ? st_identity(rx_half(e), &e->rx) :
 		    st_identity(e->map, &e->tx);
 }
 
-static uint64_t load(const __u64 *p)
-{
-	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
-}
-
-static uint64_t word(const uint8_t *p)
-{
-	return *(const volatile uint64_t *)p;
-}
-
-static sigjmp_buf probe_env;
-
-static void probe_signal(int sig)
-{
-	siglongjmp(probe_env, sig);
-}
-
-/*
- * Touch one byte in this process rather than in a child, since the
- * mapping is not inherited: 0 if it worked, else the signal it raised.
- */
-static int probe(uint8_t *p, bool write, uint8_t v)
-{
-	struct sigaction sa = { .sa_handler = probe_signal }, obus, osegv;
-	volatile int sig;
-
-	sigaction(SIGBUS, &sa, &obus);
-	sigaction(SIGSEGV, &sa, &osegv);
-	sig = sigsetjmp(probe_env, 1);
-	if (!sig) {
-		if (write)
-			*(volatile uint8_t *)p = v;
-		else
-			(void)*(volatile uint8_t *)p;
-	}
-	sigaction(SIGBUS, &obus, NULL);
-	sigaction(SIGSEGV, &osegv, NULL);
-	return sig;
-}
-
-/* The smaps entry starting at @addr. */
-struct vma_info {
-	unsigned long long len, off, ino, rss;
-	char flags[512];
-};
-
-static int vma_info(const void *addr, struct vma_info *v)
-{
-	unsigned long long lo, hi;
-	char line[512];
-	bool in = false;
-	int ret = -1;
-	FILE *f = fopen("/proc/self/smaps", "re");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%llx-%llx %*s %llx %*s %llu", &lo, &hi,
-			   &v->off, &v->ino) == 4) {
-			in = lo == (uintptr_t)addr;
-			v->len = hi - lo;
-		} else if (in && sscanf(line, "Rss: %llu kB", &v->rss) == 1) {
-			v->rss *= 1024;
-		} else if (in && !strncmp(line, "VmFlags:", 8)) {
-			snprintf(v->flags, sizeof(v->flags), "%s", line + 8);
-			ret = 0;
-			break;
-		}
-	}
-	fclose(f);
-	return ret;
-}
-
 FIXTURE(chmap) {
 	struct st_pair p;
-	struct end c, s;	/* the client's and the server's */
+	struct st_end c, s;	/* the client's and the server's */
 };
 
 FIXTURE_SETUP(chmap)
@@ -156,8 +40,10 @@ FIXTURE_SETUP(chmap)
 	self->p.sfd = self->p.cfd = -1;
 	ASSERT_EQ(0, st_pair_open(&self->p, "chmap.svc", TO_SERVER,
 				  TO_CLIENT));
-	ASSERT_EQ(0, end_open(&self->c, self->p.cfd, self->p.cch));
-	ASSERT_EQ(0, end_open(&self->s, self->p.sfd, self->p.sch));
+	ASSERT_EQ(0, st_end_open(&self->c, self->p.cfd, self->p.cch,
+				 IPCSVC_MAP_CHANNEL));
+	ASSERT_EQ(0, st_end_open(&self->s, self->p.sfd, self->p.sch,
+				 IPCSVC_MAP_CHANNEL));
 }
 
 FIXTURE_TEARDOWN(chmap)
@@ -168,11 +54,11 @@ FIXTURE_TEARDOWN(chmap)
 /* The TX area's answer, but for map_size: both areas' added. */
 TEST_F(chmap, map_info_answer)
 {
-	struct end *ends[] = { &self->c, &self->s };
+	struct st_end *ends[] = { &self->c, &self->s };
 
 	for (int i = 0; i < 2; i++) {
-		const struct end *e = ends[i];
-		const struct ipcsvc_map_info *a = &e->all, *t = &e->tx;
+		const struct st_end *e = ends[i];
+		const struct ipcsvc_map_info *a = &e->mi, *t = &e->tx;
 
 		EXPECT_EQ(t->map_size + e->rx.map_size, a->map_size);
 		EXPECT_EQ(IPCSVC_MMAP_TOKEN(e->ch, IPCSVC_DIR_TX) * ST_PAGE,
@@ -187,63 +73,37 @@ TEST_F(chmap, map_info_answer)
 	}
 	/* Header, data and guard of each area. */
 	EXPECT_EQ((2 * IPCSVC_AREA_HEADER_PAGES + 2) * ST_PAGE + TO_SERVER +
-		  TO_CLIENT, self->c.all.map_size);
-	EXPECT_EQ(self->c.all.map_size, self->s.all.map_size);
-	EXPECT_EQ(TO_SERVER, self->c.all.max_size);
-	EXPECT_EQ(TO_CLIENT, self->s.all.max_size);
+		  TO_CLIENT, self->c.mi.map_size);
+	EXPECT_EQ(self->c.mi.map_size, self->s.mi.map_size);
+	EXPECT_EQ(TO_SERVER, self->c.mi.max_size);
+	EXPECT_EQ(TO_CLIENT, self->s.mi.max_size);
 
 	/* committed is the TX area's, as of now. */
 	ASSERT_EQ(0, st_grow(self->p.cfd, self->p.cch, 3 * ST_PAGE, NULL));
-	ASSERT_EQ(0, end_info(&self->c));
-	ASSERT_EQ(0, end_info(&self->s));
-	EXPECT_EQ(3 * ST_PAGE, self->c.all.committed);
-	EXPECT_EQ(0u, self->s.all.committed);
+	ASSERT_EQ(0, st_end_info(&self->c));
+	ASSERT_EQ(0, st_end_info(&self->s));
+	EXPECT_EQ(3 * ST_PAGE, self->c.mi.committed);
+	EXPECT_EQ(0u, self->s.mi.committed);
 }
 
 TEST_F(chmap, map_info_refusals)
 {
-	const uint32_t bad[] = { 2, 3, 1u << 31, IPCSVC_MAP_CHANNEL | 4 };
-	struct ipcsvc_map_info mi;
-	int fd = self->p.cfd;
-	uint32_t ch = self->p.cch;
+	const uint32_t bad[] = { 4, 3, 1u << 31, IPCSVC_MAP_CHANNEL | 4 };
 
 	/* The channel mapping is the TX area's, at its offset only. */
-	EXPECT_EQ(-EINVAL, st_map_info_flags(fd, ch, IPCSVC_DIR_RX,
-					  IPCSVC_MAP_CHANNEL, &mi));
-	EXPECT_EQ(-EINVAL, st_map_info_flags(fd, ch, 2, IPCSVC_MAP_CHANNEL, &mi));
-	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
-		EXPECT_EQ(-EINVAL, st_map_info_flags(fd, ch, IPCSVC_DIR_TX,
-						  bad[i], &mi));
-		EXPECT_EQ(-EINVAL, st_map_info_flags(fd, ch, IPCSVC_DIR_RX,
-						  bad[i], &mi));
-	}
-	/* Arguments (step 6) before the handle (step 7)... */
-	EXPECT_EQ(-EINVAL, st_map_info_flags(fd, 0, IPCSVC_DIR_RX,
-					  IPCSVC_MAP_CHANNEL, &mi));
-	/* ...whose checks the flag does not skip. */
-	EXPECT_EQ(-EBADSLT, st_map_info_flags(fd, 0, IPCSVC_DIR_TX,
-					   IPCSVC_MAP_CHANNEL, &mi));
-	EXPECT_EQ(-EBADSLT, st_map_info_flags(fd, ch + 100, IPCSVC_DIR_TX,
-					   IPCSVC_MAP_CHANNEL, &mi));
-	EXPECT_EQ(-EPROTOTYPE, st_map_info_flags(self->p.sfd, self->p.svc,
-					      IPCSVC_DIR_TX,
-					      IPCSVC_MAP_CHANNEL, &mi));
-	/* A refusal writes nothing back. */
-	EXPECT_TRUE(st_all_bytes((uint8_t *)&mi.offset, sizeof(mi) -
-				 offsetof(struct ipcsvc_map_info, offset),
-				 0xcc));
-	ASSERT_EQ(0, st_close(fd, ch));
-	EXPECT_EQ(-EBADSLT, st_map_info_flags(fd, ch, IPCSVC_DIR_TX,
-					   IPCSVC_MAP_CHANNEL, &mi));
+	EXPECT_EQ(0, st_map_info_refusals(self->p.cfd, self->p.cch,
+					  self->p.sfd, self->p.svc,
+					  IPCSVC_MAP_CHANNEL, bad,
+					  ARRAY_SIZE(bad)));
 }
 
 /* Each half's identity is where its area's MAP_INFO says, and right. */
 TEST_F(chmap, identities_in_both_halves)
 {
-	struct end *ends[] = { &self->c, &self->s };
+	struct st_end *ends[] = { &self->c, &self->s };
 
 	for (int i = 0; i < 2; i++) {
-		const struct end *e = ends[i];
+		const struct st_end *e = ends[i];
 
 		for (int h = 0; h < 2; h++) {
 			const struct ipcsvc_map_info *mi = h ? &e->rx : &e->tx;
@@ -282,7 +142,7 @@ TEST_F(chmap, identities_in_both_halves)
  */
 TEST_F(chmap, shared_both_ways)
 {
-	struct end *c = &self->c, *s = &self->s;
+	struct st_end *c = &self->c, *s = &self->s;
 	uint8_t *cd = c->map + c->tx.data_offset;
 	uint8_t *sd = s->map + s->tx.data_offset;
 
@@ -322,7 +182,7 @@ TEST_F(chmap, shared_both_ways)
  * take different paths. A write let through shows in @peer's mapping.
  */
 static void check_rules(struct __test_metadata *_metadata,
-			const struct end *e, const struct end *peer,
+			const struct st_end *e, const struct st_end *peer,
 			const char *who)
 {
 	for (int h = 0; h < 2; h++) {
@@ -365,9 +225,9 @@ static int grow_for_rules(FIXTURE_DATA(chmap) *self)
 	if (!ret)
 		ret = st_grow(self->s.fd, self->s.ch, TO_CLIENT, NULL);
 	if (!ret)
-		ret = end_info(&self->c);
+		ret = st_end_info(&self->c);
 	if (!ret)
-		ret = end_info(&self->s);
+		ret = st_end_info(&self->s);
 	return ret;
 }
 
@@ -381,12 +241,12 @@ TEST_F(chmap, page_rules)
 /* mprotect() works on the whole, but cannot lift a page's rule. */
 TEST_F(chmap, mprotect_cannot_lift_rules)
 {
-	struct end *ends[] = { &self->c, &self->s };
+	struct st_end *ends[] = { &self->c, &self->s };
 
 	ASSERT_EQ(0, grow_for_rules(self));
 	for (int i = 0; i < 2; i++) {
-		struct end *e = ends[i];
-		size_t len = e->all.map_size;
+		struct st_end *e = ends[i];
+		size_t len = e->mi.map_size;
 
 		ASSERT_EQ(0, mprotect(e->map, len, PROT_READ));
 		EXPECT_EQ(SIGSEGV, probe(e->map + e->tx.producer_offset,
@@ -399,27 +259,16 @@ TEST_F(chmap, mprotect_cannot_lift_rules)
 	check_rules(_metadata, &self->s, &self->c, "server");
 }
 
-/* mmap() of @len at @off: 0, or its errno. */
-static int map_errno(int fd, uint64_t off, uint64_t len, int prot, int flags)
-{
-	void *p = mmap(NULL, (size_t)len, prot, flags, fd, (off_t)off);
-
-	if (p == MAP_FAILED)
-		return errno;
-	munmap(p, (size_t)len);
-	return 0;
-}
-
 TEST_F(chmap, mmap_lengths_and_offsets)
 {
 	const int rw = PROT_READ | PROT_WRITE;
-	struct end *ends[] = { &self->c, &self->s };
+	struct st_end *ends[] = { &self->c, &self->s };
 	uint8_t *ro;
 
 	for (int i = 0; i < 2; i++) {
-		const struct end *e = ends[i];
+		const struct st_end *e = ends[i];
 		uint64_t t = e->tx.map_size, r = e->rx.map_size;
-		uint64_t all = e->all.map_size;
+		uint64_t all = e->mi.map_size;
 		const uint64_t bad[] = { all - ST_PAGE, all + ST_PAGE,
 					 t + ST_PAGE, t - ST_PAGE, r, 2 * t };
 		int fd = e->fd;
@@ -448,28 +297,28 @@ TEST_F(chmap, mmap_lengths_and_offsets)
 	EXPECT_EQ(EPROTOTYPE, map_errno(self->p.sfd,
 					IPCSVC_MMAP_TOKEN(self->p.svc,
 							  IPCSVC_DIR_TX) *
-					ST_PAGE, self->s.all.map_size, rw,
+					ST_PAGE, self->s.mi.map_size, rw,
 					MAP_SHARED));
 	/* Mapped without PROT_WRITE, never writable. */
-	ro = chan_map(&self->c, PROT_READ);
+	ro = st_end_map(&self->c, PROT_READ);
 	ASSERT_NE(NULL, ro);
-	EXPECT_EQ(-1, mprotect(ro, self->c.all.map_size, rw));
+	EXPECT_EQ(-1, mprotect(ro, self->c.mi.map_size, rw));
 	EXPECT_EQ(EACCES, errno);
 	EXPECT_EQ(IPCSVC_AREA_MAGIC,
 		  st_identity(ro + self->c.tx.map_size, &self->c.rx)->magic);
-	EXPECT_EQ(0, munmap(ro, self->c.all.map_size));
+	EXPECT_EQ(0, munmap(ro, self->c.mi.map_size));
 }
 
 /* No part of the mapping goes alone, guard pages included. */
 TEST_F(chmap, one_piece)
 {
-	struct end *ends[] = { &self->c, &self->s };
+	struct st_end *ends[] = { &self->c, &self->s };
 
 	for (int i = 0; i < 2; i++) {
-		struct end *e = ends[i];
+		struct st_end *e = ends[i];
 		uint8_t *m = e->map;
 		size_t t = e->tx.map_size, r = e->rx.map_size;
-		size_t len = e->all.map_size;
+		size_t len = e->mi.map_size;
 		struct vma_info v;
 
 		EXPECT_EQ(-1, munmap(m, t));
@@ -526,14 +375,14 @@ TEST_F(chmap, fork_does_not_inherit)
 /* Unless asked for; then the child has both halves, with the same rights. */
 TEST_F(chmap, madv_dofork_shares_both_halves)
 {
-	struct end *c = &self->c;
+	struct st_end *c = &self->c;
 	int status;
 	pid_t pid;
 
 	ASSERT_EQ(0, st_grow(c->fd, c->ch, ST_PAGE, NULL));
-	if (madvise(c->map, c->all.map_size, MADV_DOFORK) && errno == ENOSYS)
+	if (madvise(c->map, c->mi.map_size, MADV_DOFORK) && errno == ENOSYS)
 		SKIP(return, "no madvise() in this kernel");
-	ASSERT_EQ(0, madvise(c->map, c->all.map_size, MADV_DOFORK));
+	ASSERT_EQ(0, madvise(c->map, c->mi.map_size, MADV_DOFORK));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
@@ -561,7 +410,7 @@ TEST_F(chmap, madv_dofork_shares_both_halves)
 static void check_revocation(struct __test_metadata *_metadata,
 			     FIXTURE_DATA(chmap) *self, bool port)
 {
-	struct end *c = &self->c, *s = &self->s;
+	struct st_end *c = &self->c, *s = &self->s;
 	uint8_t *cd = rx_half(c) + c->rx.data_offset;
 	uint8_t *sd = s->map + s->tx.data_offset;
 	uint8_t *crx, *again;
@@ -601,13 +450,13 @@ static void check_revocation(struct __test_metadata *_metadata,
 	EXPECT_EQ(0x77, rx_half(s)[s->rx.data_offset]);
 
 	/* A channel mapping made now shows the same. */
-	ASSERT_EQ(0, end_info(c));
-	again = chan_map(c, PROT_READ);
+	ASSERT_EQ(0, st_end_info(c));
+	again = st_end_map(c, PROT_READ);
 	ASSERT_NE(NULL, again);
 	EXPECT_EQ(0x77, again[c->tx.data_offset]);
 	EXPECT_EQ(0, again[c->tx.map_size + c->rx.data_offset]);
 	EXPECT_EQ(1u, st_identity(again + c->tx.map_size, &c->rx)->revoked);
-	EXPECT_EQ(0, munmap(again, c->all.map_size));
+	EXPECT_EQ(0, munmap(again, c->mi.map_size));
 	EXPECT_EQ(0, munmap(crx, c->rx.map_size));
 }
 
@@ -628,7 +477,7 @@ TEST_F(chmap, server_port_close_revokes)
 TEST_F(chmap, coexists_with_area_mappings)
 {
 	const int rw = PROT_READ | PROT_WRITE;
-	struct end *c = &self->c, *s = &self->s;
+	struct st_end *c = &self->c, *s = &self->s;
 	uint64_t cdo = c->tx.data_offset, sdo = s->tx.data_offset;
 	uint8_t *ctx, *crx, *stx, *srx, *again;
 	struct vma_info v[4];
@@ -663,12 +512,12 @@ TEST_F(chmap, coexists_with_area_mappings)
 	EXPECT_EQ(8, crx[c->rx.data_offset + 1]);
 
 	/* A second channel mapping of the same end, unmapped on its own. */
-	again = chan_map(c, rw);
+	again = st_end_map(c, rw);
 	ASSERT_NE(NULL, again);
 	again[cdo + 2] = 9;
 	EXPECT_EQ(9, c->map[cdo + 2]);
 	EXPECT_EQ(8, again[c->tx.map_size + c->rx.data_offset + 1]);
-	EXPECT_EQ(0, munmap(again, c->all.map_size));
+	EXPECT_EQ(0, munmap(again, c->mi.map_size));
 
 	ASSERT_EQ(0, vma_info(ctx, &v[0]));
 	ASSERT_EQ(0, vma_info(crx, &v[1]));
@@ -701,10 +550,10 @@ TEST_F(chmap, coexists_with_area_mappings)
  */
 TEST_F(chmap, mappings_outlive_handles_and_ports)
 {
-	struct end *c = &self->c, *s = &self->s;
+	struct st_end *c = &self->c, *s = &self->s;
 	uint8_t *cd = c->map + c->tx.data_offset;
 	uint8_t *sd = s->map + s->tx.data_offset;
-	size_t len = c->all.map_size;
+	size_t len = c->mi.map_size;
 	void *dst;
 	uint8_t *moved;
 
@@ -737,7 +586,7 @@ TEST_F(chmap, mappings_outlive_handles_and_ports)
 	ASSERT_NE(MAP_FAILED, dst);
 	moved = mremap(c->map, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
 	ASSERT_EQ(dst, moved) TH_LOG("mremap: %s", strerror(errno));
-	EXPECT_EQ(0, munmap(s->map, s->all.map_size));
+	EXPECT_EQ(0, munmap(s->map, s->mi.map_size));
 	EXPECT_EQ(0x33, moved[c->tx.data_offset + ST_PAGE]);
 	EXPECT_EQ(IPCSVC_AREA_MAGIC,
 		  st_identity(moved + c->tx.map_size, &c->rx)->magic);

@@ -426,12 +426,14 @@ struct ipcsvc_handle_arg {
  * @size:		sizeof(struct ipcsvc_map_info)
  * @handle:		a channel handle
  * @dir:		IPCSVC_DIR_TX or IPCSVC_DIR_RX
- * @flags:		0, or IPCSVC_MAP_CHANNEL with @dir IPCSVC_DIR_TX
+ * @flags:		0, or with @dir IPCSVC_DIR_TX one of IPCSVC_MAP_CHANNEL
+ *			and IPCSVC_MAP_HEADERS
  * @offset:		out: the mmap() offset of this area on the port fd,
  *			IPCSVC_MMAP_TOKEN(@handle, @dir) times the page size
  * @map_size:		out: the mmap() length: @area_bytes plus the guard page;
  *			with IPCSVC_MAP_CHANNEL, that of both areas of the end
- *			in one mapping, the TX area's first
+ *			in one mapping, the TX area's first; with
+ *			IPCSVC_MAP_HEADERS, @data_offset (the header pages)
  * @area_bytes:		out: bytes of the area, guard page excluded
  * @max_size:		out: bytes the data region may grow to
  * @committed:		out: bytes of the data region committed now
@@ -465,6 +467,18 @@ struct ipcsvc_map_info {
  * other field still describes the TX area.
  */
 #define IPCSVC_MAP_CHANNEL	(1U << 0)
+
+/*
+ * IPCSVC_IOC_MAP_INFO flag: report the mmap() length of the end's header
+ * mapping at the TX area's offset: the TX area's mapping cut short before
+ * its data region, that is its identity page (both areas' identities), the
+ * end's own control page (writable) and the peer's (read-only). It holds
+ * every word of both areas but their data, so that a channel can be opened
+ * and watched with a mapping of three pages, and its data regions mapped
+ * when they are first used. Not with IPCSVC_MAP_CHANNEL. Every other field
+ * still describes the TX area.
+ */
+#define IPCSVC_MAP_HEADERS	(1U << 1)
 
 /**
  * struct ipcsvc_grow - IPCSVC_IOC_GROW: commit more of this end's TX area
