@@ -70,35 +70,58 @@ int ipcsvc__deadline_init(struct ipcsvc_deadline *d, ipcsvc_timeout_t t);
 bool ipcsvc__deadline_passed(const struct ipcsvc_deadline *d);
 
 /*
+ * Where one area of a channel is mapped in this process: the whole area at
+ * @area, @len bytes (its identity at @id_off of its first page); or, with
+ * @area NULL, only its three header pages, each where @page says: the
+ * identity page, the producer's control page and the consumer's, which a
+ * module header mapping (IPCSVC_MAP_HEADERS) shows in an order of its own
+ * for each of the two areas. The data region then comes later, whole,
+ * from the backend's @map_data.
+ */
+struct ipcsvc__area_view {
+	uint8_t *area;
+	size_t len;
+	uint64_t id_off;
+	uint8_t *page[3];
+};
+
+/*
  * Wait/wake backend
  * =================
  *
- * The engine never sleeps by itself: it asks a backend. Words are named by
- * their byte offset from the start of the area so that a backend can be a
- * kernel that has its own mapping of the area.
+ * The engine never sleeps by itself: it asks a backend. A word is named
+ * both by its address here and by its direction (IPCSVC_DIR_TX: the area
+ * this end sends on) and byte offset in the area's layout, so that a
+ * backend can be a kernel that has its own mapping of the area.
  *
- * @wait:  sleep while the 64-bit word at byte offset @off of @area holds
+ * @wait:  sleep while the 64-bit word @word (at @off of area @dir) holds
  *         @val, until woken or @d passes. Spurious returns are allowed:
  *         the caller re-checks. Returns 0, -ETIMEDOUT, -EINTR, -EPIPE (the
  *         peer is gone: ends the engine's blocking call) or another
  *         negative errno. With @d already passed it only looks, without
  *         sleeping; busy polling calls it so to learn of a dead peer.
- * @wake:  wake every sleeper on the word at @off.
- * @grow:  commit the data region of @area up to @new_size bytes, then
- *         publish the size in @area's identity @id (release store). The
- *         identity need not sit at the area's start: with the module the
- *         server-to-client area's is at IPCSVC_IDENTITY_STRIDE.
+ * @wake:  wake every sleeper on that word.
+ * @grow:  commit the TX area's data region up to @new_size bytes, then
+ *         publish the size in its identity @id (release store).
+ * @map_data: NULL when the channel was opened on whole areas. Otherwise
+ *         it was opened on header pages alone, and the engine calls this
+ *         once, before it first touches a data region (the first message
+ *         sent or received): fill @tx and @rx (each NULL for an area the
+ *         channel does not use) with whole-area views. 0 or a negative
+ *         errno; asked again after a failure.
  *
  * The futex backend serves plain shared memory (threads, or processes
  * sharing memfd pages); a module backend can use the device instead.
  */
 struct ipcsvc_wait_ops {
 	const char *name;
-	int (*wait)(void *ctx, void *area, uint64_t off, uint64_t val,
-		    const struct ipcsvc_deadline *d);
-	int (*wake)(void *ctx, void *area, uint64_t off);
-	int (*grow)(void *ctx, void *area, struct ipcsvc_area_identity *id,
+	int (*wait)(void *ctx, uint32_t dir, __u64 *word, uint64_t off,
+		    uint64_t val, const struct ipcsvc_deadline *d);
+	int (*wake)(void *ctx, uint32_t dir, __u64 *word, uint64_t off);
+	int (*grow)(void *ctx, struct ipcsvc_area_identity *id,
 		    uint64_t new_size);
+	int (*map_data)(void *ctx, struct ipcsvc__area_view *tx,
+			struct ipcsvc__area_view *rx);
 };
 
 extern const struct ipcsvc_wait_ops ipcsvc__futex_ops;
@@ -136,6 +159,29 @@ int ipcsvc__channel_open_ops(void *tx, size_t tx_len, uint64_t tx_id_off,
 			     const struct ipcsvc_channel_attr *attr,
 			     const struct ipcsvc_wait_ops *ops, void *ops_ctx,
 			     struct ipcsvc_channel **chp);
+
+/*
+ * The same on views of the areas (NULL: the channel does not use that
+ * one). A view of header pages alone needs a backend with map_data, and
+ * the module's layout: the producer words in the second page, the
+ * consumer words in the third, the data region right after.
+ */
+int ipcsvc__channel_open_views(const struct ipcsvc__area_view *tx,
+			       const struct ipcsvc__area_view *rx,
+			       const struct ipcsvc_channel_attr *attr,
+			       const struct ipcsvc_wait_ops *ops, void *ops_ctx,
+			       struct ipcsvc_channel **chp);
+
+/*
+ * What an arming of @ch's area @dir (IPCSVC_IOC_ARM) watches: the byte
+ * offset, in that area, of the peer's word that moves (producer.published
+ * of the RX area, consumer.consumed of the TX area), and in *@value the
+ * count past which the event fires: the messages released here (RX), or
+ * the consumer's current count (TX). -EINVAL if the channel does not use
+ * that area.
+ */
+int ipcsvc__channel_arm_word(struct ipcsvc_channel *ch, uint32_t dir,
+			     uint64_t *off, uint64_t *value);
 
 /*
  * One slot per channel for the state of a layer built on it (the sync
@@ -207,17 +253,41 @@ int ipcsvc__port_close_handle(struct ipcsvc_port *port, uint32_t handle);
 /*
  * The module backend (lib/module_backend.c): the engine sleeps in
  * IPCSVC_IOC_WAIT, wakes with IPCSVC_IOC_WAKE and grows with
- * IPCSVC_IOC_GROW on the channel end @handle of the port @fd. @tx and @rx
- * are this end's mappings of its two areas; they tell the directions apart.
+ * IPCSVC_IOC_GROW on the channel end @handle of the port @fd, and the
+ * backend maps the end's areas.
  */
 struct ipcsvc_module_ctx {
 	int fd;
 	uint32_t handle;
-	void *tx;
-	void *rx;
+	/* the header mapping (IPCSVC_MAP_HEADERS), or NULL */
+	uint8_t *hdr;
+	size_t hdr_len;
+	/* the areas, once mapped: one channel mapping (rx_len 0, rx inside
+	 * it) or one mapping each; mmap() lengths, guard pages included */
+	uint8_t *tx, *rx;
+	size_t tx_len, rx_len;
+	/* MAP_INFO's area_bytes and identity_offset of each area */
+	uint64_t tx_bytes, rx_bytes, tx_id_off, rx_id_off;
 };
 
 extern const struct ipcsvc_wait_ops ipcsvc__module_ops;
+
+/*
+ * Map the channel end @mc->handle of @mc->fd and describe its areas in
+ * @tx and @rx: its header pages alone where the module offers a header
+ * mapping (the data regions follow on first use, through map_data), the
+ * whole areas otherwise. 0, or a negative errno with nothing mapped.
+ */
+int ipcsvc__module_map(struct ipcsvc_module_ctx *mc,
+		       struct ipcsvc__area_view *tx,
+		       struct ipcsvc__area_view *rx);
+
+/* The module backend's map_data (struct ipcsvc_wait_ops). */
+int ipcsvc__module_map_data(void *ctx, struct ipcsvc__area_view *tx,
+			    struct ipcsvc__area_view *rx);
+
+/* Unmap whatever ipcsvc__module_map() and map_data mapped. */
+void ipcsvc__module_unmap(struct ipcsvc_module_ctx *mc);
 
 /*
  * The timeout of IPCSVC_IOC_WAIT for the engine's deadline @d, and its

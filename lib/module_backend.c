@@ -3,18 +3,19 @@
  * The module backend of the queue engine: sleeping, waking and growth go
  * through the ioctls of /dev/ipcsvc on one channel end.
  *
- * The engine names a word by its byte offset from the start of an area,
- * which is also how IPCSVC_IOC_WAIT names it (the module checks that it
- * lies in the producer or consumer words and reads it through its own
- * mapping). The direction comes from which of this end's two mappings the
- * engine passes:
+ * The engine names a word by its direction and its byte offset in the
+ * area's layout, which is also how IPCSVC_IOC_WAIT names it (the module
+ * checks that it lies in the producer or consumer words and reads it
+ * through its own mapping):
  *
- *   engine call                         area   ioctl
- *   receive: wait on producer.published  rx     WAIT dir RX
- *   send:    wait on consumer.consumed   tx     WAIT dir TX
- *   publish: wake producer.published     tx     WAKE dir TX
- *   release: wake consumer.consumed      rx     WAKE dir RX
- *   grow                                 tx     GROW
+ *   engine call                         dir    ioctl
+ *   receive: wait on producer.published  RX     WAIT
+ *   send:    wait on consumer.consumed   TX     WAIT
+ *   publish: wake producer.published     TX     WAKE
+ *   release: wake consumer.consumed      RX     WAKE
+ *   grow                                 TX     GROW
+ *
+ * The areas' mappings are module_map.c's.
  *
  * When the channel is closed (by either end, or because the peer died) a
  * wait whose word still holds the value returns -EPIPE, which ends the
@@ -27,11 +28,6 @@
 
 #include "ipcsvc/ipcsvc.h"
 #include "internal.h"
-
-static uint32_t area_dir(const struct ipcsvc_module_ctx *mc, const void *area)
-{
-	return area == mc->tx ? IPCSVC_DIR_TX : IPCSVC_DIR_RX;
-}
 
 /*
  * The engine's deadline is an absolute CLOCK_MONOTONIC time
@@ -59,20 +55,21 @@ int64_t ipcsvc__module_wait_timeout(const struct ipcsvc_deadline *d,
 	return (int64_t)d->at_ns;
 }
 
-static int module_wait(void *ctx, void *area, uint64_t off, uint64_t val,
-		       const struct ipcsvc_deadline *d)
+static int module_wait(void *ctx, uint32_t dir, __u64 *word, uint64_t off,
+		       uint64_t val, const struct ipcsvc_deadline *d)
 {
 	struct ipcsvc_module_ctx *mc = ctx;
 	struct ipcsvc_wait w = {
 		.size = sizeof(w),
 		.handle = mc->handle,
-		.dir = area_dir(mc, area),
+		.dir = dir,
 		.offset = off,
 		.value = val,
 	};
 
 	w.timeout = ipcsvc__module_wait_timeout(d, d->forever ? 0 :
 						ipcsvc__now_ns(), &w.flags);
+	(void)word;
 	if (ioctl(mc->fd, IPCSVC_IOC_WAIT, &w) == 0)
 		return 0;
 	/* -ETIMEDOUT, -EPIPE, ... The module restarts these waits after a
@@ -81,21 +78,22 @@ static int module_wait(void *ctx, void *area, uint64_t off, uint64_t val,
 	return -errno;
 }
 
-static int module_wake(void *ctx, void *area, uint64_t off)
+static int module_wake(void *ctx, uint32_t dir, __u64 *word, uint64_t off)
 {
 	struct ipcsvc_module_ctx *mc = ctx;
 	struct ipcsvc_wake w = {
 		.size = sizeof(w),
 		.handle = mc->handle,
-		.dir = area_dir(mc, area),
+		.dir = dir,
 	};
 
+	(void)word;
 	(void)off;
 	/* -EPIPE: nobody left to wake; the engine ignores the result. */
 	return ioctl(mc->fd, IPCSVC_IOC_WAKE, &w) ? -errno : 0;
 }
 
-static int module_grow(void *ctx, void *area, struct ipcsvc_area_identity *id,
+static int module_grow(void *ctx, struct ipcsvc_area_identity *id,
 		       uint64_t new_size)
 {
 	struct ipcsvc_module_ctx *mc = ctx;
@@ -105,8 +103,6 @@ static int module_grow(void *ctx, void *area, struct ipcsvc_area_identity *id,
 		.new_size = new_size,
 	};
 
-	if (area != mc->tx)
-		return -EINVAL;
 	if (ioctl(mc->fd, IPCSVC_IOC_GROW, &g)) {
 		int err = errno;
 
@@ -130,4 +126,5 @@ const struct ipcsvc_wait_ops ipcsvc__module_ops = {
 	.wait = module_wait,
 	.wake = module_wake,
 	.grow = module_grow,
+	.map_data = ipcsvc__module_map_data,
 };

@@ -363,7 +363,7 @@ static inline void tx_publish(struct ipcsvc_channel *ch,
 	 */
 	if (LOAD_SEQCST(&tx->d.cons->waiters) || armed_pending(
 			&tx->d.id->readable_armed, &tx->d.id->readable_fired))
-		ch->ops->wake(ch->ops_ctx, tx->d.area,
+		ch->ops->wake(ch->ops_ctx, tx->d.dir, &tx->d.prod->published,
 			      tx->d.prod_off + offsetof(struct ipcsvc_area_producer,
 							published));
 }
@@ -399,7 +399,7 @@ int ipcsvc__tx_grow_locked(struct ipcsvc_channel *ch, uint64_t new_size)
 	struct tx *tx = ch->tx;
 	/* The backend publishes identity.size with a release store before
 	 * we use the new room. */
-	int rc = ch->ops->grow(ch->ops_ctx, tx->d.area, tx->d.id, new_size);
+	int rc = ch->ops->grow(ch->ops_ctx, tx->d.id, new_size);
 
 	if (!rc)
 		/* pairs with the acquire of tx->size in tx_reserve() */
@@ -530,15 +530,16 @@ int ipcsvc_channel_allocate_for_send_timeout(struct ipcsvc_channel *ch,
 	if (rc)
 		return rc;
 	tx = ch->tx;
-	/* the consumer's release count, which both kinds of wait watch */
+	/* where the consumer's release count, which both kinds of wait
+	 * watch, lies in the area: the backend names it so */
 	consumed = tx->d.cons_off +
 		   offsetof(struct ipcsvc_area_consumer, consumed);
 	/* Room already there costs no clock read, nor does room the
 	 * consumer makes within the first polls. */
 	rc = tx_alloc(ch, len, flags, msgp, &block, &seen);
 	if (rc == -EAGAIN && block == BLOCK_SPACE &&
-	    spin_before_clock(ch, &tx->d, consumed, seen, &tx->d.cons->cpu,
-			      &spins, timeout))
+	    spin_before_clock(ch, &tx->d.cons->consumed, seen,
+			      &tx->d.cons->cpu, &spins, timeout))
 		rc = tx_alloc(ch, len, flags, msgp, &block, &seen);
 	if (rc == -EAGAIN)
 		rc = ipcsvc__deadline_init(&d, timeout) ?: -EAGAIN;
@@ -553,8 +554,8 @@ int ipcsvc_channel_allocate_for_send_timeout(struct ipcsvc_channel *ch,
 			rc = tx_alloc(ch, len, flags, msgp, &block, &seen);
 			continue;
 		}
-		rc = peer_wait(ch, &tx->d, consumed, seen,
-			       &tx->d.prod->waiters, &tx->d.cons->cpu,
+		rc = peer_wait(ch, &tx->d, &tx->d.cons->consumed, consumed,
+			       seen, &tx->d.prod->waiters, &tx->d.cons->cpu,
 			       &spins, &d);
 		if (rc)
 			break;

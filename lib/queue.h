@@ -85,15 +85,23 @@ static inline uint64_t msg_end(const struct ipcsvc_msg *m)
 _Static_assert(IPCSVC_AREA_MAX_SIZE_LIMIT <= UINT32_MAX,
 	       "message lengths fit the descriptor's 32-bit fields");
 
-/* One area, as mapped here. Everything but the pointers' targets is ours. */
+/*
+ * One area, as mapped here. Everything but the pointers' targets is ours.
+ * The offsets are in the area's layout, whatever the mapping: the backend
+ * names words by them.
+ */
 struct dir {
-	uint8_t *area;
 	struct ipcsvc_area_identity *id;
 	struct ipcsvc_area_producer *prod;
 	struct ipcsvc_area_consumer *cons;
+	/* NULL until the data region is mapped (ipcsvc__channel_map_data()),
+	 * which comes before any slot table is made */
 	uint8_t *data;
+	uint32_t dir;		/* IPCSVC_DIR_TX or IPCSVC_DIR_RX, as this end sees it */
+	uint64_t id_off;
 	uint64_t prod_off;
 	uint64_t cons_off;
+	uint64_t data_off;
 	uint64_t max_size;
 	atomic_bool broken;
 };
@@ -192,6 +200,11 @@ struct ipcsvc_channel {
 	/* state of a layer above (ipcsvc__channel_set_layer()) */
 	_Atomic(void *) layer;
 	void (*layer_free)(void *state);
+	/* the data regions are mapped: set once, with release, under
+	 * data_lock (ipcsvc__channel_map_data()); past the fields every
+	 * message reads */
+	atomic_bool data_mapped;
+	pthread_mutex_t data_lock;
 };
 
 static inline uint64_t ld64(const uint8_t *p)
@@ -324,11 +337,20 @@ static inline struct ipcsvc_msg *slot_at(struct ipcsvc_msg *_Atomic *table,
 
 /*
  * Make @ch's slot table at @table, unless another thread installs one
- * first: 0 or -ENOMEM. Each slot is free (state 0) and names its channel.
- * Called by slots_ready() when it found none.
+ * first, mapping the data regions first if they are not yet
+ * (ipcsvc__channel_map_data()): 0, -ENOMEM or the mapping's error. Each
+ * slot is free (state 0) and names its channel. Called by slots_ready()
+ * when it found none: a table is made before anything touches a data
+ * region, and whoever finds one also finds the data mapped.
  */
 int ipcsvc__slots_make(struct ipcsvc_channel *ch,
 		       struct ipcsvc_msg *_Atomic *table, bool tx);
+
+/*
+ * Map @ch's data regions, if a backend left them for later: 0, or the
+ * backend's error (then nothing changed; the next call asks again).
+ */
+int ipcsvc__channel_map_data(struct ipcsvc_channel *ch);
 
 static inline int slots_ready(struct ipcsvc_channel *ch,
 			      struct ipcsvc_msg *_Atomic *table, bool tx)
@@ -347,15 +369,16 @@ static inline int slots_ready(struct ipcsvc_channel *ch,
  * without sleeping (a wait whose deadline has passed): a backend that
  * knows the peer is gone says -EPIPE, which ends the call.
  */
-static inline int poll_peer(struct ipcsvc_channel *ch, uint32_t spins, void *area,
-		     uint64_t off, uint64_t val)
+static inline int poll_peer(struct ipcsvc_channel *ch, uint32_t spins,
+			    const struct dir *d, __u64 *word, uint64_t off,
+			    uint64_t val)
 {
 	static const struct ipcsvc_deadline now = { .set = true };
 
 	if (ch->wait_mode != IPCSVC_WAIT_BUSY_POLL || spins % SPIN_BATCH)
 		return 0;
-	return ch->ops->wait(ch->ops_ctx, area, off, val, &now) == -EPIPE ?
-	       -EPIPE : 0;
+	return ch->ops->wait(ch->ops_ctx, d->dir, word, off, val, &now) ==
+	       -EPIPE ? -EPIPE : 0;
 }
 
 /*
@@ -416,8 +439,8 @@ static inline bool should_spin(struct ipcsvc_channel *ch, uint32_t *spins,
 
 /*
  * The first polls of a blocking call that found nothing, made before it
- * reads the clock: true when the word at @off of @d's area (the one
- * peer_wait() watches) moved from @seen, and the caller looks again. A
+ * reads the clock: true when @word (the one peer_wait() watches) moved
+ * from @seen, and the caller looks again. A
  * round trip's answer usually comes within them, and then the call never
  * reads the clock (each wait read it twice, 23 ns a read on an EPYC,
  * against a busy round trip of 250 ns). At most one batch, counted in
@@ -427,11 +450,10 @@ static inline bool should_spin(struct ipcsvc_channel *ch, uint32_t *spins,
  * whose start these polls delay.
  */
 static inline bool spin_before_clock(struct ipcsvc_channel *ch,
-				     const struct dir *d, uint64_t off,
-				     uint64_t seen, const __u64 *peer_cpu,
-				     uint32_t *spins, ipcsvc_timeout_t t)
+				     const __u64 *word, uint64_t seen,
+				     const __u64 *peer_cpu, uint32_t *spins,
+				     ipcsvc_timeout_t t)
 {
-	const uint64_t *word = (const uint64_t *)(d->area + off);
 	uint32_t cpu, limit = SPIN_BATCH;
 
 	if (ch->wait_mode == IPCSVC_WAIT_SLEEP ||
@@ -472,26 +494,25 @@ static inline void cpu_tell(struct ipcsvc_channel *ch)
 }
 
 /*
- * Wait once for the peer to move the 64-bit word at @off of @d's area
- * away from @seen: producer.published for a receiver, consumer.consumed
- * for a sender waiting for room. Spinning watches that one word, going
+ * Wait once for the peer to move @word, at @off of @d's area, away from
+ * @seen: producer.published for a receiver, consumer.consumed for a
+ * sender waiting for room. Spinning watches that one word, going
  * back to the caller's whole path (its clock read, its look for a closed
  * channel) every 64 polls; sleeping counts itself in @waiters, the
  * sleeper word the peer reads after it changes the watched one.
  * 0: look again. Otherwise the backend's error (-EPIPE, ...).
  */
 static inline int peer_wait(struct ipcsvc_channel *ch, struct dir *d,
-			    uint64_t off, uint64_t seen, __u64 *waiters,
-			    const __u64 *peer_cpu, uint32_t *spins,
-			    const struct ipcsvc_deadline *dl)
+			    __u64 *word, uint64_t off, uint64_t seen,
+			    __u64 *waiters, const __u64 *peer_cpu,
+			    uint32_t *spins, const struct ipcsvc_deadline *dl)
 {
-	const uint64_t *word = (const uint64_t *)(d->area + off);
 	bool spun = false;
 	int rc;
 
 	while (should_spin(ch, spins, peer_cpu)) {
 		spun = true;
-		rc = poll_peer(ch, *spins, d->area, off, seen);
+		rc = poll_peer(ch, *spins, d, word, off, seen);
 		if (rc)
 			return rc;
 		/* only a hint: the caller loads it again, with the acquire
@@ -511,7 +532,7 @@ static inline int peer_wait(struct ipcsvc_channel *ch, struct dir *d,
 	atomic_fetch_add(ATOMIC_PTR(waiters), 1);
 	rc = 0;
 	if (LOAD_SEQCST(word) == seen)
-		rc = ch->ops->wait(ch->ops_ctx, d->area, off, seen, dl);
+		rc = ch->ops->wait(ch->ops_ctx, d->dir, word, off, seen, dl);
 	atomic_fetch_sub(ATOMIC_PTR(waiters), 1);
 	/* on -ETIMEDOUT the caller looks once more, then at the clock */
 	return rc == -ETIMEDOUT || rc == -EINTR ? 0 : rc;

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -23,11 +22,7 @@ struct ipcsvc_service {
 
 struct ipcsvc_conn {
 	struct ipcsvc_port *port;	/* counted */
-	struct ipcsvc_module_ctx mc;	/* the backend's context */
-	/* mmap() lengths, guard pages included; rx_map 0 when the TX
-	 * mapping holds both areas */
-	size_t tx_map, rx_map;
-	uint64_t tx_id_off, rx_id_off;	/* MAP_INFO's identity_offset */
+	struct ipcsvc_module_ctx mc;	/* the backend's, and its mappings */
 	struct ipcsvc_channel *ch;
 	void *cookie;			/* also in the port's table */
 };
@@ -147,107 +142,10 @@ int ipcsvc_service_fd(const struct ipcsvc_service *svc)
 	return svc ? svc->port->fd : -EINVAL;
 }
 
-/*
- * Where area @dir of the channel end @handle is (MAP_INFO, with @flags),
- * checked like anything else the module answers: an area holds at least
- * the pages before its data region, and its mapping the area and more.
- */
-static int area_info(struct ipcsvc_port *port, uint32_t handle, uint32_t dir,
-		     uint32_t flags, struct ipcsvc_map_info *mi)
-{
-	memset(mi, 0, sizeof(*mi));
-	mi->size = sizeof(*mi);
-	mi->handle = handle;
-	mi->dir = dir;
-	mi->flags = flags;
-	if (ioctl(port->fd, IPCSVC_IOC_MAP_INFO, mi))
-		return -errno;
-	if (mi->map_size <= mi->area_bytes || mi->area_bytes > SIZE_MAX ||
-	    mi->map_size > SIZE_MAX || !mi->data_offset ||
-	    mi->area_bytes < mi->data_offset)
-		return -EPROTO;
-	return 0;
-}
-
-/* mmap() what @mi describes; *@p and *@len only once it is mapped. */
-static int map_at(struct ipcsvc_port *port, const struct ipcsvc_map_info *mi,
-		  void **p, size_t *len)
-{
-	void *m = mmap(NULL, (size_t)mi->map_size, PROT_READ | PROT_WRITE,
-		       MAP_SHARED, port->fd, (off_t)mi->offset);
-
-	/* EINVAL: the module refused the mapping it described */
-	if (m == MAP_FAILED)
-		return errno == EINVAL ? -EPROTO : -errno;
-	*p = m;
-	*len = (size_t)mi->map_size;
-	return 0;
-}
-
-/*
- * Map both areas of the channel end: in one mapping, the TX area's then
- * the RX area's, where the module offers it (IPCSVC_MAP_CHANNEL: one
- * mmap() and one VMA rather than two) and the address space has room
- * for both in one piece, else one each. The producer side
- * writes its control page (producer words) and the data, the consumer
- * side its control page (consumer words); the module enforces which page
- * each may write, whatever the protection asked for here. The engine
- * checks the identity offsets and what the identities say when it opens
- * the channel.
- */
-static int conn_map(struct ipcsvc_port *port, struct ipcsvc_conn *conn,
-		    size_t *tx_bytes, size_t *rx_bytes)
-{
-	struct ipcsvc_map_info tx, rx;
-	uint64_t tx_len;
-	bool one = true;
-	int rc;
-
-	rc = area_info(port, conn->mc.handle, IPCSVC_DIR_TX,
-		       IPCSVC_MAP_CHANNEL, &tx);
-	if (rc == -EINVAL) {
-		/* a module without the flag */
-		one = false;
-		rc = area_info(port, conn->mc.handle, IPCSVC_DIR_TX, 0, &tx);
-	}
-	if (!rc)
-		rc = area_info(port, conn->mc.handle, IPCSVC_DIR_RX, 0, &rx);
-	if (rc)
-		return rc;
-	/* the TX half is the TX area's own mapping: the area, then a guard
-	 * page, which keeps the RX half page-aligned */
-	tx_len = one ? tx.map_size - rx.map_size : tx.map_size;
-	if (one && (tx.map_size <= rx.map_size ||
-		    tx_len != tx.area_bytes + (uint64_t)sysconf(_SC_PAGESIZE)))
-		return -EPROTO;
-	rc = map_at(port, &tx, &conn->mc.tx, &conn->tx_map);
-	if (rc == -ENOMEM && one) {
-		/* No room for both in one piece (a 32-bit process, say):
-		 * one mapping each, as from an older module, each as the
-		 * module describes it. */
-		one = false;
-		rc = area_info(port, conn->mc.handle, IPCSVC_DIR_TX, 0, &tx);
-		if (!rc)
-			rc = map_at(port, &tx, &conn->mc.tx, &conn->tx_map);
-	}
-	*tx_bytes = (size_t)tx.area_bytes;
-	*rx_bytes = (size_t)rx.area_bytes;
-	conn->tx_id_off = tx.identity_offset;
-	conn->rx_id_off = rx.identity_offset;
-	if (rc || !one)
-		return rc ?: map_at(port, &rx, &conn->mc.rx, &conn->rx_map);
-	/* unmapped with the TX area: rx_map stays 0 */
-	conn->mc.rx = (uint8_t *)conn->mc.tx + tx_len;
-	return 0;
-}
-
 static void conn_free(struct ipcsvc_conn *conn)
 {
 	ipcsvc_channel_close(conn->ch);
-	if (conn->mc.tx)
-		munmap(conn->mc.tx, conn->tx_map);
-	if (conn->rx_map)
-		munmap(conn->mc.rx, conn->rx_map);
+	ipcsvc__module_unmap(&conn->mc);
 	free(conn);
 }
 
@@ -259,8 +157,8 @@ static int conn_open(struct ipcsvc_port *port, uint32_t handle,
 		     const struct ipcsvc_channel_attr *attr,
 		     struct ipcsvc_conn **connp)
 {
+	struct ipcsvc__area_view tx, rx;
 	struct ipcsvc_conn *conn;
-	size_t tx_bytes = 0, rx_bytes = 0;
 	int rc;
 
 	conn = calloc(1, sizeof(*conn));
@@ -270,16 +168,14 @@ static int conn_open(struct ipcsvc_port *port, uint32_t handle,
 	}
 	conn->mc.fd = port->fd;
 	conn->mc.handle = handle;
-	rc = conn_map(port, conn, &tx_bytes, &rx_bytes);
+	rc = ipcsvc__module_map(&conn->mc, &tx, &rx);
 	/* Both areas start with nothing committed: the engine commits the
 	 * first page of ours on the first send (or now, with
-	 * IPCSVC_CHANNEL_NO_AUTOGROW). */
+	 * IPCSVC_CHANNEL_NO_AUTOGROW), and maps the data regions then. */
 	if (!rc)
-		rc = ipcsvc__channel_open_ops(conn->mc.tx, tx_bytes,
-					      conn->tx_id_off, conn->mc.rx,
-					      rx_bytes, conn->rx_id_off, attr,
-					      &ipcsvc__module_ops, &conn->mc,
-					      &conn->ch);
+		rc = ipcsvc__channel_open_views(&tx, &rx, attr,
+						&ipcsvc__module_ops, &conn->mc,
+						&conn->ch);
 	if (rc) {
 		conn_free(conn);
 		/* Not a channel end of this port: it is not ours to close. */
@@ -496,21 +392,11 @@ int ipcsvc_conn_peer_pidfd(struct ipcsvc_conn *conn)
 int ipcsvc_conn_arm(struct ipcsvc_conn *conn, uint32_t dir)
 {
 	struct ipcsvc_arm a = { .size = sizeof(a) };
-	const struct ipcsvc_area_identity *id;
-	struct ipcsvc_area_producer *prod;
-	struct ipcsvc_area_consumer *cons;
-	uint8_t *area;
+	uint64_t off, value;
+	int rc;
 
 	if (!conn || dir > IPCSVC_DIR_RX)
 		return -EINVAL;
-	area = dir == IPCSVC_DIR_RX ? conn->mc.rx : conn->mc.tx;
-	/* The engine checked this identity, and where it sits, when it
-	 * opened the channel; it is the module's, and constant but for size
-	 * and closed. */
-	id = (const void *)(area + (dir == IPCSVC_DIR_RX ? conn->rx_id_off :
-						     conn->tx_id_off));
-	prod = (void *)(area + LOAD_RELAXED(&id->producer_offset));
-	cons = (void *)(area + LOAD_RELAXED(&id->consumer_offset));
 	a.handle = conn->mc.handle;
 	a.dir = dir;
 	/*
@@ -518,13 +404,10 @@ int ipcsvc_conn_arm(struct ipcsvc_conn *conn, uint32_t dir)
 	 * after each message (armed_pending()), and fires at once if the
 	 * peer's word already moved past @value.
 	 */
-	if (dir == IPCSVC_DIR_RX) {
-		a.offset = (uint64_t)((uint8_t *)&prod->published - area);
-		/* our own words: the messages released here */
-		a.value = LOAD_SEQCST(&cons->consumed);
-	} else {
-		a.offset = (uint64_t)((uint8_t *)&cons->consumed - area);
-		a.value = LOAD_SEQCST(&cons->consumed);
-	}
+	rc = ipcsvc__channel_arm_word(conn->ch, dir, &off, &value);
+	if (rc)
+		return rc;
+	a.offset = off;
+	a.value = value;
 	return ioctl(conn->port->fd, IPCSVC_IOC_ARM, &a) ? -errno : 0;
 }

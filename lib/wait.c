@@ -109,21 +109,24 @@ void ipcsvc__futex_wake(uint32_t *word, bool shared)
  * process-shared, so that processes mapping the same memfd pages meet on
  * the same futex.
  */
-static int futex_backend_wait(void *ctx, void *area, uint64_t off,
-			      uint64_t val, const struct ipcsvc_deadline *d)
+static int futex_backend_wait(void *ctx, uint32_t dir, __u64 *word,
+			      uint64_t off, uint64_t val,
+			      const struct ipcsvc_deadline *d)
 {
-	uint64_t *w = (uint64_t *)((char *)area + off);
-
 	(void)ctx;
-	return ipcsvc__futex_wait(ipcsvc__low_word(w), (uint32_t)val, true, d);
+	(void)dir;
+	(void)off;
+	return ipcsvc__futex_wait(ipcsvc__low_word((uint64_t *)word), (uint32_t)val, true,
+				  d);
 }
 
-static int futex_backend_wake(void *ctx, void *area, uint64_t off)
+static int futex_backend_wake(void *ctx, uint32_t dir, __u64 *word,
+			      uint64_t off)
 {
-	uint64_t *w = (uint64_t *)((char *)area + off);
-
 	(void)ctx;
-	ipcsvc__futex_wake(ipcsvc__low_word(w), true);
+	(void)dir;
+	(void)off;
+	ipcsvc__futex_wake(ipcsvc__low_word((uint64_t *)word), true);
 	return 0;
 }
 
@@ -131,12 +134,10 @@ static int futex_backend_wake(void *ctx, void *area, uint64_t off)
  * Without the module the whole of max_size is already mapped, so growing
  * is only publishing the new size, in the kernel's stead.
  */
-static int futex_backend_grow(void *ctx, void *area,
-			      struct ipcsvc_area_identity *id,
+static int futex_backend_grow(void *ctx, struct ipcsvc_area_identity *id,
 			      uint64_t new_size)
 {
 	(void)ctx;
-	(void)area;
 	/* pairs with the acquire of identity.size in rx_take() and
 	 * dir_open() in channel.c */
 	STORE_RELEASE(&id->size, new_size);

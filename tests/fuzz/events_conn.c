@@ -27,10 +27,17 @@ static struct ipcsvc_channel_attr attr_of(uint8_t b, bool *valid)
 	return a;
 }
 
-static void add_conn(struct ipcsvc_conn *c, uint32_t h)
+/* A connection that made @maps mappings of the device to open. */
+static void add_conn(struct ipcsvc_conn *c, uint32_t h, unsigned int maps)
 {
+	FZ_CHECK(maps == fe_open_maps(), "opening channel %u mapped %u, not "
+		 "%s", h, maps, fe_mod.headers ? "its header pages alone" :
+		 "its two areas");
 	fe_app.conn_handle[fe_app.nconn] = h;
 	fe_app.conn_cookie[fe_app.nconn] = NULL;
+	fe_app.conn_maps[fe_app.nconn] = maps;
+	/* whole areas are mapped at once; header pages wait for a message */
+	fe_app.conn_data[fe_app.nconn] = maps == 2;
 	fe_app.conn[fe_app.nconn++] = c;
 }
 
@@ -88,7 +95,8 @@ void fe_op_accept(struct fz_in *in, bool reject)
 		 * GROW of the first: only a first accept must open */
 		open_h = fe_mod.chan_open[i] &&
 			 !fe_find_map(h, IPCSVC_DIR_TX) &&
-			 !fe_find_map(h, IPCSVC_DIR_RX);
+			 !fe_find_map(h, IPCSVC_DIR_RX) &&
+			 !fe_find_map(h, FE_HEADERS);
 	}
 	if (reject) {
 		rc = FZ_CALL("ipcsvc_service_reject",
@@ -140,9 +148,7 @@ void fe_op_accept(struct fz_in *in, bool reject)
 		check_undone(h, closes, maps, rc);
 		return;
 	}
-	FZ_CHECK(fe_mod.nmap == maps + 2, "accept mapped %u areas",
-		 fe_mod.nmap - maps);
-	add_conn(conn, h);
+	add_conn(conn, h, fe_mod.nmap - maps);
 }
 
 void fe_op_connect(struct fz_in *in)
@@ -191,35 +197,58 @@ void fe_op_connect(struct fz_in *in)
 		check_undone(fe_mod.chan[nchan], 0, maps, rc);
 		return;
 	}
-	add_conn(conn, fe_mod.chan[nchan]);
+	add_conn(conn, fe_mod.chan[nchan], fe_mod.nmap - maps);
 }
 
-/* The peer (here: the fake module's data) publishes into rx of @c. */
+/*
+ * The peer (here: the fake module's data) publishes into rx of @c: in the
+ * RX area's mapping, or in the channel's header store, which the library
+ * maps its data from on the first receive that finds the message.
+ */
 static void peer_publish(struct fz_in *in, unsigned int c)
 {
-	struct fmap *m = fe_find_map(fe_app.conn_handle[c], IPCSVC_DIR_RX);
+	uint32_t handle = fe_app.conn_handle[c];
+	struct fchan *s = fe_store(handle);
+	struct fmap *m = s ? NULL : fe_find_map(handle, IPCSVC_DIR_RX);
 	struct ipcsvc_area_producer *prod;
 	struct ipcsvc_area_identity *id;
 	uint8_t b = fz_u8(in);
-	uint64_t len, olen = b % 64, tail;
-	uint8_t *h;
+	uint64_t len, olen = b % 64, tail, committed;
+	uint8_t *h, *data;
 
-	if (!m || m->len < 4 * fe_page || m->max < fe_page || fe_mod.mi_raw ||
-	    m->id_off + sizeof(*id) > fe_page)
+	if (fe_mod.mi_raw)
 		return;
-	id = (void *)(m->addr + m->id_off);
-	prod = (void *)(m->addr + fe_page);
-	if (!m->committed) {
-		mprotect(m->addr + 3 * fe_page, fe_page,
-			 PROT_READ | PROT_WRITE);
-		m->committed = fe_page;
-		STORE_RELEASE(&id->size, fe_page);
+	if (s) {
+		if (s->max[IPCSVC_DIR_RX] < fe_page ||
+		    !fe_id_in_page(s->id_off[IPCSVC_DIR_RX]))
+			return;
+		/* the RX area's producer words: the peer's control page */
+		prod = (void *)(s->store + 2 * fe_page +
+				IPCSVC_CONTROL_PRODUCER);
+		data = fe_store_data(s, IPCSVC_DIR_RX);
+		if (!s->committed[IPCSVC_DIR_RX])
+			fe_commit(handle, IPCSVC_DIR_RX, fe_page);
+		committed = s->committed[IPCSVC_DIR_RX];
+	} else {
+		if (!m || m->len < 4 * fe_page || m->max < fe_page ||
+		    m->id_off + sizeof(*id) > fe_page)
+			return;
+		id = (void *)(m->addr + m->id_off);
+		prod = (void *)(m->addr + fe_page);
+		data = m->addr + 3 * fe_page;
+		if (!m->committed) {
+			mprotect(m->addr + 3 * fe_page, fe_page,
+				 PROT_READ | PROT_WRITE);
+			m->committed = fe_page;
+			STORE_RELEASE(&id->size, fe_page);
+		}
+		committed = m->committed;
 	}
-	tail = prod->tail % m->committed & ~7ULL;
+	tail = prod->tail % committed & ~7ULL;
 	len = 40 + 16 + ((olen + 7) & ~7ULL);
-	if (tail + len + 8 > m->committed)
+	if (tail + len + 8 > committed)
 		return;
-	h = m->addr + 3 * fe_page + tail;
+	h = data + tail;
 	if (b & 0x80) {
 		size_t n;
 		const uint8_t *p = fz_bytes(in, len, &n);
@@ -241,19 +270,55 @@ static void peer_publish(struct fz_in *in, unsigned int c)
 	STORE_RELEASE(&prod->published, ++fe_app.published);
 }
 
+/*
+ * After call @op on connection @c, which had @maps mappings of the device
+ * before it: a connection opened on its header pages maps both areas at
+ * the first message it sends or receives, once (a mapping that fails
+ * leaves nothing mapped, and a later call tries again; areas that do not
+ * match the header pages stay mapped until the close, and refused), and
+ * no other call maps anything. A module that answers as the real one, the same as it did
+ * for the header pages, describes the areas those pages show: mapping
+ * them is no -EPROTO.
+ */
+static void check_data_maps(unsigned int c, unsigned int maps, unsigned int op,
+			    int rc)
+{
+	unsigned int n = fe_mod.nmap - maps;
+	bool first = fe_app.conn_maps[c] == 1;
+
+	if (n)
+		FZ_CHECK(n == 2 && first && op <= 2, "call %u on channel %u "
+			 "mapped %u (%u mapped before)", op,
+			 fe_app.conn_handle[c], n, fe_app.conn_maps[c]);
+	if (op <= 2 && first && rc == -EPROTO)
+		FZ_CHECK(!fe_sane() ||
+			 !fe_same_geometry(fe_app.conn_handle[c]),
+			 "call %u on channel %u: -EPROTO from a sane module, "
+			 "its areas as its header pages say", op,
+			 fe_app.conn_handle[c]);
+	fe_app.conn_maps[c] += n;
+	/* a message sent or received: the data regions are mapped */
+	if (op <= 2 && rc == 0)
+		fe_app.conn_data[c] = true;
+}
+
 void fe_op_conn(struct fz_in *in)
 {
 	uint8_t k = fz_u8(in);
-	unsigned int c;
+	unsigned int c, maps;
 	struct ipcsvc_conn *conn;
 	struct ipcsvc_channel *ch;
-	int rc;
+	bool lazy;
+	int rc = 0;
 
 	c = fz_u8(in);
 	if (!fe_app.nconn)
 		return;
 	c %= fe_app.nconn;
 	conn = fe_app.conn[c];
+	/* the data regions perhaps not mapped yet (header pages alone) */
+	lazy = !fe_app.conn_data[c];
+	maps = fe_mod.nmap;
 	ch = ipcsvc_conn_channel(conn);
 	FZ_CHECK(ch != NULL, "a connection without a channel");
 	FZ_CHECK(ipcsvc_conn_handle(conn) == (int)fe_app.conn_handle[c],
@@ -277,8 +342,13 @@ void fe_op_conn(struct fz_in *in)
 
 		rc = FZ_CALL("ipcsvc_channel_receive",
 			     ipcsvc_channel_receive(ch, &m));
+		/* the first message maps the data regions: what that
+		 * fails with, only while they are not mapped */
 		FZ_ALLOWED("ipcsvc_channel_receive", rc, 0, -EAGAIN, -EBADMSG,
-			   -ENOBUFS, -EPIPE);
+			   -ENOBUFS, -EPIPE, -ENOMEM, -EPROTO, -EBADSLT);
+		FZ_CHECK(lazy || (rc != -ENOMEM && rc != -EPROTO &&
+				  rc != -EBADSLT),
+			 "receive: %d with the data mapped", rc);
 		if (!rc)
 			FZ_CHECK(ipcsvc_channel_release(ch, m) == 0, "release");
 		break;
@@ -291,7 +361,10 @@ void fe_op_conn(struct fz_in *in)
 			     ipcsvc_channel_receive_timeout(ch, &m, ipcsvc_timeout_ns(t)));
 		/* the module's WAIT may fail with what it fails with */
 		FZ_ALLOWED("ipcsvc_channel_receive_timeout", rc, 0, -ETIMEDOUT,
-			   -EBADMSG, -ENOBUFS, -EPIPE, -EBADSLT);
+			   -EBADMSG, -ENOBUFS, -EPIPE, -EBADSLT, -ENOMEM,
+			   -EPROTO);
+		FZ_CHECK(lazy || (rc != -ENOMEM && rc != -EPROTO),
+			 "receive_timeout: %d with the data mapped", rc);
 		fz_check_timeout("receive_timeout", rc, t);
 		if (!rc)
 			FZ_CHECK(ipcsvc_channel_release(ch, m) == 0, "release");
@@ -378,24 +451,28 @@ void fe_op_conn(struct fz_in *in)
 		peer_publish(in, c);
 		break;
 	default: {
-		unsigned int maps = fe_mod.nmap;
 		int i = fe_chan_index(fe_app.conn_handle[c]);
 		unsigned long closes = i >= 0 ? fe_mod.closes[i] : 0;
+		unsigned int left = maps - fe_app.conn_maps[c];
 
 		rc = FZ_CALL("ipcsvc_conn_close", ipcsvc_conn_close(conn));
 		FZ_ALLOWED("ipcsvc_conn_close", rc, 0, -EBADSLT);
 		/* a connection with a cookie takes its handle's out */
 		if (fe_app.conn_cookie[c])
 			fe_model_set_cookie(fe_app.conn_handle[c], NULL);
-		FZ_CHECK(fe_mod.nmap == maps - 2, "conn_close left %u of its "
-			 "mappings", fe_mod.nmap - (maps - 2));
+		/* the header pages, and the areas if it mapped them */
+		FZ_CHECK(fe_mod.nmap == left, "conn_close left %u of its %u "
+			 "mappings", fe_mod.nmap - left, fe_app.conn_maps[c]);
 		if (i >= 0 && rc == 0)
 			FZ_CHECK(fe_mod.closes[i] == closes + 1, "conn_close "
 				 "did not close its handle");
 		fe_app.conn[c] = fe_app.conn[--fe_app.nconn];
 		fe_app.conn_handle[c] = fe_app.conn_handle[fe_app.nconn];
 		fe_app.conn_cookie[c] = fe_app.conn_cookie[fe_app.nconn];
-		break;
+		fe_app.conn_maps[c] = fe_app.conn_maps[fe_app.nconn];
+		fe_app.conn_data[c] = fe_app.conn_data[fe_app.nconn];
+		return;
 	}
 	}
+	check_data_maps(c, maps, k % 10, rc);
 }

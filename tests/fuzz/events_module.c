@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * fuzz_events: the fake module. The link wraps ioctl(), mmap() and
- * munmap(), so that the library's calls on the port's fd (a socket) reach
- * the handlers here, which answer as the module would, or with the errors
- * the man pages list, as the script's knobs say.
+ * fuzz_events: the fake module. The link wraps ioctl(), so that the
+ * library's calls on the port's fd (a socket) reach the handlers here,
+ * which answer as the module would, or with the errors the man pages
+ * list, as the script's knobs say. Its memory, and the mappings of it,
+ * are events_maps.c's; a module without header mappings answers the flag
+ * -EINVAL.
  */
 #include <stdarg.h>
 #include <sys/ioctl.h>
@@ -12,287 +14,66 @@
 #define FZ_STATE_ELSEWHERE
 #include "fuzz_events.h"
 
-#define MAP_CAP		(4u << 20)	/* a bigger mmap() is -ENOMEM */
-
 struct fe_module fe_mod;
 
-int fe_chan_index(uint32_t h)
-{
-	for (unsigned int i = 0; i < fe_mod.nchan; i++)
-		if (fe_mod.chan[i] == h)
-			return (int)i;
-	return -1;
-}
-
-struct fmap *fe_find_map(uint32_t handle, uint32_t dir)
-{
-	for (unsigned int i = 0; i < fe_mod.nmap; i++)
-		if (fe_mod.map[i].handle == handle && fe_mod.map[i].dir == dir)
-			return &fe_mod.map[i];
-	return NULL;
-}
-
-/*
- * Does the module answer as the real one would, with nothing to refuse?
- * Then a channel end it announced opens: the library found both areas
- * where it mapped them, one mapping or two.
- */
-bool fe_sane(void)
-{
-	return !fe_mod.mi_raw && !fe_mod.npatch && !fe_mod.closed &&
-	       !fe_mod.grow_err && (fe_mod.id_off == 0 ||
-				    fe_mod.id_off == IPCSVC_IDENTITY_STRIDE);
-}
-
-/* The module's area for a mapping: identity, words, data, guard. */
-static void fill_area(struct fmap *m)
-{
-	struct ipcsvc_area_identity *id;
-	uint64_t area_bytes = 3 * fe_page + m->max;
-
-	if (m->id_off % 8 == 0 && m->id_off + sizeof(*id) <= m->len) {
-		id = (void *)(m->addr + m->id_off);
-		id->size = 0;
-		id->protocol_version = 1;
-		id->protocol_name_len = 4;
-		memcpy(id->protocol_name, "fuzz", 4);
-		id->max_size = m->max;
-		id->producer_offset = fe_page + IPCSVC_CONTROL_PRODUCER;
-		id->consumer_offset = 2 * fe_page + IPCSVC_CONTROL_CONSUMER;
-		id->data_offset = 3 * fe_page;
-		id->area_bytes = area_bytes;
-		id->closed = fe_mod.closed;
-		id->magic = IPCSVC_AREA_MAGIC;
-	}
-	for (unsigned int i = 0; i < fe_mod.npatch; i++) {
-		uint64_t off = fe_mod.patch_off[i] %
-			       (m->len > 8 ? m->len - 8 : 1);
-
-		if (off + 8 <= m->len)
-			memcpy(m->addr + (off & ~7ULL), &fe_mod.patch_val[i],
-			       8);
-	}
-	/*
-	 * The patches stand for a kernel whose answers the library checks
-	 * (magic, max_size, area_bytes, closed, ...). The committed size and
-	 * where the words and data are it cannot check, and the real identity
-	 * page is the module's alone: those stay the truth.
-	 */
-	if (m->id_off % 8 == 0 && m->id_off + sizeof(*id) <= m->len) {
-		id = (void *)(m->addr + m->id_off);
-		id->size = 0;
-		id->producer_offset = fe_page + IPCSVC_CONTROL_PRODUCER;
-		id->consumer_offset = 2 * fe_page + IPCSVC_CONTROL_CONSUMER;
-		id->data_offset = 3 * fe_page;
-	}
-	/*
-	 * nothing committed: the data, and the guard, fault. A channel
-	 * mapping is split at a page (see __wrap_mmap()), so the TX half's
-	 * pages are its own; the RX half's last is the mapping's.
-	 */
-	if (m->len > 3 * fe_page)
-		mprotect(m->addr + 3 * fe_page,
-			 (m->len - 3 * fe_page + fe_page - 1) / fe_page *
-			 fe_page, PROT_NONE);
-}
-
-void *__real_mmap(void *addr, size_t len, int prot, int flags, int fd,
-		  off_t off);
-int __real_munmap(void *addr, size_t len);
 int __real_ioctl(int fd, unsigned long req, ...);
-void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd,
-		  off_t off);
-int __wrap_munmap(void *addr, size_t len);
 int __wrap_ioctl(int fd, unsigned long req, ...);
 
-/* the answer a mapping is for, other than an area's own direction */
-#define FE_CHANNEL	2
-
 /*
- * Which answer of MAP_INFO for channel @i a mapping of @len bytes at @off
- * is: its channel mapping, its TX area's or its RX area's (FE_CHANNEL,
- * IPCSVC_DIR_TX, IPCSVC_DIR_RX), or none (-1). With mi_raw the TX and RX
- * answers are alike: the one not mapped since it was given first, so that
- * TX then RX are each recorded as what they are.
+ * What MAP_INFO says of area @dir of a channel (handle @h), in @a: with
+ * @hdr, of its header pages (IPCSVC_MAP_HEADERS, @dir IPCSVC_DIR_TX):
+ * the TX area's answer cut short before its data region.
  */
-static int match_answer(int i, size_t len, off_t off)
+static struct fmi *answer(struct fmi *a, uint32_t h, uint32_t dir, bool hdr)
 {
-	const struct fmi *c = &fe_mod.mi_chan[i];
-	int used = -1;
-
-	if (c->valid && c->map_size == len && c->offset == (uint64_t)off)
-		return FE_CHANNEL;
-	for (int d = IPCSVC_DIR_TX; d <= IPCSVC_DIR_RX; d++) {
-		const struct fmi *a = &fe_mod.mi[i][d];
-
-		if (!a->valid || a->map_size != len ||
-		    a->offset != (uint64_t)off)
-			continue;
-		if (!a->used)
-			return d;
-		if (used < 0)
-			used = d;
-	}
-	return used;
-}
-
-/* The channel (index) and answer of a mapping, the last asked first. */
-static int find_answer(size_t len, off_t off, int *what)
-{
-	int last = fe_chan_index(fe_mod.mi_last);
-
-	if (last >= 0 && (*what = match_answer(last, len, off)) >= 0)
-		return last;
-	for (int i = 0; i < (int)fe_mod.nchan; i++)
-		if (i != last && (*what = match_answer(i, len, off)) >= 0)
-			return i;
-	return -1;
-}
-
-/* Record an area of channel @i at @addr, part of the mmap() at @base. */
-static void add_map(int i, uint32_t dir, uint8_t *addr, uint8_t *base,
-		    size_t base_len)
-{
-	struct fmi *a = &fe_mod.mi[i][dir];
-	struct fmap *m = &fe_mod.map[fe_mod.nmap++];
-
-	memset(m, 0, sizeof(*m));
-	m->addr = addr;
-	m->len = (size_t)a->map_size;
-	m->base = base;
-	m->base_len = base_len;
-	m->handle = fe_mod.chan[i];
-	m->dir = dir;
-	m->id_off = a->id_off;
-	m->max = a->max;
-	a->used = true;
-	fill_area(m);
-	if (fz_trace > 0)
-		fprintf(stderr, "    mmap %u/%u: %zu bytes at %p%s, identity "
-			"at %llu, max %llu, %u patches\n", m->handle, m->dir,
-			m->len, (void *)addr, base_len == m->len ? "" :
-			" (of a channel mapping)",
-			(unsigned long long)m->id_off,
-			(unsigned long long)m->max, fe_mod.npatch);
-}
-
-void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd,
-		  off_t off)
-{
-	struct fmi *tx, *rx;
-	int i, what = -1;
-	uint8_t *p;
-
-	if (fd < 0 || fd != fe_mod.port_fd)
-		return __real_mmap(addr, len, prot, flags, fd, off);
-	i = find_answer(len, off, &what);
-	FZ_CHECK(i >= 0, "mmap(%zu bytes at %lld) that no MAP_INFO answer "
-		 "describes (last asked: handle %u)", len, (long long)off,
-		 fe_mod.mi_last);
-	FZ_CHECK(flags & MAP_SHARED, "an area mapped without MAP_SHARED");
-	tx = &fe_mod.mi[i][IPCSVC_DIR_TX];
-	rx = &fe_mod.mi[i][IPCSVC_DIR_RX];
-	/* the library takes the channel mapping where it is offered, and
-	 * maps the areas one by one only if that failed */
-	FZ_CHECK(what != IPCSVC_DIR_TX || !fe_mod.mi_chan[i].valid ||
-		 fe_mod.mi_chan[i].used, "handle %u: the TX area mapped "
-		 "alone, though MAP_INFO offered the channel mapping",
-		 fe_mod.chan[i]);
-	if (what == FE_CHANNEL)
-		fe_mod.mi_chan[i].used = true;
-	if (len == 0 || len > MAP_CAP ||
-	    fe_mod.nmap + (what == FE_CHANNEL ? 2 : 1) > MAX_MAPS) {
-		errno = ENOMEM;
-		return MAP_FAILED;
-	}
-	/*
-	 * The module maps a channel by its areas' sizes, whole pages: with
-	 * mi_raw, a channel map_size from the input that is not the sum, or
-	 * a TX map_size that is no page multiple, is a mapping it refuses
-	 * (EINVAL from the module; ENOMEM here, which the library passes on
-	 * and the oracles do not take for a bad argument). The second is
-	 * one the library does not refuse itself: it would open an RX area
-	 * off a page, and one off 8 bytes is the engine's -EINVAL.
-	 */
-	if (what == FE_CHANNEL &&
-	    (tx->map_size >= len || tx->map_size + rx->map_size != len ||
-	     tx->map_size % fe_page)) {
-		if (fz_trace > 0)
-			fprintf(stderr, "    mmap %u: a channel mapping of %zu "
-				"bytes, areas of %llu and %llu: refused\n",
-				fe_mod.chan[i], len,
-				(unsigned long long)tx->map_size,
-				(unsigned long long)rx->map_size);
-		errno = ENOMEM;
-		return MAP_FAILED;
-	}
-	p = __real_mmap(NULL, len, PROT_READ | PROT_WRITE,
-			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return p;
-	if (what == FE_CHANNEL) {
-		add_map(i, IPCSVC_DIR_TX, p, p, len);
-		add_map(i, IPCSVC_DIR_RX, p + tx->map_size, p, len);
-	} else {
-		add_map(i, (uint32_t)what, p, p, len);
-	}
-	return p;
-}
-
-/*
- * A mapping of the device goes whole: an area's own, or a channel
- * mapping with both its areas. Unmapping a part of one (an area of a
- * channel mapping, say) is the library's mistake.
- */
-int __wrap_munmap(void *addr, size_t len)
-{
-	uintptr_t a = (uintptr_t)addr;
-
-	for (unsigned int i = 0; i < fe_mod.nmap;) {
-		struct fmap *m = &fe_mod.map[i];
-		uintptr_t b = (uintptr_t)m->base;
-
-		if (b != a) {
-			FZ_CHECK(a + len <= b || a >= b + m->base_len,
-				 "munmap of %zu bytes at %p, into the mapping "
-				 "of %zu bytes at %p (%u/%u)", len, addr,
-				 m->base_len, (void *)m->base, m->handle,
-				 m->dir);
-			i++;
-			continue;
-		}
-		FZ_CHECK(len == m->base_len, "munmap of %zu bytes of a %zu "
-			 "byte mapping (%u/%u)", len, m->base_len, m->handle,
-			 m->dir);
-		fe_mod.map[i] = fe_mod.map[--fe_mod.nmap];
-	}
-	return __real_munmap(addr, len);
-}
-
-/*
- * What MAP_INFO says of area @dir of channel @i (handle @h), kept in
- * fe_mod.mi for the mmap() that follows.
- */
-static struct fmi *answer_area(int i, uint32_t h, uint32_t dir)
-{
-	struct fmi *a = &fe_mod.mi[i][dir];
+	/* The identities of a channel with a header store are where the
+	 * store has them: they are the module's, and stay put. */
+	const struct fchan *s = fe_store(h);
 
 	a->valid = true;
 	a->used = false;
 	if (fe_mod.mi_raw) {
 		a->offset = fe_mod.raw[5];
-		a->map_size = fe_mod.raw[0];
-		a->id_off = fe_mod.raw[4];
+		a->map_size = hdr ? (fe_mod.raw_hdr ? fe_mod.raw_hdr :
+				     3 * fe_page) : fe_mod.raw[0];
+		a->id_off = s ? s->id_off[dir] : fe_mod.raw_one_id ?
+			    fe_mod.raw[4] : fe_id_off_of(fe_mod.raw[4], dir);
 		/* as much of a max_size from the input as a mapping holds */
 		a->max = fe_mod.raw[2] % (64 * fe_page + 1);
 		return a;
 	}
 	a->max = (fe_mod.max_pages +
 		  (dir == IPCSVC_DIR_RX ? fe_mod.rx_pages : 0)) * fe_page;
-	a->map_size = 3 * fe_page + a->max + fe_page;
-	a->id_off = fe_mod.id_off;
+	a->map_size = hdr ? 3 * fe_page : 3 * fe_page + a->max + fe_page;
+	a->id_off = s ? s->id_off[dir] : fe_id_off_of(fe_mod.id_off, dir);
 	a->offset = IPCSVC_MMAP_TOKEN(h, dir) * fe_page;
 	return a;
+}
+
+/* The same of channel @i, kept in fe_mod.mi for the mmap() that follows. */
+static struct fmi *answer_area(int i, uint32_t h, uint32_t dir)
+{
+	return answer(&fe_mod.mi[i][dir], h, dir, false);
+}
+
+/*
+ * Would the module answer for channel @handle's areas now as it did for
+ * its header pages? Then the data regions the library maps on first use
+ * are the ones its header pages describe.
+ */
+bool fe_same_geometry(uint32_t handle)
+{
+	struct fchan *s = fe_store(handle);
+	struct fmi a;
+
+	if (!s || fe_mod.mi_raw)
+		return false;
+	for (uint32_t d = IPCSVC_DIR_TX; d <= IPCSVC_DIR_RX; d++) {
+		answer(&a, handle, d, false);
+		if (a.max != s->max[d])
+			return false;
+	}
+	return true;
 }
 
 static int fake_ioctl(unsigned long req, void *arg)
@@ -366,29 +147,41 @@ static int fake_ioctl(unsigned long req, void *arg)
 		struct ipcsvc_map_info *mi = arg;
 		int i = fe_chan_index(mi->handle);
 		bool chan = mi->flags & IPCSVC_MAP_CHANNEL;
+		bool hdr = mi->flags & IPCSVC_MAP_HEADERS;
+		struct fchan *s = fe_store(mi->handle);
 		struct fmi *a;
 
+		/* the library asks for the header pages of its end, never
+		 * those with the channel mapping, never of the RX area */
 		FZ_CHECK(mi->size == sizeof(*mi) && mi->dir <= 1 &&
-			 !(mi->flags & ~IPCSVC_MAP_CHANNEL) &&
-			 (!chan || mi->dir == IPCSVC_DIR_TX),
+			 !(mi->flags & ~(IPCSVC_MAP_CHANNEL |
+					 IPCSVC_MAP_HEADERS)) &&
+			 !(chan && hdr) &&
+			 (!(chan || hdr) || mi->dir == IPCSVC_DIR_TX),
 			 "MAP_INFO with size %u dir %u flags %#x", mi->size,
 			 mi->dir, mi->flags);
 		fe_mod.map_infos++;
 		/* as the module: the flags before the handle; one that
-		 * predates the channel mapping knows no flag at all */
-		if (chan && fe_mod.no_chan) {
-			if (i >= 0)
-				fe_mod.mi_chan[i].valid = false;
+		 * predates a flag knows no such bit */
+		if ((chan && fe_mod.no_chan) || (hdr && !fe_mod.headers)) {
+			if (i >= 0) {
+				if (chan)
+					fe_mod.mi_chan[i].valid = false;
+				else
+					fe_mod.mi_hdr[i].valid = false;
+			}
 			if (fz_trace > 0)
-				fprintf(stderr, "    MAP_INFO %u/%u, channel: "
-					"-EINVAL\n", mi->handle, mi->dir);
+				fprintf(stderr, "    MAP_INFO %u/%u, %s: "
+					"-EINVAL\n", mi->handle, mi->dir,
+					chan ? "channel" : "headers");
 			return -EINVAL;
 		}
 		if (mi->handle == fe_mod.svc && fe_mod.svc)
 			return -EPROTOTYPE;
 		if (i < 0 || !fe_mod.chan_open[i])
 			return -EBADSLT;
-		a = answer_area(i, mi->handle, mi->dir);
+		a = hdr ? answer(&fe_mod.mi_hdr[i], mi->handle, mi->dir, true) :
+			  answer_area(i, mi->handle, mi->dir);
 		mi->offset = a->offset;
 		mi->map_size = a->map_size;
 		mi->identity_offset = a->id_off;
@@ -399,7 +192,7 @@ static int fake_ioctl(unsigned long req, void *arg)
 		} else {
 			mi->max_size = a->max;
 			mi->area_bytes = 3 * fe_page + mi->max_size;
-			mi->committed = 0;
+			mi->committed = s ? s->committed[mi->dir] : 0;
 		}
 		mi->producer_offset = fe_page + IPCSVC_CONTROL_PRODUCER;
 		mi->consumer_offset = 2 * fe_page + IPCSVC_CONTROL_CONSUMER;
@@ -423,7 +216,8 @@ static int fake_ioctl(unsigned long req, void *arg)
 		if (fz_trace > 0)
 			fprintf(stderr, "    MAP_INFO %u/%u%s: map_size %llu "
 				"area_bytes %llu max %llu id_off %llu\n",
-				mi->handle, mi->dir, chan ? ", channel" : "",
+				mi->handle, mi->dir, chan ? ", channel" :
+				hdr ? ", headers" : "",
 				(unsigned long long)mi->map_size,
 				(unsigned long long)mi->area_bytes,
 				(unsigned long long)mi->max_size,
@@ -433,23 +227,40 @@ static int fake_ioctl(unsigned long req, void *arg)
 	case IPCSVC_IOC_GROW: {
 		struct ipcsvc_grow *g = arg;
 		struct fmap *m = fe_find_map(g->handle, IPCSVC_DIR_TX);
+		struct fchan *s = fe_store(g->handle);
 		struct ipcsvc_area_identity *id;
-		uint64_t want;
+		uint64_t want, max;
 		int i = fe_chan_index(g->handle);
 
 		FZ_CHECK(g->size == sizeof(*g) && !g->flags, "GROW size %u",
 			 g->size);
-		if (i < 0 || !fe_mod.chan_open[i] || !m)
+		/* a channel with a header store grows in it, mapped or not
+		 * (IPCSVC_CHANNEL_NO_AUTOGROW commits at open, before the
+		 * data is mapped); one without, in its TX area's mapping */
+		if (i < 0 || !fe_mod.chan_open[i] || (!m && !s))
 			return -EBADSLT;
 		if (fe_mod.closed)
 			return -EPIPE;
 		if (fe_mod.grow_err)
 			return -fe_mod.grow_err;
-		if (g->new_size > m->max)
+		max = s ? s->max[IPCSVC_DIR_TX] : m->max;
+		if (g->new_size > max)
 			return -EFBIG;
 		want = (g->new_size + fe_page - 1) / fe_page * fe_page;
-		if (want > m->max)
-			want = m->max;
+		if (want > max)
+			want = max;
+		if (s) {
+			fe_commit(g->handle, IPCSVC_DIR_TX, want);
+			g->committed = s->committed[IPCSVC_DIR_TX];
+			if (fz_trace > 0)
+				fprintf(stderr, "    GROW %u to %llu: committed "
+					"%llu, max %llu (header store)\n",
+					g->handle,
+					(unsigned long long)g->new_size,
+					(unsigned long long)g->committed,
+					(unsigned long long)max);
+			return 0;
+		}
 		if (want > m->committed && 3 * fe_page + want <= m->len)
 			mprotect(m->addr + 3 * fe_page + m->committed,
 				 want - m->committed, PROT_READ | PROT_WRITE);
@@ -500,7 +311,9 @@ static int fake_ioctl(unsigned long req, void *arg)
 	}
 	case IPCSVC_IOC_ARM: {
 		struct ipcsvc_arm *a = arg;
-		struct fmap *m = fe_find_map(a->handle, a->dir);
+		/* the area, or the header pages, where the words are */
+		struct fmap *m = fe_find_map(a->handle, a->dir) ?:
+				 fe_find_map(a->handle, FE_HEADERS);
 		uint64_t want = a->dir == IPCSVC_DIR_RX ?
 			fe_page + IPCSVC_CONTROL_PRODUCER + 8 :
 			2 * fe_page + IPCSVC_CONTROL_CONSUMER + 8;
@@ -586,12 +399,24 @@ void fe_op_knob(struct fz_in *in)
 		for (unsigned int i = 0; i < fe_mod.nmap; i++) {
 			struct fmap *m = &fe_mod.map[i];
 
-			if (m->id_off % 8 == 0 && m->id_off +
+			/* a header store's are set below, once */
+			if (!m->shared && m->id_off % 8 == 0 && m->id_off +
 			    sizeof(struct ipcsvc_area_identity) <= m->len)
 				STORE_RELEASE(&((struct ipcsvc_area_identity *)
 						(m->addr + m->id_off))->closed,
 					      (uint64_t)fe_mod.closed);
 		}
+		for (unsigned int i = 0; i < fe_mod.nchan; i++)
+			for (uint32_t d = IPCSVC_DIR_TX; d <= IPCSVC_DIR_RX;
+			     d++) {
+				struct ipcsvc_area_identity *id =
+					fe_mod.hs[i].store ?
+					fe_store_id(&fe_mod.hs[i], d) : NULL;
+
+				if (id)
+					STORE_RELEASE(&id->closed,
+						      (uint64_t)fe_mod.closed);
+			}
 		break;
 	case 4:
 		fe_mod.mi_raw = v & 1;
@@ -621,11 +446,22 @@ void fe_op_knob(struct fz_in *in)
 		 * both areas at once) or without (MAP_INFO's flag is -EINVAL,
 		 * the library maps each area); an RX area bigger than the
 		 * TX area, so that the halves are told apart; with mi_raw, a
-		 * channel map_size from the input rather than the sum.
+		 * channel map_size from the input rather than the sum. With
+		 * bit 5, the header mappings too: a module with them (bit 4
+		 * clear) or one that predates them (bit 4 set: their flag is
+		 * -EINVAL and everything is mapped as before them); under
+		 * mi_raw, with bit 6 a header map_size from the input rather
+		 * than data_offset, with bit 7 both identities at the input's
+		 * offset, as areas of their own would have them (the library
+		 * refuses to open header pages so described).
 		 */
 		fe_mod.no_chan = v & 1;
 		fe_mod.rx_pages = (v >> 1) % 4;
 		fe_mod.raw_chan = (v & 8) ? fz_u64(in) : 0;
+		if (v & 0x20)
+			fe_mod.headers = !(v & 0x10);
+		fe_mod.raw_hdr = (v & 0x40) ? fz_u64(in) : 0;
+		fe_mod.raw_one_id = v & 0x80;
 		break;
 	default: {	/* 9 */
 		static const int sizes[] = { 56, 56, 40, 1000 };

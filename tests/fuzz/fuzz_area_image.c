@@ -494,6 +494,7 @@ static int open_one(struct ai_area *a, uint64_t id_off, bool producer,
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->area[0] = &a->k;
 	ctx->mapping[0] = vmem;
+	ctx->dir[0] = producer ? IPCSVC_DIR_TX : IPCSVC_DIR_RX;
 	if (producer)
 		rc = FZ_CALL("ipcsvc__channel_open_ops",
 			     ipcsvc__channel_open_ops(vmem, ai_len, id_off,

@@ -5,18 +5,19 @@
  * are written into one end of a SOCK_SEQPACKET socketpair whose other end
  * is the port's fd, so read() hands the library one record per call as the
  * module does, and EAGAIN when none is pending. The ioctl(), mmap() and
- * munmap() calls that lib/service.c, lib/port.c and lib/module_backend.c
- * make on that fd reach the handlers in events_module.c (the link wraps
- * those symbols: -Wl,--wrap=ioctl,--wrap=mmap,--wrap=munmap), which answer
- * as the module would, or with the errors the man pages list for it: a
- * fake module.
+ * munmap() calls that lib/service.c, lib/port.c, lib/module_backend.c and
+ * lib/module_map.c make on that fd reach the handlers in events_module.c
+ * and events_maps.c (the link wraps those symbols:
+ * -Wl,--wrap=ioctl,--wrap=mmap,--wrap=munmap), which answer as the module
+ * would, or with the errors the man pages list for it: a fake module.
  *
  * Covered: ipcsvc_port_read_event() and ipcsvc_port_wait_event() (record to
  * struct ipcsvc_port_event, with the cookies of ipcsvc_service_set_cookie()
  * and ipcsvc_conn_set_cookie()), ipcsvc_service_create_attr(),
  * ipcsvc_service_accept() and ipcsvc_service_reject() (parsing of ServiceConnected, mapping the
- * areas from MAP_INFO, opening the channel over the module backend),
- * ipcsvc_client_connect(), the module backend's WAIT/WAKE/GROW through a
+ * areas from MAP_INFO, or the header pages and the areas on first use,
+ * opening the channel over the module backend), ipcsvc_client_connect(),
+ * the module backend's WAIT/WAKE/GROW and data mapping through a
  * connection's channel, ipcsvc_conn_arm(), ipcsvc_conn_peer_creds(),
  * ipcsvc_conn_peer_pidfd(), ipcsvc_port_version(), the closes, and the
  * port's reference count (its fd is closed with the last reference).
@@ -26,7 +27,11 @@
  * errors of GROW, WAIT, CONNECT, ...) come from it too, and whether it
  * has the channel mapping (MAP_INFO's IPCSVC_MAP_CHANNEL) or answers the
  * flag -EINVAL as a module before it did, so that the library maps the
- * areas in one mapping or falls back to one each.
+ * areas in one mapping or falls back to one each; and whether it has
+ * header mappings (IPCSVC_MAP_HEADERS; bit 3 of the first byte, then a
+ * knob), so that the library opens a channel on its header pages and
+ * maps the areas at the first message, or, with a module before them,
+ * maps the areas at once.
  *
  * Oracles: documented statuses only; a record of exactly 32 bytes comes
  * out with every field equal and the cookie last set on its handle (none
@@ -37,11 +42,17 @@
  * failed accept or connect closes the announced handle once and unmaps
  * everything it mapped; with a module that answers as the real one, an
  * accept of an announced channel and a connect succeed (the library found
- * both areas where they were mapped); MAP_INFO's flag is
- * IPCSVC_MAP_CHANNEL only, with IPCSVC_DIR_TX only; the library maps
+ * both areas, or the header pages, where they were mapped); an accept or
+ * connect maps the header pages alone where the module has them, else
+ * both areas; a connection on header pages maps both areas at its first
+ * send or receive and never again, and a module that answers as the real
+ * one, as it did for the header pages, gets no -EPROTO for them; only
+ * until then may a receive fail as that mapping fails (-ENOMEM, -EPROTO,
+ * -EBADSLT); MAP_INFO's flags are IPCSVC_MAP_CHANNEL or
+ * IPCSVC_MAP_HEADERS, each with IPCSVC_DIR_TX only; the library maps
  * exactly what MAP_INFO said, the channel mapping where it was offered,
  * and unmaps each mapping whole; a connection's close closes its handle
- * and unmaps both areas; ARM names producer.published (RX) or
+ * and unmaps everything it mapped; ARM names producer.published (RX) or
  * consumer.consumed (TX); the port's fd stays open while anything holds
  * the port and is closed after the last; no mapping of the fake device
  * outlives the input.
@@ -102,6 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fe_page = fz_page();
 		fz_timer_init();
 	}
+	fe_release();
 	memset(&fe_mod, 0, sizeof(fe_mod));
 	memset(&fe_app, 0, sizeof(fe_app));
 	fe_mod.port_fd = -1;
@@ -123,6 +135,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(name, 's', sizeof(name));
 	name[nl] = '\0';
 	fe_mod.svc = 1 + b0 % 8;
+	/* a module with header mappings, or one from before them (a knob
+	 * changes it later) */
+	fe_mod.headers = b0 & 8;
 	memset(&sa, 0, sizeof(sa));
 	sa.max_to_server = (b0 & 0x80) ? (1ULL << 32) : 0;
 	fe_mod.create_err = (b0 & 0x40) ? EADDRINUSE : 0;
@@ -178,5 +193,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	op_close_port();
 	FZ_CHECK(!fd_open(port_fd), "the port's fd outlived its last reference");
 	close(sv[1]);
+	fe_release();
 	return 0;
 }

@@ -17,22 +17,32 @@
 
 extern uint64_t fe_page;
 
-/* ---- the fake module (events_module.c) ----------------------------------- */
+/* ---- the fake module (events_module.c, events_maps.c) -------------------- */
+
+/* a bigger mmap() of the device is -ENOMEM */
+#define FE_MAP_CAP	(4u << 20)
+
+/* the answers a mapping is for, other than an area's own direction */
+#define FE_CHANNEL	2		/* IPCSVC_MAP_CHANNEL */
+#define FE_HEADERS	3		/* IPCSVC_MAP_HEADERS */
 
 /*
- * One area mapped from the fake device: the channel and direction it is
- * for, and what the module would have put there. An area has its own
- * mapping, or is one half of a channel mapping (IPCSVC_MAP_CHANNEL: the
- * TX area, then the RX area at the TX area's map_size), which the library
- * unmaps as one: @base and @base_len are that mmap().
+ * One mapping from the fake device: an area, with the channel and
+ * direction it is for and what the module would have put there, or an
+ * end's header pages (@dir FE_HEADERS). An area has its own mapping, or
+ * is one half of a channel mapping (IPCSVC_MAP_CHANNEL: the TX area, then
+ * the RX area at the TX area's map_size), which the library unmaps as
+ * one: @base and @base_len are that mmap(). A mapping of a channel that
+ * has a header store (struct fchan) shows the store's pages (@shared).
  */
 struct fmap {
 	uint8_t *addr;
-	size_t len;			/* the area's map_size */
+	size_t len;			/* the answer's map_size */
 	uint8_t *base;
 	size_t base_len;
 	uint32_t handle, dir;
 	uint64_t id_off, max, committed;
+	bool shared;
 };
 
 /*
@@ -44,6 +54,26 @@ struct fmi {
 	bool valid;
 	bool used;			/* mapped (channel: tried) since answered */
 	uint64_t offset, map_size, id_off, max;
+};
+
+/*
+ * A channel of a module with header mappings, as the module holds it:
+ * one piece of shared memory, the three header pages (the identity page
+ * with both identities, this end's control page, the peer's) and then
+ * each area's data region, FE_MAP_CAP bytes apart. Every mapping of the
+ * channel made after its first header mapping shows these pages, as the
+ * real module's do, so that the library's writes through one mapping, the
+ * fake peer's and the module's growth agree whichever mapping they go
+ * through, and a peer can publish before the data regions are mapped.
+ * Its identities are written once, when the first header mapping makes
+ * it, as that mapping's answers say; the module's later answers for the
+ * channel put them where they are, whatever else they say. The committed
+ * sizes are the module's own record (GROW, and the fake peer's first
+ * page).
+ */
+struct fchan {
+	uint8_t *store;
+	uint64_t id_off[2], max[2], committed[2];
 };
 
 /* The module's state, and the knobs the script sets. */
@@ -65,12 +95,17 @@ struct fe_module {
 	 */
 	struct fmi mi[MAX_HANDLES][2];
 	struct fmi mi_chan[MAX_HANDLES];
+	struct fmi mi_hdr[MAX_HANDLES];	/* IPCSVC_MAP_HEADERS */
 	uint32_t mi_last;
+	struct fchan hs[MAX_HANDLES];	/* header stores, per channel */
 	/* knobs set by the script */
 	bool mi_raw;			/* MAP_INFO fields from the input */
 	uint64_t raw[6];		/* map_size, area_bytes, max, committed, id_off, offset */
 	uint64_t raw_chan;		/* mi_raw: IPCSVC_MAP_CHANNEL's map_size, 0: the sum */
 	bool no_chan;			/* a module without IPCSVC_MAP_CHANNEL */
+	bool headers;			/* a module with IPCSVC_MAP_HEADERS */
+	uint64_t raw_hdr;		/* mi_raw: the header answer's map_size, 0: data_offset */
+	bool raw_one_id;		/* mi_raw: both identities at raw[4] */
 	uint64_t max_pages;		/* sane MAP_INFO: data pages */
 	uint64_t rx_pages;		/* sane MAP_INFO: the RX area's more */
 	uint64_t id_off;		/* sane MAP_INFO: identity offset */
@@ -91,6 +126,15 @@ extern struct fe_module fe_mod;
 int fe_chan_index(uint32_t h);
 struct fmap *fe_find_map(uint32_t handle, uint32_t dir);
 bool fe_sane(void);
+unsigned int fe_open_maps(void);
+struct fchan *fe_store(uint32_t handle);
+uint8_t *fe_store_data(const struct fchan *s, uint32_t dir);
+bool fe_same_geometry(uint32_t handle);
+bool fe_id_in_page(uint64_t id_off);
+uint64_t fe_id_off_of(uint64_t off, uint32_t dir);
+struct ipcsvc_area_identity *fe_store_id(const struct fchan *s, uint32_t dir);
+void fe_commit(uint32_t handle, uint32_t dir, uint64_t size);
+void fe_release(void);
 void fe_op_knob(struct fz_in *in);
 
 /* ---- the application ----------------------------------------------------- */
@@ -109,6 +153,8 @@ struct fe_app {
 	struct ipcsvc_service *svc;
 	struct ipcsvc_conn *conn[MAX_CONNS];
 	uint32_t conn_handle[MAX_CONNS];
+	unsigned int conn_maps[MAX_CONNS];	/* fake mappings each has made */
+	bool conn_data[MAX_CONNS];	/* its data regions mapped for sure */
 	unsigned int nconn;
 	struct rec_q q[8];		/* records in the socket, in order */
 	unsigned int qh, qn;

@@ -105,30 +105,41 @@ static inline int fk_grow_to(struct fk_area *a, uint64_t new_size)
 struct fk_ctx {
 	struct fk_area *area[2];
 	uint8_t *mapping[2];	/* the engine's area pointer for each */
+	uint32_t dir[2];	/* and its direction, as the engine names it */
 	int eintr;		/* > 0: the next waits say -EINTR */
 };
 
-static inline struct fk_area *fk_find(struct fk_ctx *c, void *area)
+/*
+ * The area of the word @word that the engine names by @dir and @off: it
+ * must be that area's word at that offset, in its control words (the
+ * module checks the offset, and reads the word through its own mapping).
+ */
+static inline struct fk_area *fk_find(struct fk_ctx *c, uint32_t dir,
+				      const void *word, uint64_t off)
 {
-	for (int i = 0; i < 2; i++)
-		if (c->area[i] && c->mapping[i] == area)
-			return c->area[i];
-	fz_fail("backend called with an area it does not know: %p", area);
+	for (int i = 0; i < 2; i++) {
+		if (!c->area[i] || c->dir[i] != dir)
+			continue;
+		FZ_CHECK((const uint8_t *)word == c->mapping[i] + off,
+			 "the word named at offset %llu of area %u lies at "
+			 "%+lld", (unsigned long long)off, dir,
+			 (long long)((const uint8_t *)word - c->mapping[i]));
+		FZ_CHECK(off % 8 == 0 && off + 8 <= c->area[i]->data_off,
+			 "wait on offset %llu, outside the control words",
+			 (unsigned long long)off);
+		return c->area[i];
+	}
+	fz_fail("backend called for an area it does not know: dir %u", dir);
 }
 
-static int fk_wait(void *ctx, void *area, uint64_t off, uint64_t val,
-		   const struct ipcsvc_deadline *d)
+static int fk_wait(void *ctx, uint32_t dir, __u64 *word, uint64_t off,
+		   uint64_t val, const struct ipcsvc_deadline *d)
 {
 	struct fk_ctx *c = ctx;
-	struct fk_area *a = fk_find(c, area);
+	struct fk_area *a = fk_find(c, dir, word, off);
 
 	a->waits++;
-	/* the module checks the word lies in the producer or consumer words;
-	 * the engine must only name its own area's words */
-	FZ_CHECK(off % 8 == 0 && off + 8 <= a->data_off,
-		 "wait on offset %llu, outside the control words",
-		 (unsigned long long)off);
-	if (LOAD_SEQCST((uint64_t *)((uint8_t *)area + off)) != val)
+	if (LOAD_SEQCST(word) != val)
 		return 0;
 	if (fk_closed(a))
 		return -EPIPE;
@@ -144,26 +155,34 @@ static int fk_wait(void *ctx, void *area, uint64_t off, uint64_t val,
 	return 0;
 }
 
-static int fk_wake(void *ctx, void *area, uint64_t off)
+static int fk_wake(void *ctx, uint32_t dir, __u64 *word, uint64_t off)
 {
-	struct fk_area *a = fk_find(ctx, area);
+	struct fk_area *a = fk_find(ctx, dir, word, off);
 
-	(void)off;
 	a->wakes++;
 	return fk_closed(a) ? -EPIPE : 0;
 }
 
-static int fk_grow(void *ctx, void *area, struct ipcsvc_area_identity *id,
+/* The TX area, whose identity the engine names in its own mapping. */
+static inline struct fk_area *fk_find_grown(struct fk_ctx *c,
+					    struct ipcsvc_area_identity *id)
+{
+	for (int i = 0; i < 2; i++)
+		if (c->area[i] && c->dir[i] == IPCSVC_DIR_TX) {
+			FZ_CHECK((uint8_t *)id ==
+				 c->mapping[i] + c->area[i]->id_off,
+				 "grow names an identity at %+lld, not at %llu",
+				 (long long)((uint8_t *)id - c->mapping[i]),
+				 (unsigned long long)c->area[i]->id_off);
+			return c->area[i];
+		}
+	fz_fail("grow of a channel that does not send");
+}
+
+static int fk_grow(void *ctx, struct ipcsvc_area_identity *id,
 		   uint64_t new_size)
 {
-	struct fk_area *a = fk_find(ctx, area);
-
-	/* the engine names the identity in its own mapping of the area */
-	FZ_CHECK((uint8_t *)id == (uint8_t *)area + a->id_off,
-		 "grow names an identity at %+lld, not at %llu",
-		 (long long)((uint8_t *)id - (uint8_t *)area),
-		 (unsigned long long)a->id_off);
-	return fk_grow_to(a, new_size);
+	return fk_grow_to(fk_find_grown(ctx, id), new_size);
 }
 
 static const struct ipcsvc_wait_ops fk_ops = {

@@ -659,6 +659,105 @@ static void events_seeds(void)
 	b(EV_CONN); b(9); b(0);
 	b(EV_CONN); b(9); b(0);
 	done("fuzz_events", "channel-mapping");
+
+	/*
+	 * A module with header mappings (bit 3 of the first byte): accept
+	 * without auto-growth, so that the first page is committed before
+	 * the data is mapped; arm on the header pages alone; the peer
+	 * publishes before the data is mapped, and the receive that finds
+	 * the message maps it; send, receive, grow, close.
+	 */
+	begin();
+	b(8); b(12);				/* header mappings, service 1 */
+	b(EV_PUSH); b(0); u32(4242); u64(1000);	/* ServiceConnected */
+	b(EV_READ); b(0);
+	b(EV_ACCEPT); b(8); b(0); b(0); b(0); b(0); u32(0); u32(0);
+	b(EV_CONN); b(4); b(0); b(1);		/* arm rx */
+	b(EV_CONN); b(4); b(0); b(0);		/* arm tx */
+	b(EV_CONN); b(7); b(0); b(16);		/* the peer publishes */
+	b(EV_CONN); b(0); b(0);			/* receive: maps the data */
+	b(EV_CONN); b(2); b(0); b(1); u16(100);	/* send, timed */
+	b(EV_CONN); b(7); b(0); b(40);
+	b(EV_CONN); b(1); b(0); b(1);		/* receive, timed */
+	b(EV_CONN); b(3); b(0); b(1);		/* grow: one page, as now */
+	b(EV_CONN); b(9); b(0);			/* close */
+	done("fuzz_events", "headers-accept-use");
+
+	/*
+	 * Clients of a module with header mappings: growth before the data
+	 * is mapped, then the first send maps it; data regions that the
+	 * module describes otherwise than the header pages did (-EPROTO);
+	 * a module without header mappings after all, and with them again.
+	 */
+	begin();
+	b(8 | 2); b(3);
+	b(EV_KNOB); b(5); b(3);			/* 4 data pages */
+	b(EV_CONNECT); b(8); b(9); u16(0); u16(0);	/* no auto-growth */
+	b(EV_CONN); b(3); b(0); b(3);		/* grow to 3 pages, unmapped */
+	b(EV_CONN); b(2); b(0); b(0); u16(5000);	/* send: maps the data */
+	b(EV_CONN); b(7); b(0); b(16);
+	b(EV_CONN); b(0); b(0);
+	b(EV_KNOB); b(6); b(1);			/* TX identity at 2048 */
+	b(EV_CONNECT); b(0); b(9); u16(0); u16(0);
+	b(EV_KNOB); b(5); b(0);			/* 1 data page from now on */
+	b(EV_CONN); b(2); b(1); b(0); u16(10);	/* -EPROTO */
+	b(EV_KNOB); b(5); b(3);
+	b(EV_CONN); b(7); b(1); b(16);
+	b(EV_CONN); b(0); b(1);			/* -EPROTO again */
+	b(EV_KNOB); b(10); b(0x30);		/* a module from before them */
+	b(EV_CONNECT); b(0); b(9); u16(0); u16(0);
+	b(EV_CONN); b(7); b(2); b(16);
+	b(EV_CONN); b(0); b(2);
+	b(EV_KNOB); b(10); b(0x21);		/* with them; no channel mapping */
+	b(EV_CONNECT); b(0); b(9); u16(0); u16(0);
+	b(EV_CONN); b(7); b(3); b(16);
+	b(EV_CONN); b(0); b(3);
+	b(EV_CONN); b(4); b(3); b(1);
+	b(EV_CONN); b(9); b(0);
+	b(EV_CONN); b(9); b(0);
+	done("fuzz_events", "headers-connect");
+
+	/*
+	 * What the first use of a header-mapped channel can meet: its handle
+	 * closed behind the library's back (a forged event rejected), the
+	 * channel closed, MAP_INFO answers from the input (the header
+	 * pages' length, both identities at one offset, then areas that do
+	 * not match the header pages).
+	 */
+	begin();
+	b(8); b(12);
+	b(EV_PUSH); b(0); u32(0); u64(0);
+	b(EV_READ); b(0);
+	b(EV_ACCEPT); b(0); b(0); b(0); b(0); b(0); u32(0); u32(0);
+	b(EV_CONN); b(7); b(0); b(16);
+	/* reject a forged ServiceConnected naming the channel: its handle
+	 * goes, and the receive finds it gone */
+	b(EV_REJECT); b(0x80); b(1); b(1); b(1); b(0); u32(0); u32(0);
+	b(EV_CONN); b(0); b(0);			/* -EBADSLT */
+	b(EV_CONN); b(9); b(0);
+	b(EV_PUSH); b(0); u32(0); u64(0);
+	b(EV_READ); b(0);
+	b(EV_ACCEPT); b(0); b(0); b(0); b(0); b(0); u32(0); u32(0);
+	b(EV_KNOB); b(3); b(1);			/* closed */
+	b(EV_CONN); b(2); b(0); b(0); u16(10);
+	b(EV_CONN); b(1); b(0); b(1);
+	b(EV_KNOB); b(3); b(0);
+	/* MAP_INFO from the input: 6 pages, 4 of area, 1 of data; the
+	 * header pages' length from the input, then data_offset */
+	b(EV_KNOB); b(4); b(1);
+	u16(6 * PAGE / 8); u16(4 * PAGE / 8); u16(PAGE / 8);
+	u16(0); u16(0); u16(0);
+	b(EV_KNOB); b(10); b(0x60); u64(2 * PAGE);
+	b(EV_CONNECT); b(0); b(9); u16(0); u16(0);	/* -EPROTO */
+	b(EV_KNOB); b(10); b(0xa0);		/* one identity offset */
+	b(EV_CONNECT); b(0); b(9); u16(0); u16(0);	/* -EPROTO */
+	b(EV_KNOB); b(10); b(0x20);
+	b(EV_CONNECT); b(0); b(9); u16(0); u16(0);
+	b(EV_CONN); b(2); b(1); b(0); u16(10);
+	b(EV_KNOB); b(4); b(0);
+	u16(0); u16(0); u16(0); u16(0); u16(0); u16(0);
+	b(EV_CONN); b(2); b(0); b(0); u16(10);
+	done("fuzz_events", "headers-first-use");
 }
 
 int main(int argc, char **argv)

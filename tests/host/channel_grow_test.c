@@ -456,7 +456,7 @@ struct failing {
 
 static struct failing failing_state;
 
-static int failing_grow(void *ctx, void *area, struct ipcsvc_area_identity *id,
+static int failing_grow(void *ctx, struct ipcsvc_area_identity *id,
 			uint64_t new_size)
 {
 	struct failing *f = ctx;
@@ -465,20 +465,20 @@ static int failing_grow(void *ctx, void *area, struct ipcsvc_area_identity *id,
 	f->last = new_size;
 	if (f->err)
 		return f->err;
-	return ipcsvc__futex_ops.grow(NULL, area, id, new_size);
+	return ipcsvc__futex_ops.grow(NULL, id, new_size);
 }
 
-static int failing_wait(void *ctx, void *area, uint64_t off, uint64_t val,
-			const struct ipcsvc_deadline *d)
+static int failing_wait(void *ctx, uint32_t dir, __u64 *word, uint64_t off,
+			uint64_t val, const struct ipcsvc_deadline *d)
 {
 	(void)ctx;
-	return ipcsvc__futex_ops.wait(NULL, area, off, val, d);
+	return ipcsvc__futex_ops.wait(NULL, dir, word, off, val, d);
 }
 
-static int failing_wake(void *ctx, void *area, uint64_t off)
+static int failing_wake(void *ctx, uint32_t dir, __u64 *word, uint64_t off)
 {
 	(void)ctx;
-	return ipcsvc__futex_ops.wake(NULL, area, off);
+	return ipcsvc__futex_ops.wake(NULL, dir, word, off);
 }
 
 static const struct ipcsvc_wait_ops failing_ops = {

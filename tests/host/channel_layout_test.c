@@ -366,7 +366,7 @@ struct counting {
 	int err;
 };
 
-static int counting_grow(void *ctx, void *area, struct ipcsvc_area_identity *id,
+static int counting_grow(void *ctx, struct ipcsvc_area_identity *id,
 			 uint64_t new_size)
 {
 	struct counting *c = ctx;
@@ -375,20 +375,20 @@ static int counting_grow(void *ctx, void *area, struct ipcsvc_area_identity *id,
 	c->last = new_size;
 	if (c->err)
 		return c->err;
-	return ipcsvc__futex_ops.grow(NULL, area, id, new_size);
+	return ipcsvc__futex_ops.grow(NULL, id, new_size);
 }
 
-static int counting_wait(void *ctx, void *area, uint64_t off, uint64_t val,
-			 const struct ipcsvc_deadline *d)
+static int counting_wait(void *ctx, uint32_t dir, __u64 *word, uint64_t off,
+			 uint64_t val, const struct ipcsvc_deadline *d)
 {
 	(void)ctx;
-	return ipcsvc__futex_ops.wait(NULL, area, off, val, d);
+	return ipcsvc__futex_ops.wait(NULL, dir, word, off, val, d);
 }
 
-static int counting_wake(void *ctx, void *area, uint64_t off)
+static int counting_wake(void *ctx, uint32_t dir, __u64 *word, uint64_t off)
 {
 	(void)ctx;
-	return ipcsvc__futex_ops.wake(NULL, area, off);
+	return ipcsvc__futex_ops.wake(NULL, dir, word, off);
 }
 
 static const struct ipcsvc_wait_ops counting_ops = {
@@ -599,7 +599,8 @@ TEST_F(empty, publish_without_size_wakes_to_ebadmsg)
 	ASSERT_EQ(0, pthread_create(&t, NULL, sleep_receive, &s));
 	nanosleep(&ts, NULL);
 	__atomic_store_n(&area_prod(&self->a)->published, 1, __ATOMIC_SEQ_CST);
-	ipcsvc__futex_ops.wake(NULL, self->a.mem,
+	ipcsvc__futex_ops.wake(NULL, IPCSVC_DIR_RX,
+			       &area_prod(&self->a)->published,
 			       area_id(&self->a)->producer_offset +
 			       offsetof(struct ipcsvc_area_producer, published));
 	ASSERT_EQ(0, pthread_join(t, NULL));

@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -702,6 +703,79 @@ TEST_F(svc, handle_closed_behind_the_library)
 	ASSERT_EQ(0, ioctl(ipcsvc_conn_fd(self->client), IPCSVC_IOC_CLOSE, &a));
 	EXPECT_EQ(-EBADSLT, ipcsvc_channel_grow(c, 2 * page()));
 	EXPECT_EQ(-EBADSLT, send_msg(c, 1, 100, 1, 0, NULL));
+}
+
+/*
+ * The mappings of the module's channels in this process, from
+ * /proc/self/maps: how many of @pages pages (*@headers) and how many
+ * larger (*@whole).
+ */
+static int count_maps(size_t pages, int *headers, int *whole)
+{
+	unsigned long start, end;
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	if (!f)
+		return -errno;
+	*headers = *whole = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strstr(line, "ipcsvc-area") ||
+		    sscanf(line, "%lx-%lx", &start, &end) != 2)
+			continue;
+		if (end - start == pages * page())
+			++*headers;
+		else if (end - start > pages * page())
+			++*whole;
+	}
+	fclose(f);
+	return 0;
+}
+
+/*
+ * An idle channel maps its three header pages at each end, and nothing
+ * else: each end maps its data regions when it first sends, or first
+ * receives a message, and then keeps them.
+ */
+TEST_F(svc, data_mapped_on_first_use)
+{
+	struct ipcsvc_channel *c, *s;
+	struct ipcsvc_msg *m;
+	int h, w;
+
+	ASSERT_EQ(0, pair(self, 1 << 20, 1 << 20, IPCSVC_WAIT_ADAPTIVE));
+	c = ipcsvc_conn_channel(self->client);
+	s = ipcsvc_conn_channel(self->server);
+	ASSERT_EQ(0, count_maps(3, &h, &w));
+	EXPECT_EQ(2, h);
+	EXPECT_EQ(0, w);
+	/* an empty receive, arming, a look at the state: still nothing */
+	EXPECT_EQ(-EAGAIN, ipcsvc_channel_receive(s, &m));
+	EXPECT_EQ(0, ipcsvc_conn_arm(self->server, IPCSVC_DIR_RX));
+	ASSERT_EQ(0, count_maps(3, &h, &w));
+	EXPECT_EQ(0, w);
+	/* the client's first send maps its end */
+	ASSERT_EQ(0, send_msg(c, 1, 100, 1, 0, NULL));
+	ASSERT_EQ(0, count_maps(3, &h, &w));
+	EXPECT_EQ(2, h);
+	EXPECT_EQ(1, w);
+	/* the server's first receive maps its own */
+	ASSERT_EQ(0, ipcsvc_channel_receive(s, &m));
+	EXPECT_EQ(0, ipcsvc_channel_release(s, m));
+	ASSERT_EQ(0, count_maps(3, &h, &w));
+	EXPECT_EQ(2, w);
+	ASSERT_EQ(0, send_msg(s, 2, 100, 1, 0, NULL));
+	ASSERT_EQ(0, ipcsvc_channel_receive(c, &m));
+	EXPECT_EQ(0, ipcsvc_channel_release(c, m));
+	ASSERT_EQ(0, count_maps(3, &h, &w));
+	EXPECT_EQ(2, h);
+	EXPECT_EQ(2, w);
+	/* and closing unmaps both */
+	EXPECT_EQ(0, ipcsvc_conn_close(self->client));
+	self->client = NULL;
+	ASSERT_EQ(0, count_maps(3, &h, &w));
+	EXPECT_EQ(1, h);
+	EXPECT_EQ(1, w);
 }
 
 /*
