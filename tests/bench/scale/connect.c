@@ -151,25 +151,41 @@ static void connect_total(int n)
 	free(u);
 }
 
-/* One end's MAP_INFO and mmap() of area @dir of @handle; times added to
- * @info_ns and @map_ns. */
-static void *map_one(int fd, uint32_t handle, uint32_t dir, size_t *len,
+/* One MAP_INFO of area @dir of @handle, with @flags; its time added to
+ * @info_ns. */
+static void map_info(int fd, uint32_t handle, uint32_t dir, uint32_t flags,
+		     struct ipcsvc_map_info *mi, uint64_t *info_ns)
+{
+	uint64_t t0 = now_ns();
+
+	*mi = (struct ipcsvc_map_info){ .size = sizeof(*mi), .handle = handle,
+					.dir = dir, .flags = flags };
+	if (ioctl(fd, IPCSVC_IOC_MAP_INFO, mi))
+		die("MAP_INFO", -errno);
+	*info_ns += now_ns() - t0;
+}
+
+/*
+ * What the library does for one end of @handle: MAP_INFO of the TX area
+ * with @flags (IPCSVC_MAP_HEADERS when a connection opens,
+ * IPCSVC_MAP_CHANNEL when its first message maps the data) and of the RX
+ * area, then one mmap() of what the first answer describes. Times added
+ * to @info_ns and @map_ns.
+ */
+static void *map_end(int fd, uint32_t handle, uint32_t flags, size_t *len,
 		     uint64_t *info_ns, uint64_t *map_ns)
 {
-	struct ipcsvc_map_info mi = {
-		.size = sizeof(mi), .handle = handle, .dir = dir,
-	};
-	uint64_t t0 = now_ns(), t1;
+	struct ipcsvc_map_info mi, rx;
+	uint64_t t1;
 	void *p;
 
-	if (ioctl(fd, IPCSVC_IOC_MAP_INFO, &mi))
-		die("MAP_INFO", -errno);
+	map_info(fd, handle, IPCSVC_DIR_TX, flags, &mi, info_ns);
+	map_info(fd, handle, IPCSVC_DIR_RX, 0, &rx, info_ns);
 	t1 = now_ns();
 	p = mmap(NULL, (size_t)mi.map_size, PROT_READ | PROT_WRITE, MAP_SHARED,
 		 fd, (off_t)mi.offset);
 	if (p == MAP_FAILED)
 		die("mmap", -errno);
-	*info_ns += t1 - t0;
 	*map_ns += now_ns() - t1;
 	*len = (size_t)mi.map_size;
 	return p;
@@ -183,21 +199,30 @@ static void close_handle(int fd, uint32_t handle)
 		die("CLOSE", -errno);
 }
 
-enum { ST_CONNECT, ST_CINFO, ST_CMAP, ST_EVENT, ST_SINFO, ST_SMAP, ST_N };
+enum {
+	ST_CONNECT, ST_CINFO, ST_CMAP, ST_EVENT, ST_SINFO, ST_SMAP,
+	ST_DINFO, ST_DMAP, ST_N
+};
 
 /*
  * The library's steps through the raw ABI, each timed on its own: the
- * client's CONNECT, its two MAP_INFOs and two mmap()s, the server's read
- * of the event, its two MAP_INFOs and two mmap()s (medians of each).
- * Then the first touch of fresh anonymous pages, each of which the
- * kernel zeroes, as it zeroes a channel's three header pages at CONNECT.
+ * client's CONNECT, its two MAP_INFOs and the mmap() of its header pages,
+ * the server's read of the event, its two MAP_INFOs and mmap() (medians
+ * of each). Then what an end's first message adds, which a connection no
+ * longer pays: its two MAP_INFOs and the mmap() of its data (the
+ * client's). Then the first touch of fresh anonymous pages, each of which
+ * the kernel zeroes, as it zeroes a channel's three header pages at
+ * CONNECT.
  */
 static void connect_steps(int n)
 {
 	static const char *const name[ST_N] = {
-		"  client: CONNECT", "  client: 2 MAP_INFO", "  client: 2 mmap()",
+		"  client: CONNECT", "  client: 2 MAP_INFO",
+		"  client: mmap() of the header pages",
 		"  server: event read()", "  server: 2 MAP_INFO",
-		"  server: 2 mmap()",
+		"  server: mmap() of the header pages",
+		"  first message: 2 MAP_INFO",
+		"  first message: mmap() of the data",
 	};
 	double *st[ST_N], *z = malloc(sizeof(*z) * (size_t)n);
 	struct ipcsvc_port *sport, *cport;
@@ -224,31 +249,30 @@ static void connect_steps(int n)
 			.name_len = sizeof(SVC ".s") - 1,
 		};
 		uint64_t ns[ST_N] = { 0 }, t0;
-		void *cm[2], *sm[2];
-		size_t cl[2], sl[2];
+		void *cm, *sm, *dm;
+		size_t cl, sl, dl;
 
 		memcpy(c.name, SVC ".s", c.name_len);
 		t0 = now_ns();
 		if (ioctl(cfd, IPCSVC_IOC_CONNECT, &c))
 			die("CONNECT", -errno);
 		ns[ST_CONNECT] = now_ns() - t0;
-		for (uint32_t d = 0; d < 2; d++)
-			cm[d] = map_one(cfd, c.handle, d, &cl[d],
-					&ns[ST_CINFO], &ns[ST_CMAP]);
+		cm = map_end(cfd, c.handle, IPCSVC_MAP_HEADERS, &cl,
+			     &ns[ST_CINFO], &ns[ST_CMAP]);
 		t0 = now_ns();
 		if (ipcsvc_port_wait_event(sport, &ev, T) ||
 		    ev.type != IPC_MSG_SERVICE_CONNECTED)
 			die("connect event", -EIO);
 		ns[ST_EVENT] = now_ns() - t0;
-		for (uint32_t d = 0; d < 2; d++)
-			sm[d] = map_one(sfd, ev.channel, d, &sl[d],
-					&ns[ST_SINFO], &ns[ST_SMAP]);
+		sm = map_end(sfd, ev.channel, IPCSVC_MAP_HEADERS, &sl,
+			     &ns[ST_SINFO], &ns[ST_SMAP]);
+		dm = map_end(cfd, c.handle, IPCSVC_MAP_CHANNEL, &dl,
+			     &ns[ST_DINFO], &ns[ST_DMAP]);
 		for (int k = 0; k < ST_N; k++)
 			st[k][i] = (double)ns[k] / 1000.0;
-		for (int d = 0; d < 2; d++) {
-			munmap(cm[d], cl[d]);
-			munmap(sm[d], sl[d]);
-		}
+		munmap(cm, cl);
+		munmap(sm, sl);
+		munmap(dm, dl);
 		close_handle(cfd, c.handle);
 		close_handle(sfd, ev.channel);
 		while (!ipcsvc_port_read_event(sport, &ev))

@@ -4,14 +4,32 @@
  */
 #include "scale.h"
 
+/* One 64-byte message from @from to @to. */
+static void one_message(struct ipcsvc_conn *from, struct ipcsvc_conn *to)
+{
+	struct ipcsvc_channel *tx = ipcsvc_conn_channel(from);
+	struct ipcsvc_channel *rx = ipcsvc_conn_channel(to);
+	static const uint8_t payload[64];
+	struct ipcsvc_msg *m;
+
+	if (ipcsvc_channel_allocate_for_send(tx, sizeof(payload), 1, 1, 0,
+					     &m) ||
+	    ipcsvc_msg_add_object(m, 1, payload, sizeof(payload)) ||
+	    ipcsvc_channel_send(tx, m) ||
+	    ipcsvc_channel_receive_timeout(rx, &m, T) ||
+	    ipcsvc_channel_release(rx, m))
+		die("memory message", -EIO);
+}
+
 /*
- * Connect @n idle channels, each end mapping both areas as a working
- * channel does (size 0: the service's maxima, 1 MiB here), and put in
- * @kb what they cost in all, in KB by /proc/meminfo's counters. Run in a
- * process of its own (memory_of()), so that the library's allocations
- * grow a heap that no earlier measurement has already grown.
+ * Connect @n idle channels through the library, as any connection opens
+ * (size 0: the service's maxima, 1 MiB here), after one message each way
+ * if @used, and put in @kb what they cost in all, in KB by
+ * /proc/meminfo's counters. Run in a process of its own (memory_of()), so
+ * that the library's allocations grow a heap that no earlier measurement
+ * has already grown.
  */
-static void idle_channels(uint64_t size, int n, double kb[MI_N])
+static void idle_channels(uint64_t size, bool used, int n, double kb[MI_N])
 {
 	struct ipcsvc_conn **c = calloc((size_t)n * 2, sizeof(*c));
 	struct ipcsvc_port *sport, *cport;
@@ -30,6 +48,10 @@ static void idle_channels(uint64_t size, int n, double kb[MI_N])
 		    ipcsvc_port_wait_event(sport, &ev, T) ||
 		    ipcsvc_service_accept(svc, &ev, NULL, &c[2 * i + 1]))
 			die("memory connect", -EIO);
+		if (used) {
+			one_message(c[2 * i], c[2 * i + 1]);
+			one_message(c[2 * i + 1], c[2 * i]);
+		}
 	}
 	meminfo(m1);
 	/* MemAvailable falls as the others rise */
@@ -39,7 +61,8 @@ static void idle_channels(uint64_t size, int n, double kb[MI_N])
 }
 
 /* idle_channels() in a child process; print what one channel costs. */
-static void memory_of(uint64_t size, int n, const char *name, double ref)
+static void memory_of(uint64_t size, bool used, int n, const char *name,
+		      double ref)
 {
 	double kb[MI_N];
 	pid_t pid;
@@ -50,7 +73,7 @@ static void memory_of(uint64_t size, int n, const char *name, double ref)
 	pid = fork();
 	if (pid == 0) {
 		close(p[0]);
-		idle_channels(size, n, kb);
+		idle_channels(size, used, n, kb);
 		_exit(write(p[1], kb, sizeof(kb)) == sizeof(kb) ? 0 : 1);
 	}
 	close(p[1]);
@@ -90,9 +113,18 @@ void bench_memory(void)
 	for (int i = 0; i < 2 * n; i++)
 		close(fds[i]);
 	free(fds);
-	/* Page tables: a page-table page maps 2 MiB, so 1 MiB area mappings
-	 * need about one each; smaller ones share them. */
-	memory_of(0, n, "idle channel, both ends, 1 MiB areas", pair);
-	memory_of(65536, n, "idle channel, both ends, 64 KiB areas", pair);
-	memory_of(16384, n, "idle channel, both ends, 16 KiB areas", pair);
+	/*
+	 * An idle channel maps its three header pages at each end, whatever
+	 * its areas' size; one that carried a message each way also maps its
+	 * data, and holds the committed page of each ring. Page tables: a
+	 * page-table page maps 2 MiB, so 1 MiB area mappings need about one
+	 * each; smaller ones, and header pages, share them.
+	 */
+	memory_of(0, false, n, "idle channel, both ends, 1 MiB areas", pair);
+	memory_of(65536, false, n, "idle channel, both ends, 64 KiB areas",
+		  pair);
+	memory_of(16384, false, n, "idle channel, both ends, 16 KiB areas",
+		  pair);
+	memory_of(0, true, n, "one message each way, then idle, 1 MiB",
+		  pair);
 }
