@@ -5,7 +5,6 @@
  * state. The sending and receiving sides are producer.c and consumer.c.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,7 +141,7 @@ int ipcsvc__channel_map_data(struct ipcsvc_channel *ch)
 	/* pairs with the release below: the data pointers are set */
 	if (atomic_load_explicit(&ch->data_mapped, memory_order_acquire))
 		return 0;
-	pthread_mutex_lock(&ch->data_lock);
+	qlock_take(&ch->data_lock);
 	if (atomic_load_explicit(&ch->data_mapped, memory_order_relaxed))
 		goto out;
 	rc = ch->ops->map_data(ch->ops_ctx, ch->tx ? &tx : NULL,
@@ -156,7 +155,7 @@ int ipcsvc__channel_map_data(struct ipcsvc_channel *ch)
 		atomic_store_explicit(&ch->data_mapped, true,
 				      memory_order_release);
 out:
-	pthread_mutex_unlock(&ch->data_lock);
+	qlock_give(&ch->data_lock);
 	return rc;
 }
 
@@ -181,7 +180,8 @@ static int tx_open(struct tx *tx, const struct ipcsvc__area_view *v,
 	atomic_init(&tx->pub_seq, 0);
 	atomic_init(&tx->size, size);
 	atomic_init(&tx->slot, NULL);
-	return -pthread_mutex_init(&tx->grow_lock, NULL);
+	atomic_init(&tx->grow_lock.word, 0);
+	return 0;
 }
 
 static int rx_open(struct rx *rx, const struct ipcsvc__area_view *v,
@@ -219,10 +219,10 @@ static int tx_commit_first(struct ipcsvc_channel *ch)
 	uint64_t want = tx->page < tx->d.max_size ? tx->page : tx->d.max_size;
 	int rc = 0;
 
-	pthread_mutex_lock(&tx->grow_lock);
+	qlock_take(&tx->grow_lock);
 	if (atomic_load_explicit(&tx->size, memory_order_relaxed) == 0)
 		rc = ipcsvc__tx_grow_locked(ch, want);
-	pthread_mutex_unlock(&tx->grow_lock);
+	qlock_give(&tx->grow_lock);
 	return rc;
 }
 
@@ -255,11 +255,7 @@ int ipcsvc__channel_open_views(const struct ipcsvc__area_view *tx,
 	ch = calloc(1, sizeof(*ch));
 	if (!ch)
 		return -ENOMEM;
-	rc = -pthread_mutex_init(&ch->data_lock, NULL);
-	if (rc) {
-		free(ch);
-		return rc;
-	}
+	atomic_init(&ch->data_lock.word, 0);
 	ch->ops = ops;
 	ch->ops_ctx = ops_ctx;
 	ch->wait_mode = attr ? attr->wait_mode : IPCSVC_WAIT_ADAPTIVE;
@@ -339,7 +335,6 @@ void ipcsvc_channel_close(struct ipcsvc_channel *ch)
 		ch->layer_free(atomic_load_explicit(&ch->layer,
 						    memory_order_acquire));
 	if (ch->tx) {
-		pthread_mutex_destroy(&ch->tx->grow_lock);
 		free(atomic_load_explicit(&ch->tx->slot, memory_order_relaxed));
 		free(ch->tx);
 	}
@@ -347,7 +342,6 @@ void ipcsvc_channel_close(struct ipcsvc_channel *ch)
 		free(atomic_load_explicit(&ch->rx->slot, memory_order_relaxed));
 		free(ch->rx);
 	}
-	pthread_mutex_destroy(&ch->data_lock);
 	free(ch);
 }
 

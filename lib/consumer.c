@@ -5,7 +5,6 @@
  * order (waking a producer that waits for room).
  */
 #include <errno.h>
-#include <pthread.h>
 #include <sched.h>
 #include <stddef.h>
 #include <string.h>
@@ -135,7 +134,7 @@ static int rx_take(struct ipcsvc_channel *ch, struct ipcsvc_msg **msgp,
 	uint64_t pub, size;
 	int rc;
 
-	rx_lock_take(&rx->lock);
+	qlock_take(&rx->lock);
 	if (is_broken(&rx->d)) {
 		rc = -EBADMSG;
 		goto out;
@@ -218,7 +217,7 @@ static int rx_take(struct ipcsvc_channel *ch, struct ipcsvc_msg **msgp,
 	*msgp = m;
 	rc = 0;
 out:
-	rx_lock_give(&rx->lock);
+	qlock_give(&rx->lock);
 	return rc;
 }
 

@@ -5,7 +5,6 @@
  * order, and waking a sleeping consumer.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <sched.h>
 #include <stddef.h>
 #include <string.h>
@@ -422,7 +421,7 @@ static int tx_autogrow(struct ipcsvc_channel *ch, uint64_t need)
 
 	if (is_broken(&tx->d))
 		return -EBADMSG;
-	pthread_mutex_lock(&tx->grow_lock);
+	qlock_take(&tx->grow_lock);
 	/* Only grow_lock holders store tx->size: the lock orders it. */
 	cur = atomic_load_explicit(&tx->size, memory_order_relaxed);
 	if (cur < need && cur < tx->d.max_size) {
@@ -432,7 +431,7 @@ static int tx_autogrow(struct ipcsvc_channel *ch, uint64_t need)
 			target = tx->d.max_size;
 		rc = ipcsvc__tx_grow_locked(ch, target);
 	}
-	pthread_mutex_unlock(&tx->grow_lock);
+	qlock_give(&tx->grow_lock);
 	return rc;
 }
 
@@ -614,12 +613,12 @@ int ipcsvc_channel_grow(struct ipcsvc_channel *ch, uint64_t new_size)
 		return -EFBIG;	/* as IPCSVC_IOC_GROW says it */
 	if (is_broken(&tx->d))
 		return -EBADMSG;
-	pthread_mutex_lock(&tx->grow_lock);
+	qlock_take(&tx->grow_lock);
 	cur = atomic_load_explicit(&tx->size, memory_order_relaxed);
 	if (new_size < cur)
 		rc = -EINVAL;
 	else if (new_size > cur)
 		rc = ipcsvc__tx_grow_locked(ch, new_size);
-	pthread_mutex_unlock(&tx->grow_lock);
+	qlock_give(&tx->grow_lock);
 	return rc;
 }

@@ -16,7 +16,6 @@
 #define IPCSVC_LIB_QUEUE_H
 
 #include <errno.h>
-#include <pthread.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -106,6 +105,40 @@ struct dir {
 	atomic_bool broken;
 };
 
+/*
+ * The engine's locks (the receiving side's, growth's, the data mapping's):
+ * a compare-and-swap to take one and an exchange to give it back while
+ * nobody contends, a private futex when somebody does (0 free, 1 held, 2
+ * held and maybe waited for). A pthread mutex cost four times the
+ * instructions on every receive and release, and ten times the bytes of
+ * every channel, idle ones included.
+ */
+struct qlock {
+	_Atomic uint32_t word;
+};
+
+static inline void qlock_take(struct qlock *l)
+{
+	static const struct ipcsvc_deadline forever = { .set = true,
+							  .forever = true };
+	uint32_t free_word = 0;
+
+	/* acquire: pairs with the release in qlock_give() */
+	if (atomic_compare_exchange_strong_explicit(&l->word, &free_word, 1,
+			memory_order_acquire, memory_order_relaxed))
+		return;
+	/* acquire, as above; 2: the holder must wake us when it gives */
+	while (atomic_exchange_explicit(&l->word, 2, memory_order_acquire))
+		ipcsvc__futex_wait((uint32_t *)&l->word, 2, false, &forever);
+}
+
+static inline void qlock_give(struct qlock *l)
+{
+	/* release: pairs with the acquire in qlock_take() */
+	if (atomic_exchange_explicit(&l->word, 0, memory_order_release) == 2)
+		ipcsvc__futex_wake((uint32_t *)&l->word, false);
+}
+
 struct tx {
 	struct dir d;
 	/* (ticket << 32) | offset of the next reservation */
@@ -128,43 +161,11 @@ struct tx {
 	bool autogrow;
 	/* bytes of a page: growth commits whole pages */
 	uint64_t page;
-	pthread_mutex_t grow_lock;
+	struct qlock grow_lock;
 	/* NSLOTS descriptors, made by the first allocation (tx_slots()):
 	 * an idle channel costs no more than its words */
 	struct ipcsvc_msg *_Atomic slot;
 };
-
-/*
- * The receiving side's lock: a compare-and-swap to take it and an
- * exchange to give it back while nobody contends, a private futex when
- * somebody does (0 free, 1 held, 2 held and maybe waited for). A pthread
- * mutex cost four times the instructions on every receive and release.
- */
-struct rx_lock {
-	_Atomic uint32_t word;
-};
-
-static inline void rx_lock_take(struct rx_lock *l)
-{
-	static const struct ipcsvc_deadline forever = { .set = true,
-							  .forever = true };
-	uint32_t free_word = 0;
-
-	/* acquire: pairs with the release in rx_lock_give() */
-	if (atomic_compare_exchange_strong_explicit(&l->word, &free_word, 1,
-			memory_order_acquire, memory_order_relaxed))
-		return;
-	/* acquire, as above; 2: the holder must wake us when it gives */
-	while (atomic_exchange_explicit(&l->word, 2, memory_order_acquire))
-		ipcsvc__futex_wait((uint32_t *)&l->word, 2, false, &forever);
-}
-
-static inline void rx_lock_give(struct rx_lock *l)
-{
-	/* release: pairs with the acquire in rx_lock_take() */
-	if (atomic_exchange_explicit(&l->word, 0, memory_order_release) == 2)
-		ipcsvc__futex_wake((uint32_t *)&l->word, false);
-}
 
 /*
  * The receiving side. Receives take the lock; releases do not: they hand
@@ -172,7 +173,7 @@ static inline void rx_lock_give(struct rx_lock *l)
  */
 struct rx {
 	struct dir d;
-	struct rx_lock lock;	/* the fields up to rcv_seq */
+	struct qlock lock;	/* the fields up to rcv_seq */
 	uint64_t size;		/* committed size as last validated */
 	uint64_t next;		/* offset of the next unread message */
 	uint64_t known;		/* published, as last loaded and checked */
@@ -204,7 +205,7 @@ struct ipcsvc_channel {
 	 * data_lock (ipcsvc__channel_map_data()); past the fields every
 	 * message reads */
 	atomic_bool data_mapped;
-	pthread_mutex_t data_lock;
+	struct qlock data_lock;
 };
 
 static inline uint64_t ld64(const uint8_t *p)
