@@ -397,15 +397,13 @@ int ipcsvc__channel_arm_word(struct ipcsvc_channel *ch, uint32_t dir,
 			     uint64_t *off, uint64_t *value)
 {
 	if (dir == IPCSVC_DIR_RX && ch->rx) {
-		*off = ch->rx->d.prod_off +
-		       offsetof(struct ipcsvc_area_producer, published);
+		*off = published_off(&ch->rx->d);
 		/* our own word: the messages released here */
 		*value = LOAD_SEQCST(&ch->rx->d.cons->consumed);
 		return 0;
 	}
 	if (dir == IPCSVC_DIR_TX && ch->tx) {
-		*off = ch->tx->d.cons_off +
-		       offsetof(struct ipcsvc_area_consumer, consumed);
+		*off = consumed_off(&ch->tx->d);
 		*value = LOAD_SEQCST(&ch->tx->d.cons->consumed);
 		return 0;
 	}

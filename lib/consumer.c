@@ -238,7 +238,6 @@ int ipcsvc__channel_receive_until(struct ipcsvc_channel *ch,
 				  ipcsvc_timeout_t timeout,
 				  struct ipcsvc_deadline *d)
 {
-	uint64_t published;
 	uint32_t spins = 0;
 	uint64_t seen;
 	struct rx *rx;
@@ -255,10 +254,7 @@ int ipcsvc__channel_receive_until(struct ipcsvc_channel *ch,
 	rc = rx_take(ch, msgp, &seen);
 	if (rc != -EAGAIN)
 		return rc;
-	/* where the producer's count, which both kinds of wait watch, lies
-	 * in the area: the backend names it so */
-	published = rx->d.prod_off +
-		    offsetof(struct ipcsvc_area_producer, published);
+	/* the producer's count, which both kinds of wait watch */
 	if (spin_before_clock(ch, &rx->d.prod->published, seen,
 			      &rx->d.prod->cpu, &spins, timeout)) {
 		rc = rx_take(ch, msgp, &seen);
@@ -271,8 +267,8 @@ int ipcsvc__channel_receive_until(struct ipcsvc_channel *ch,
 	for (;;) {
 		if (ipcsvc__deadline_passed(d))
 			return -ETIMEDOUT;
-		rc = peer_wait(ch, &rx->d, &rx->d.prod->published, published,
-			       seen, &rx->d.cons->waiters, &rx->d.prod->cpu,
+		rc = peer_wait(ch, &rx->d, &rx->d.prod->published,
+			       published_off(&rx->d), seen, &rx->d.cons->waiters, &rx->d.prod->cpu,
 			       &spins, d);
 		if (rc)
 			return rc;
@@ -345,8 +341,7 @@ static void rx_retire(struct ipcsvc_channel *ch, struct ipcsvc_msg *m,
 	if (LOAD_SEQCST(&rx->d.prod->waiters) || armed_pending(
 			&rx->d.id->writable_armed, &rx->d.id->writable_fired))
 		ch->ops->wake(ch->ops_ctx, rx->d.dir, &rx->d.cons->consumed,
-			      rx->d.cons_off + offsetof(struct ipcsvc_area_consumer,
-							consumed));
+			      consumed_off(&rx->d));
 }
 
 int ipcsvc_channel_release(struct ipcsvc_channel *ch, struct ipcsvc_msg *msg)

@@ -363,8 +363,7 @@ static inline void tx_publish(struct ipcsvc_channel *ch,
 	if (LOAD_SEQCST(&tx->d.cons->waiters) || armed_pending(
 			&tx->d.id->readable_armed, &tx->d.id->readable_fired))
 		ch->ops->wake(ch->ops_ctx, tx->d.dir, &tx->d.prod->published,
-			      tx->d.prod_off + offsetof(struct ipcsvc_area_producer,
-							published));
+			      published_off(&tx->d));
 }
 
 static inline int check_alloc(struct ipcsvc_channel *ch, uint64_t size,
@@ -519,7 +518,7 @@ int ipcsvc_channel_allocate_for_send_timeout(struct ipcsvc_channel *ch,
 {
 	struct ipcsvc_deadline d;
 	enum reserve_block block;
-	uint64_t len, seen, consumed;
+	uint64_t len, seen;
 	uint32_t spins = 0;
 	struct tx *tx;
 	int rc = check_alloc(ch, size, object_count, flags, msgp, &len);
@@ -529,12 +528,9 @@ int ipcsvc_channel_allocate_for_send_timeout(struct ipcsvc_channel *ch,
 	if (rc)
 		return rc;
 	tx = ch->tx;
-	/* where the consumer's release count, which both kinds of wait
-	 * watch, lies in the area: the backend names it so */
-	consumed = tx->d.cons_off +
-		   offsetof(struct ipcsvc_area_consumer, consumed);
 	/* Room already there costs no clock read, nor does room the
-	 * consumer makes within the first polls. */
+	 * consumer makes within the first polls. Both kinds of wait watch
+	 * its release count. */
 	rc = tx_alloc(ch, len, flags, msgp, &block, &seen);
 	if (rc == -EAGAIN && block == BLOCK_SPACE &&
 	    spin_before_clock(ch, &tx->d.cons->consumed, seen,
@@ -553,8 +549,8 @@ int ipcsvc_channel_allocate_for_send_timeout(struct ipcsvc_channel *ch,
 			rc = tx_alloc(ch, len, flags, msgp, &block, &seen);
 			continue;
 		}
-		rc = peer_wait(ch, &tx->d, &tx->d.cons->consumed, consumed,
-			       seen, &tx->d.prod->waiters, &tx->d.cons->cpu,
+		rc = peer_wait(ch, &tx->d, &tx->d.cons->consumed,
+			       consumed_off(&tx->d), seen, &tx->d.prod->waiters, &tx->d.cons->cpu,
 			       &spins, &d);
 		if (rc)
 			break;

@@ -106,6 +106,21 @@ struct dir {
 };
 
 /*
+ * Where producer.published and consumer.consumed lie in @d's area, in its
+ * layout: the backend names the words the waits watch, and an arming's
+ * word, by these offsets.
+ */
+static inline uint64_t published_off(const struct dir *d)
+{
+	return d->prod_off + offsetof(struct ipcsvc_area_producer, published);
+}
+
+static inline uint64_t consumed_off(const struct dir *d)
+{
+	return d->cons_off + offsetof(struct ipcsvc_area_consumer, consumed);
+}
+
+/*
  * The engine's locks (the receiving side's, growth's, the data mapping's):
  * a compare-and-swap to take one and an exchange to give it back while
  * nobody contends, a private futex when somebody does (0 free, 1 held, 2
