@@ -37,13 +37,8 @@ FIXTURE(chmap) {
 
 FIXTURE_SETUP(chmap)
 {
-	self->p.sfd = self->p.cfd = -1;
-	ASSERT_EQ(0, st_pair_open(&self->p, "chmap.svc", TO_SERVER,
-				  TO_CLIENT));
-	ASSERT_EQ(0, st_end_open(&self->c, self->p.cfd, self->p.cch,
-				 IPCSVC_MAP_CHANNEL));
-	ASSERT_EQ(0, st_end_open(&self->s, self->p.sfd, self->p.sch,
-				 IPCSVC_MAP_CHANNEL));
+	ASSERT_EQ(0, st_ends_open(&self->p, "chmap.svc", TO_SERVER, TO_CLIENT,
+				  IPCSVC_MAP_CHANNEL, &self->c, &self->s));
 }
 
 FIXTURE_TEARDOWN(chmap)

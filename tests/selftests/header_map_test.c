@@ -70,12 +70,8 @@ FIXTURE(hdrmap) {
 
 FIXTURE_SETUP(hdrmap)
 {
-	self->p.sfd = self->p.cfd = -1;
-	ASSERT_EQ(0, st_pair_open(&self->p, NAME, TO_SERVER, TO_CLIENT));
-	ASSERT_EQ(0, st_end_open(&self->c, self->p.cfd, self->p.cch,
-				 IPCSVC_MAP_HEADERS));
-	ASSERT_EQ(0, st_end_open(&self->s, self->p.sfd, self->p.sch,
-				 IPCSVC_MAP_HEADERS));
+	ASSERT_EQ(0, st_ends_open(&self->p, NAME, TO_SERVER, TO_CLIENT,
+				  IPCSVC_MAP_HEADERS, &self->c, &self->s));
 }
 
 FIXTURE_TEARDOWN(hdrmap)

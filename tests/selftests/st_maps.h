@@ -151,6 +151,29 @@ static inline int st_end_open(struct st_end *e, int fd, uint32_t ch,
 }
 
 /*
+ * A channel of service @name between the two ports of @p (areas of
+ * @to_server and @to_client bytes), with its client end in @c and its
+ * server end in @s, each mapped as @flags says (st_end_open()). The
+ * pair's fds are -1 until opened, so that st_pair_close() may follow a
+ * failure at any step. 0 or a negative errno.
+ */
+static inline int st_ends_open(struct st_pair *p, const char *name,
+			       uint64_t to_server, uint64_t to_client,
+			       uint32_t flags, struct st_end *c,
+			       struct st_end *s)
+{
+	int ret;
+
+	p->sfd = p->cfd = -1;
+	ret = st_pair_open(p, name, to_server, to_client);
+	if (!ret)
+		ret = st_end_open(c, p->cfd, p->cch, flags);
+	if (!ret)
+		ret = st_end_open(s, p->sfd, p->sch, flags);
+	return ret;
+}
+
+/*
  * The refusals of MAP_INFO with @flag that every mapping kind shares, on
  * the channel end @ch of @fd: with dir RX or a bad dir; each of the @n
  * flags @bad with either dir; handle 0 before a bad dir is seen, and 0 or
