@@ -337,6 +337,30 @@ static void alias_area(struct fchan *s, uint32_t dir, uint8_t *addr,
 }
 
 /*
+ * A new record of a mapping of channel @i, @dir (an IPCSVC_DIR_* or
+ * FE_HEADERS), @len bytes at @addr, part of the mmap() at @base, with
+ * the identity offset and data size of answer @a.
+ */
+static struct fmap *new_map(int i, uint32_t dir, uint8_t *addr, size_t len,
+			    uint8_t *base, size_t base_len,
+			    const struct fmi *a, bool shared)
+{
+	struct fmap *m = &fe_mod.map[fe_mod.nmap++];
+
+	memset(m, 0, sizeof(*m));
+	m->addr = addr;
+	m->len = len;
+	m->base = base;
+	m->base_len = base_len;
+	m->handle = fe_mod.chan[i];
+	m->dir = dir;
+	m->id_off = a->id_off;
+	m->max = a->max;
+	m->shared = shared;
+	return m;
+}
+
+/*
  * Record an area of channel @i at @addr, part of the mmap() at @base:
  * the store's pages if the channel has a header store, else fresh ones.
  */
@@ -345,18 +369,9 @@ static void add_map(int i, uint32_t dir, uint8_t *addr, uint8_t *base,
 {
 	struct fchan *s = fe_mod.hs[i].store ? &fe_mod.hs[i] : NULL;
 	struct fmi *a = &fe_mod.mi[i][dir];
-	struct fmap *m = &fe_mod.map[fe_mod.nmap++];
+	struct fmap *m = new_map(i, dir, addr, (size_t)a->map_size, base,
+				 base_len, a, s != NULL);
 
-	memset(m, 0, sizeof(*m));
-	m->addr = addr;
-	m->len = (size_t)a->map_size;
-	m->base = base;
-	m->base_len = base_len;
-	m->handle = fe_mod.chan[i];
-	m->dir = dir;
-	m->id_off = a->id_off;
-	m->max = a->max;
-	m->shared = s;
 	a->used = true;
 	if (s)
 		alias_area(s, dir, addr, m->len);
@@ -403,15 +418,7 @@ static int add_headers(int i, uint8_t *addr, size_t len)
 		s->id_off[IPCSVC_DIR_RX] = rx->id_off;
 		s->max[IPCSVC_DIR_RX] = rx->max;
 	}
-	m = &fe_mod.map[fe_mod.nmap++];
-	memset(m, 0, sizeof(*m));
-	m->addr = m->base = addr;
-	m->len = m->base_len = len;
-	m->handle = fe_mod.chan[i];
-	m->dir = FE_HEADERS;
-	m->id_off = h->id_off;
-	m->max = h->max;
-	m->shared = true;
+	m = new_map(i, FE_HEADERS, addr, len, addr, len, h, true);
 	h->used = true;
 	for (size_t k = 0; k < 3 && k * fe_page < len; k++)
 		alias(addr + k * fe_page, s->store + k * fe_page, fe_page);
